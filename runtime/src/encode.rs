@@ -1,0 +1,491 @@
+//! Direct-to-bytes JSON encoding of event fields, plus the value-coarsening
+//! helpers that generated code calls before writing.
+//!
+//! [`FieldWriter`] appends to a caller-owned `Vec<u8>` without building any
+//! intermediate value tree, so encoding an event costs only the bytes it
+//! produces. String values are checked (length, schema pattern, secret
+//! scanner) before they are written; on any error the event is dropped, so the
+//! buffer's content after an `Err` is unspecified.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Why an event could not be encoded. Never carries the offending value,
+/// which may be personal; only the field name and the kind of problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// A float field was NaN or infinite (JSON cannot carry it).
+    NonFinite {
+        /// Field name.
+        field: String,
+    },
+    /// A string field was longer than its schema's `max_len` (in chars).
+    TooLong {
+        /// Field name.
+        field: String,
+    },
+    /// A string field did not match its schema's pattern as a whole.
+    PatternMismatch {
+        /// Field name.
+        field: String,
+    },
+    /// The schema pattern itself failed to compile.
+    InvalidPattern {
+        /// Field name.
+        field: String,
+    },
+    /// The secret scanner found something personal or secret in a string field.
+    SecretDetected {
+        /// Field name.
+        field: String,
+        /// What kind of secret was recognised.
+        kind: crate::scanner::SecretKind,
+    },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::NonFinite { field } => write!(f, "field `{field}`: non-finite float"),
+            EncodeError::TooLong { field } => {
+                write!(f, "field `{field}`: string longer than max_len")
+            }
+            EncodeError::PatternMismatch { field } => {
+                write!(f, "field `{field}`: string does not match its pattern")
+            }
+            EncodeError::InvalidPattern { field } => {
+                write!(f, "field `{field}`: schema pattern does not compile")
+            }
+            EncodeError::SecretDetected { field, kind } => {
+                write!(f, "field `{field}`: looks like {}", kind.as_str())
+            }
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// A regular expression compiled on first use, so generated code can keep it
+/// in a `static` without any start-up cost. Uses `regex-lite`, the same engine
+/// the schema compiler validates patterns with, so both agree on semantics.
+pub struct LazyPattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regex_lite::Regex>>,
+}
+
+impl LazyPattern {
+    /// Wraps a pattern source; nothing is compiled until the first match.
+    pub const fn new(source: &'static str) -> Self {
+        LazyPattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The pattern as written in the schema.
+    pub fn as_str(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches the pattern as a whole; `None` if the pattern
+    /// does not compile.
+    pub fn full_match(&self, value: &str) -> Option<bool> {
+        self.compiled
+            .get_or_init(|| {
+                // Anchoring here (not in the schema) makes "must match the whole
+                // value" hold even for patterns written without ^...$.
+                regex_lite::Regex::new(&format!(r"\A(?:{})\z", self.source)).ok()
+            })
+            .as_ref()
+            .map(|re| re.is_match(value))
+    }
+}
+
+impl fmt::Debug for LazyPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LazyPattern").field(&self.source).finish()
+    }
+}
+
+/// Schema constraints on a string field.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StrCheck {
+    /// Maximum length in Unicode scalar values (as JSON Schema `maxLength`).
+    pub max_len: Option<usize>,
+    /// Pattern the whole value must match.
+    pub pattern: Option<&'static LazyPattern>,
+}
+
+impl StrCheck {
+    /// No schema constraint (the secret scanner still runs).
+    pub const NONE: StrCheck = StrCheck {
+        max_len: None,
+        pattern: None,
+    };
+
+    /// Builds a check; `const` so generated code can keep it in a `static`.
+    pub const fn new(max_len: Option<usize>, pattern: Option<&'static LazyPattern>) -> Self {
+        StrCheck { max_len, pattern }
+    }
+}
+
+/// Writes one JSON object of `"name":value` pairs straight into a byte buffer.
+pub struct FieldWriter<'a> {
+    buf: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> FieldWriter<'a> {
+    /// Appends to `buf` (existing content is kept).
+    pub fn new(buf: &'a mut Vec<u8>) -> Self {
+        FieldWriter { buf, first: true }
+    }
+
+    /// Opens the object.
+    pub fn begin(&mut self) {
+        self.buf.push(b'{');
+        self.first = true;
+    }
+
+    /// Closes the object.
+    pub fn end(&mut self) {
+        self.buf.push(b'}');
+    }
+
+    fn key(&mut self, name: &str) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+        self.buf.push(b'"');
+        // Names are snake_case identifiers by contract; escaping anyway keeps
+        // the output valid JSON if a caller ever breaks that contract.
+        write_escaped(self.buf, name);
+        self.buf.extend_from_slice(b"\":");
+    }
+
+    /// Writes a boolean field.
+    pub fn bool(&mut self, name: &str, v: bool) {
+        self.key(name);
+        self.buf
+            .extend_from_slice(if v { b"true" } else { b"false" });
+    }
+
+    /// Writes an unsigned integer field.
+    pub fn u64(&mut self, name: &str, v: u64) {
+        self.key(name);
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    /// Writes a signed integer field.
+    pub fn i64(&mut self, name: &str, v: i64) {
+        self.key(name);
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    /// Writes a float field; NaN and infinities are refused.
+    pub fn f64(&mut self, name: &str, v: f64) -> Result<(), EncodeError> {
+        if !v.is_finite() {
+            return Err(EncodeError::NonFinite {
+                field: name.to_owned(),
+            });
+        }
+        self.key(name);
+        self.buf
+            .extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+        Ok(())
+    }
+
+    /// Writes a string field after checking its schema constraints and
+    /// running the secret scanner over it.
+    pub fn str(&mut self, name: &str, v: &str, check: &StrCheck) -> Result<(), EncodeError> {
+        if let Some(max) = check.max_len {
+            // Byte length bounds char count from above, so most values skip counting.
+            if v.len() > max && v.chars().count() > max {
+                return Err(EncodeError::TooLong {
+                    field: name.to_owned(),
+                });
+            }
+        }
+        if let Some(p) = check.pattern {
+            match p.full_match(v) {
+                Some(true) => {}
+                Some(false) => {
+                    return Err(EncodeError::PatternMismatch {
+                        field: name.to_owned(),
+                    })
+                }
+                None => {
+                    return Err(EncodeError::InvalidPattern {
+                        field: name.to_owned(),
+                    })
+                }
+            }
+        }
+        if let Some(kind) = crate::scanner::scan(v) {
+            return Err(EncodeError::SecretDetected {
+                field: name.to_owned(),
+                kind,
+            });
+        }
+        self.key(name);
+        self.buf.push(b'"');
+        write_escaped(self.buf, v);
+        self.buf.push(b'"');
+        Ok(())
+    }
+
+    /// Writes an enum variant name (already snake_case, chosen by the schema,
+    /// so it is not scanned).
+    pub fn enum_value(&mut self, name: &str, v: &'static str) {
+        self.key(name);
+        self.buf.push(b'"');
+        write_escaped(self.buf, v);
+        self.buf.push(b'"');
+    }
+}
+
+/// Appends `s` JSON-escaped (without quotes).
+pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ]);
+        } else {
+            buf.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+}
+
+/// Coarsens `v` to the largest bound `<= v`; values below the first bound
+/// clamp to it. `bounds` must be ascending; empty bounds leave `v` unchanged.
+pub fn bucket_u64(v: u64, bounds: &[u64]) -> u64 {
+    match bounds.partition_point(|&b| b <= v) {
+        0 => bounds.first().copied().unwrap_or(v),
+        i => bounds[i - 1],
+    }
+}
+
+/// Signed variant of [`bucket_u64`].
+pub fn bucket_i64(v: i64, bounds: &[i64]) -> i64 {
+    match bounds.partition_point(|&b| b <= v) {
+        0 => bounds.first().copied().unwrap_or(v),
+        i => bounds[i - 1],
+    }
+}
+
+/// Float variant of [`bucket_u64`]. NaN stays NaN so that
+/// [`FieldWriter::f64`] refuses it rather than inventing a bucket.
+pub fn bucket_f64(v: f64, bounds: &[f64]) -> f64 {
+    if v.is_nan() {
+        return v;
+    }
+    match bounds.partition_point(|&b| b <= v) {
+        0 => bounds.first().copied().unwrap_or(v),
+        i => bounds[i - 1],
+    }
+}
+
+/// Clamps `v` into `[min, max]`, each side optional.
+pub fn clamp_i64(v: i64, min: Option<i64>, max: Option<i64>) -> i64 {
+    let v = min.map_or(v, |m| v.max(m));
+    max.map_or(v, |m| v.min(m))
+}
+
+/// Clamps `v` into `[min, max]`, each side optional.
+pub fn clamp_u64(v: u64, min: Option<u64>, max: Option<u64>) -> u64 {
+    let v = min.map_or(v, |m| v.max(m));
+    max.map_or(v, |m| v.min(m))
+}
+
+/// Clamps `v` into `[min, max]`, each side optional; NaN stays NaN.
+pub fn clamp_f64(v: f64, min: Option<f64>, max: Option<f64>) -> f64 {
+    let v = min.map_or(v, |m| if v < m { m } else { v });
+    max.map_or(v, |m| if v > m { m } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn parse(buf: &[u8]) -> Value {
+        serde_json::from_slice(buf).expect("FieldWriter output must be valid JSON")
+    }
+
+    #[test]
+    fn writes_all_kinds_with_commas() {
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        w.bool("ok", true);
+        w.u64("count", u64::MAX);
+        w.i64("delta", i64::MIN);
+        w.f64("ratio", 0.25).unwrap();
+        w.str("label", "plain", &StrCheck::NONE).unwrap();
+        w.enum_value("kind", "swap_tokens");
+        w.end();
+        assert_eq!(
+            parse(&buf),
+            json!({"ok":true,"count":u64::MAX,"delta":i64::MIN,"ratio":0.25,"label":"plain","kind":"swap_tokens"})
+        );
+    }
+
+    #[test]
+    fn empty_object_and_omitted_optionals() {
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        w.end();
+        assert_eq!(buf, b"{}");
+
+        // An optional field that is None is simply not written; commas must
+        // stay right whichever fields are present.
+        let a: Option<u64> = None;
+        let b: Option<u64> = Some(2);
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        if let Some(a) = a {
+            w.u64("a", a);
+        }
+        if let Some(b) = b {
+            w.u64("b", b);
+        }
+        w.bool("c", false);
+        w.end();
+        assert_eq!(std::str::from_utf8(&buf).unwrap(), r#"{"b":2,"c":false}"#);
+    }
+
+    #[test]
+    fn escapes_strings() {
+        let tricky = "quote\" back\\ nl\n cr\r tab\t nul\u{0} bell\u{7} unicode é 😀 \u{2028}";
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        w.str("s", tricky, &StrCheck::NONE).unwrap();
+        w.end();
+        assert_eq!(parse(&buf)["s"], Value::String(tricky.to_owned()));
+        assert!(
+            !buf.iter().any(|&b| b < 0x20),
+            "control bytes must be escaped"
+        );
+    }
+
+    #[test]
+    fn floats() {
+        for v in [0.0, -0.0, 1.5e-300, 1e300, 123456.789, -3.0] {
+            let mut buf = Vec::new();
+            let mut w = FieldWriter::new(&mut buf);
+            w.begin();
+            w.f64("v", v).unwrap();
+            w.end();
+            assert_eq!(parse(&buf)["v"].as_f64().unwrap(), v);
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut buf = Vec::new();
+            let mut w = FieldWriter::new(&mut buf);
+            w.begin();
+            assert_eq!(
+                w.f64("v", v),
+                Err(EncodeError::NonFinite { field: "v".into() })
+            );
+        }
+    }
+
+    #[test]
+    fn string_checks() {
+        static HEXISH: LazyPattern = LazyPattern::new("[a-f]+");
+        let check = StrCheck::new(Some(4), Some(&HEXISH));
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        assert!(w.str("s", "abcd", &check).is_ok());
+        assert_eq!(
+            w.str("s", "abcde", &check),
+            Err(EncodeError::TooLong { field: "s".into() })
+        );
+        // Partial matches do not count: the pattern must cover the whole value.
+        assert_eq!(
+            w.str("s", "abz", &check),
+            Err(EncodeError::PatternMismatch { field: "s".into() })
+        );
+        assert_eq!(
+            w.str("s", "zab", &check),
+            Err(EncodeError::PatternMismatch { field: "s".into() })
+        );
+        // max_len counts chars, not bytes.
+        assert!(w.str("t", "éééé", &StrCheck::new(Some(4), None)).is_ok());
+
+        static BROKEN: LazyPattern = LazyPattern::new("(");
+        assert_eq!(
+            w.str("s", "x", &StrCheck::new(None, Some(&BROKEN))),
+            Err(EncodeError::InvalidPattern { field: "s".into() })
+        );
+    }
+
+    #[test]
+    fn errors_never_show_the_value() {
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        let secret = "alice@example.com";
+        let err = w.str("contact", secret, &StrCheck::NONE).unwrap_err();
+        assert!(matches!(err, EncodeError::SecretDetected { .. }));
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("alice"), "{shown}");
+        let err = w
+            .str(
+                "c",
+                "aaaaaaaaaaaaaaaaaaaaaaaa",
+                &StrCheck::new(Some(3), None),
+            )
+            .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("aaaa"));
+    }
+
+    #[test]
+    fn buckets_and_clamps() {
+        let b = [10, 100, 1000];
+        assert_eq!(bucket_u64(0, &b), 10);
+        assert_eq!(bucket_u64(10, &b), 10);
+        assert_eq!(bucket_u64(99, &b), 10);
+        assert_eq!(bucket_u64(100, &b), 100);
+        assert_eq!(bucket_u64(u64::MAX, &b), 1000);
+        assert_eq!(bucket_u64(7, &[]), 7);
+        assert_eq!(bucket_i64(-50, &[-10, 0, 10]), -10);
+        assert_eq!(bucket_i64(5, &[-10, 0, 10]), 0);
+        assert_eq!(bucket_f64(2.5, &[0.5, 1.0, 2.0]), 2.0);
+        assert_eq!(bucket_f64(0.1, &[0.5, 1.0, 2.0]), 0.5);
+        assert!(bucket_f64(f64::NAN, &[0.5]).is_nan());
+        assert_eq!(clamp_i64(-5, Some(0), Some(10)), 0);
+        assert_eq!(clamp_i64(50, Some(0), Some(10)), 10);
+        assert_eq!(clamp_i64(5, None, None), 5);
+        assert_eq!(clamp_u64(50, None, Some(10)), 10);
+        assert_eq!(clamp_f64(-1.0, Some(0.0), None), 0.0);
+    }
+}

@@ -1,0 +1,34 @@
+//! The [`Event`] trait: the contract between `#[derive(Event)]` and the runtime.
+//!
+//! An event type knows its schema identity (name, version, fingerprint), the
+//! consent category that gates it, how long it may be kept, and how to write
+//! its fields as JSON. Everything else (ids, timestamps, batching) belongs to
+//! the runtime so that generated code stays small and cannot get it wrong.
+
+pub use crate::consent::Consent;
+use crate::encode::{EncodeError, FieldWriter};
+
+/// A telemetry event type, normally implemented by `#[derive(Event)]`.
+pub trait Event {
+    /// Dotted schema name, e.g. `"wallet.transaction_signed"`.
+    const NAME: &'static str;
+    /// Schema version of this event.
+    const VERSION: u32;
+    /// Consent category that must be granted for the event to be recorded.
+    const CONSENT: Consent;
+    /// Days an undelivered event may be kept; the spool deletes older ones unsent.
+    const RETENTION_DAYS: u32;
+    /// 16 lowercase hex chars identifying the schema the type was generated from.
+    const FINGERPRINT: &'static str;
+
+    /// Writes the event's `fields` JSON object, braces included, into `w`.
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError>;
+
+    /// Hands the event to the global client (no-op if none installed or consent off).
+    fn track(self)
+    where
+        Self: Sized,
+    {
+        crate::global::track(self);
+    }
+}
