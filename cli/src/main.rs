@@ -1,2 +1,51 @@
+//! `candor`: the command line for schema authors, reviewers and CI.
+//!
+//! Exit codes are part of the interface: 0 clean, 1 problems found in the schemas, 2 a usage or
+//! I/O error (a missing folder, an unwritable output).
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "candor",
+    version,
+    about = "Privacy-first telemetry schemas: check, emit, document"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a schema folder and report every problem at once.
+    Check(commands::check::Args),
+    /// Write one JSON Schema per event version plus `registry.json`.
+    Schema(commands::schema::Args),
+}
+
+/// How a command ended; mapped to the exit code.
+pub enum Outcome {
+    Clean,
+    Problems,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(a) => commands::check::run(a),
+        Command::Schema(a) => commands::schema::run(a),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

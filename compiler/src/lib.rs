@@ -1,2 +1,142 @@
-//! placeholder
+//! `candor-schema`: the schema compiler behind every part of candor.
+//!
+//! It turns a folder of YAML event schemas into one validated [`ir::Registry`] and a list of
+//! [`Diagnostic`]s, then emits what others need from that one IR: JSON Schema and
+//! `registry.json` ([`emit`]). The derive macro, the CLI and the docs generator all call in here;
+//! none of them reads YAML on its own.
+//!
+//! Pipeline: [`load`] reads files in a fixed order → [`yaml`] parses each into a spanned tree →
+//! `lower` checks and converts each file (collecting every problem) → `checks` looks across
+//! files → [`lints`] applies the privacy lints → a [`Compilation`].
 #![forbid(unsafe_code)]
+
+pub mod date;
+pub mod diagnostic;
+pub mod emit;
+pub mod fingerprint;
+pub mod ir;
+pub mod lints;
+pub mod load;
+pub mod pattern;
+pub mod source;
+pub mod suggest;
+pub mod yaml;
+
+mod checks;
+mod lower;
+
+pub use date::Date;
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use ir::Registry;
+pub use load::LoadError;
+pub use source::{SourceMap, Span};
+
+use std::path::Path;
+
+/// The file name of the optional project policy, at the top of the schema folder.
+pub const POLICY_FILE: &str = "candor.yaml";
+
+/// Settings of one compilation.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The date expiry is checked against. `None`: `SOURCE_DATE_EPOCH`, else the system clock.
+    pub today: Option<Date>,
+}
+
+/// The result of compiling a schema folder.
+#[derive(Debug)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    /// Every problem found, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The registry, present when there are no errors (warnings allowed).
+    pub registry: Option<Registry>,
+}
+
+impl Compilation {
+    pub fn error_count(&self) -> usize {
+        diagnostic::count(&self.diagnostics).0
+    }
+
+    pub fn warning_count(&self) -> usize {
+        diagnostic::count(&self.diagnostics).1
+    }
+
+    /// The diagnostics as rustc-style text.
+    pub fn render(&self, color: diagnostic::Color) -> String {
+        diagnostic::render_human(&self.diagnostics, &self.sources, color)
+    }
+
+    /// The diagnostics as JSON.
+    pub fn render_json(&self) -> String {
+        diagnostic::render_json(&self.diagnostics, &self.sources)
+    }
+}
+
+/// Compiles every `*.yaml`/`*.yml` below `dir`. Fails only if the folder itself cannot be read;
+/// problems inside files are diagnostics.
+pub fn compile_dir(dir: &Path, options: &Options) -> Result<Compilation, LoadError> {
+    let sources = load::load_dir(dir)?;
+    Ok(compile_sources(sources, options))
+}
+
+/// Compiles files already in memory. Files whose relative path is [`POLICY_FILE`] are the policy.
+pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
+    let mut cx = lower::Ctxt::default();
+    let today = options.today.unwrap_or_else(|| {
+        Date::today_from_env().unwrap_or_else(|msg| {
+            cx.push(Diagnostic::error(Code::InvalidValue, Span::default(), msg));
+            Date::from_unix(0)
+        })
+    });
+
+    let mut trees = Vec::with_capacity(sources.len());
+    for (id, file) in sources.files() {
+        match yaml::parse(&file.text, id) {
+            Ok(tree) => trees.push((id, file.relative.as_str(), tree)),
+            Err(d) => cx.push(d),
+        }
+    }
+
+    let policy = trees
+        .iter()
+        .find(|(_, rel, _)| *rel == POLICY_FILE)
+        .map(|(_, _, tree)| lower::file::lower_policy(&mut cx, tree.as_ref()))
+        .unwrap_or_default();
+    let env = lower::event::Env {
+        policy: &policy,
+        today,
+    };
+
+    let mut namespaces = Vec::new();
+    for (id, rel, tree) in &trees {
+        if *rel == POLICY_FILE {
+            continue;
+        }
+        if let Some(ns) = lower::file::lower_namespace(&mut cx, tree.as_ref(), *id, rel, &env) {
+            namespaces.push(ns);
+        }
+    }
+    let namespaces = checks::duplicates(namespaces, &mut cx.diags);
+    lints::run(&namespaces, &policy, &mut cx.diags);
+
+    let mut diagnostics = cx.diags;
+    diagnostic::sort(&mut diagnostics);
+    let clean = diagnostic::count(&diagnostics).0 == 0;
+    Compilation {
+        sources,
+        diagnostics,
+        registry: clean.then_some(Registry {
+            format: ir::REGISTRY_FORMAT,
+            policy,
+            namespaces,
+        }),
+    }
+}
+
+/// Compiles a single in-memory file (tests, fuzzing, examples).
+pub fn compile_str(relative: &str, text: &str, options: &Options) -> Compilation {
+    let mut sources = SourceMap::default();
+    sources.add_text(relative, text);
+    compile_sources(sources, options)
+}

@@ -1,0 +1,338 @@
+//! Diagnostics: severity, stable code, message, location and help, plus their two renderings
+//! (human, rustc-style with the source line and a caret; and JSON for CI).
+
+use crate::source::{SourceMap, Span};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How bad a problem is. Errors fail `candor check`; warnings fail it only with `--deny-warnings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
+        /// Stable diagnostic codes. CI scripts and suppressions match on the text form, so a code
+        /// is never renamed once released; `docs/schema-language.md` lists them all.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($(#[doc = $doc])* $variant,)* }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The file is not valid YAML.
+    YamlSyntax = "yaml-syntax",
+    /// A YAML feature schemas do not allow (anchors, aliases, tags, several documents).
+    UnsupportedYaml = "unsupported-yaml",
+    /// The file could not be read.
+    Io = "io-error",
+    /// A mapping repeats a key.
+    DuplicateKey = "duplicate-key",
+    /// A key that is not part of the schema language.
+    UnknownKey = "unknown-key",
+    /// A known key that does not apply here (e.g. `unit` on an `integer`).
+    KeyNotAllowed = "key-not-allowed",
+    /// A required key is absent.
+    MissingKey = "missing-key",
+    /// A value of the wrong YAML kind (a list where a string belongs, ...).
+    WrongType = "wrong-type",
+    /// A value of the right kind but not allowed (an empty description, version 0, ...).
+    InvalidValue = "invalid-value",
+    /// A namespace, event, field or enum value that is not snake_case or too long.
+    BadName = "bad-name",
+    /// The same namespace in two files.
+    DuplicateNamespace = "duplicate-namespace",
+    /// The same event twice.
+    DuplicateEvent = "duplicate-event",
+    /// The same field twice in one event.
+    DuplicateField = "duplicate-field",
+    UnknownType = "unknown-type",
+    UnknownClass = "unknown-class",
+    UnknownConsent = "unknown-consent",
+    UnknownUnit = "unknown-unit",
+    /// An `enum` field without `values`, or with an empty list.
+    EnumWithoutValues = "enum-without-values",
+    /// `values` lists the same value twice.
+    DuplicateValue = "duplicate-value",
+    /// A `string` below `pii` with neither `values` nor `max_len` + `pattern`.
+    FreeTextString = "free-text-string",
+    InvalidPattern = "invalid-pattern",
+    MinGreaterThanMax = "min-greater-than-max",
+    BadBuckets = "bad-buckets",
+    /// A date that is not `YYYY-MM-DD`.
+    BadDate = "bad-date",
+    RetentionExceedsPolicy = "retention-exceeds-policy",
+    ExpiryTooFar = "expiry-too-far",
+    /// The event's `expires` date has passed.
+    Expired = "expired",
+    /// A `sensitive` field without `justification`, or `never` without `expiry_justification`.
+    MissingJustification = "missing-justification",
+    /// No `owners` on the file nor on the event.
+    MissingOwner = "missing-owner",
+    /// Lint: a field whose name suggests personal data, classed below `pii`.
+    PersonalName = "personal-name",
+    /// Lint: a `sensitive` field in an event whose consent is `usage`.
+    SensitiveInUsage = "sensitive-in-usage",
+    /// An `allow` entry naming something that is not a lint.
+    UnknownLint = "unknown-lint",
+    /// An `allow` entry that suppresses nothing.
+    UnusedAllow = "unused-allow",
+    /// The event expires within 30 days.
+    ExpiresSoon = "expires-soon",
+    /// A schema file that declares no events.
+    NoEvents = "no-events",
+}
+
+/// One problem found in the schemas.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    pub span: Span,
+    pub help: Option<String>,
+    /// A second place that matters, e.g. the first definition of a duplicate.
+    pub related: Option<(Span, String)>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            help: None,
+            related: None,
+        }
+    }
+
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, span: Span, note: impl Into<String>) -> Self {
+        self.related = Some((span, note.into()));
+        self
+    }
+
+    /// `file:line:col` of the primary span.
+    pub fn location(&self, sources: &SourceMap) -> String {
+        let f = sources.get(self.span.file);
+        format!(
+            "{}:{}:{}",
+            f.display, self.span.start.line, self.span.start.col
+        )
+    }
+}
+
+/// Sorts diagnostics by file, position and code so output is the same on every run.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.code, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.code,
+            &b.message,
+        ))
+    });
+}
+
+/// Counts (errors, warnings).
+pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    (errors, diags.len() - errors)
+}
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Never,
+    Always,
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Renders diagnostics the way rustc does: header, `-->` location, the source line, a caret
+/// under the offending text, then help. Ends with a one-line summary.
+pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: Color) -> String {
+    let style = Style {
+        on: color == Color::Always,
+    };
+    let mut out = String::new();
+    for d in diags {
+        render_one(&mut out, d, sources, &style);
+        out.push('\n');
+    }
+    let (errors, warnings) = count(diags);
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    if errors + warnings == 0 {
+        let _ = writeln!(out, "{}", style.paint("1;32", "ok: no problems found"));
+    } else {
+        let _ = writeln!(
+            out,
+            "{}: {}, {}",
+            if errors > 0 {
+                style.paint("1;31", "failed")
+            } else {
+                style.paint("1;33", "passed with warnings")
+            },
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
+    }
+    out
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Style) {
+    let (word, colour) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let _ = writeln!(
+        out,
+        "{}{} {}",
+        style.paint(colour, &format!("{word}[{}]", d.code.as_str())),
+        style.paint("1", ":"),
+        style.paint("1", &d.message)
+    );
+    snippet(out, d.span, sources, style, colour, "-->", None);
+    if let Some((span, note)) = &d.related {
+        snippet(out, *span, sources, style, "1;36", ":::", Some(note));
+    }
+    if let Some(help) = &d.help {
+        let pad = " ".repeat(d.span.start.line.to_string().len());
+        let _ = writeln!(out, "{pad} = {} {help}", style.paint("1", "help:"));
+    }
+}
+
+fn snippet(
+    out: &mut String,
+    span: Span,
+    sources: &SourceMap,
+    style: &Style,
+    colour: &str,
+    arrow: &str,
+    label: Option<&str>,
+) {
+    let file = sources.get(span.file);
+    let number = span.start.line.to_string();
+    let pad = " ".repeat(number.len());
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        style.paint("1;34", arrow),
+        file.display,
+        span.start.line,
+        span.start.col
+    );
+    let Some(line) = file.line(span.start.line) else {
+        return;
+    };
+    let bar = style.paint("1;34", "|");
+    let _ = writeln!(out, "{pad} {bar}");
+    let _ = writeln!(
+        out,
+        "{} {bar} {}",
+        style.paint("1;34", &number),
+        line.replace('\t', " ")
+    );
+    let line_chars = line.chars().count() as u32;
+    let start = span.start.col.max(1);
+    let end = if span.end.line == span.start.line && span.end.col > start {
+        span.end.col
+    } else {
+        (line_chars + 1).max(start + 1)
+    };
+    let carets = "^".repeat((end - start) as usize);
+    let label = label.map(|l| format!(" {l}")).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{pad} {bar} {}{}",
+        " ".repeat((start - 1) as usize),
+        style.paint(colour, &format!("{carets}{label}"))
+    );
+}
+
+/// One diagnostic as CI sees it in `--format json`.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'static str,
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// Renders diagnostics as one JSON document: `{"errors":N,"warnings":N,"diagnostics":[...]}`.
+pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let (errors, warnings) = count(diags);
+    let report = JsonReport {
+        errors,
+        warnings,
+        diagnostics: diags
+            .iter()
+            .map(|d| JsonDiagnostic {
+                severity: d.severity,
+                code: d.code.as_str(),
+                message: &d.message,
+                file: &sources.get(d.span.file).display,
+                line: d.span.start.line,
+                column: d.span.start.col,
+                end_line: d.span.end.line,
+                end_column: d.span.end.col,
+                help: d.help.as_deref(),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialize");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,152 @@
+//! JSON Schema (draft 2020-12) for one event version: the exact shape of one element of a
+//! batch's `events` array (see `docs/wire-format.md`). A server can validate what it receives
+//! against it; `pii` fields are present as `false` schemas, so a payload carrying one is
+//! rejected even by a validator that ignores `additionalProperties`.
+
+use super::{to_pretty, OutputFile};
+use crate::ir::{Event, Field, FieldType, Registry};
+use serde_json::{json, Map, Value};
+
+pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// `time` on the wire: UTC, to the minute.
+pub const TIME_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$";
+/// `id` on the wire: 128 random bits as lowercase hex.
+pub const ID_PATTERN: &str = "^[0-9a-f]{32}$";
+
+/// The file name of an event version's schema.
+pub fn file_name(event: &Event) -> String {
+    format!("events/{}.v{}.schema.json", event.full_name, event.version)
+}
+
+/// One schema file per event version.
+pub fn all(registry: &Registry) -> Vec<OutputFile> {
+    registry
+        .events()
+        .map(|e| OutputFile {
+            path: file_name(e),
+            contents: to_pretty(&event_schema(e)),
+        })
+        .collect()
+}
+
+/// The schema of one event as a JSON value.
+pub fn event_schema(event: &Event) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for field in &event.fields {
+        if field.class.is_collectable() {
+            properties.insert(field.name.clone(), field_schema(field));
+            if !field.optional {
+                required.push(Value::from(field.name.clone()));
+            }
+        } else {
+            properties.insert(field.name.clone(), Value::Bool(false));
+        }
+    }
+    json!({
+        "$schema": DRAFT,
+        "$id": format!("urn:candor:event:{}:v{}", event.full_name, event.version),
+        "title": format!("{} v{}", event.full_name, event.version),
+        "description": event.description,
+        "x-candor-consent": event.consent.as_str(),
+        "x-candor-fingerprint": event.fingerprint,
+        "type": "object",
+        "properties": {
+            "id": { "type": "string", "pattern": ID_PATTERN },
+            "name": { "const": event.full_name },
+            "version": { "const": event.version },
+            "time": { "type": "string", "pattern": TIME_PATTERN },
+            "fields": {
+                "type": "object",
+                "properties": properties,
+                "required": required,
+                "additionalProperties": false
+            }
+        },
+        "required": ["id", "name", "version", "time", "fields"],
+        "additionalProperties": false
+    })
+}
+
+fn field_schema(field: &Field) -> Value {
+    let mut s = Map::new();
+    let mut put = |k: &str, v: Value| {
+        s.insert(k.to_string(), v);
+    };
+    match &field.ty {
+        FieldType::Bool => put("type", json!("boolean")),
+        FieldType::Integer { min, max, buckets } => {
+            put("type", json!("integer"));
+            match buckets {
+                Some(b) => put("enum", json!(b)),
+                None => {
+                    if let Some(v) = min {
+                        put("minimum", json!(v));
+                    }
+                    if let Some(v) = max {
+                        put("maximum", json!(v));
+                    }
+                }
+            }
+        }
+        FieldType::Float { min, max, buckets } => {
+            put("type", json!("number"));
+            match buckets {
+                Some(b) => put("enum", json!(b)),
+                None => {
+                    if let Some(v) = min {
+                        put("minimum", json!(v));
+                    }
+                    if let Some(v) = max {
+                        put("maximum", json!(v));
+                    }
+                }
+            }
+        }
+        FieldType::Enum { values } => {
+            put("type", json!("string"));
+            put("enum", json!(values));
+        }
+        FieldType::String {
+            values,
+            max_len,
+            pattern,
+        } => {
+            put("type", json!("string"));
+            if let Some(v) = values {
+                put("enum", json!(v));
+            }
+            if let Some(n) = max_len {
+                put("maxLength", json!(n));
+            }
+            if let Some(p) = pattern {
+                put("pattern", json!(crate::pattern::anchored(p)));
+            }
+        }
+        FieldType::Duration { unit, max, buckets } => {
+            put("type", json!("integer"));
+            put("x-candor-unit", json!(unit.as_str()));
+            unsigned(&mut put, *max, buckets.as_deref());
+        }
+        FieldType::Count { max, buckets } => {
+            put("type", json!("integer"));
+            unsigned(&mut put, *max, buckets.as_deref());
+        }
+    }
+    put("description", json!(field.description));
+    put("x-candor-class", json!(field.class.as_str()));
+    Value::Object(s)
+}
+
+fn unsigned(put: &mut impl FnMut(&str, Value), max: Option<u64>, buckets: Option<&[u64]>) {
+    match buckets {
+        Some(b) => put("enum", json!(b)),
+        None => {
+            put("minimum", json!(0));
+            if let Some(m) = max {
+                put("maximum", json!(m));
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Privacy lints: rules about what a schema *means*, run on the lowered IR. They are errors
+//! unless a field carries `allow: [{ lint: <code>, reason: <why> }]`; every such reason is
+//! published in the transparency docs.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{Consent, Field, Namespace, Policy, PrivacyClass};
+
+/// Lints that an `allow` entry may name.
+pub const LINTS: [&str; 2] = ["personal-name", "sensitive-in-usage"];
+
+/// Name segments (snake_case words, or runs of words) that suggest personal data. Matched
+/// against whole segments so `ip` hits `client_ip` but not `zip_ms` or `tip`.
+pub const PERSONAL_WORDS: &[&str] = &[
+    "email",
+    "mail",
+    "e_mail",
+    "ip",
+    "ipv4",
+    "ipv6",
+    "ip_addr",
+    "address",
+    "addr",
+    "wallet",
+    "seed",
+    "mnemonic",
+    "private_key",
+    "privkey",
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "pin",
+    "token",
+    "api_key",
+    "phone",
+    "name",
+    "username",
+    "first_name",
+    "last_name",
+    "surname",
+    "location",
+    "lat",
+    "lon",
+    "lng",
+    "latitude",
+    "longitude",
+    "geo",
+    "gps",
+    "balance",
+    "user_id",
+    "userid",
+    "device_id",
+    "install_id",
+    "account",
+    "iban",
+    "ssn",
+    "xpub",
+    "xprv",
+    "pubkey",
+    "public_key",
+    "recipient",
+    "sender",
+    "birthday",
+    "dob",
+    "postcode",
+    "zip",
+    "imei",
+    "mac_address",
+    "serial",
+    "card",
+];
+
+/// The personal word that `name` contains as whole segments, if any.
+pub fn personal_word<'a>(name: &str, extra: &'a [String]) -> Option<&'a str> {
+    let segments: Vec<&str> = name.split('_').collect();
+    let hit = |word: &str| {
+        let w: Vec<&str> = word.split('_').collect();
+        segments.windows(w.len()).any(|win| win == w.as_slice())
+    };
+    PERSONAL_WORDS
+        .iter()
+        .copied()
+        .chain(extra.iter().map(String::as_str))
+        .filter(|w| hit(w))
+        .max_by_key(|w| w.len())
+}
+
+/// Runs every lint over the namespaces and reports `allow` entries that suppress nothing.
+pub(crate) fn run(namespaces: &[Namespace], policy: &Policy, out: &mut Vec<Diagnostic>) {
+    for ns in namespaces {
+        for event in &ns.events {
+            for field in &event.fields {
+                let mut fired: Vec<&str> = Vec::new();
+                if let Some(word) = personal_word(&field.name, &policy.extra_personal_words) {
+                    if field.class < PrivacyClass::Pii {
+                        fired.push("personal-name");
+                        report(field, out, "personal-name", || {
+                            Diagnostic::error(
+                                Code::PersonalName,
+                                field.span,
+                                format!(
+                                    "field `{}` of `{}` is named like personal data (`{word}`) but classed `{}`",
+                                    field.name, event.full_name, field.class
+                                ),
+                            )
+                            .with_help("class it `pii` so it is never sent, rename it, or if it really is not personal data add `allow: [{ lint: personal-name, reason: \"<why>\" }]`")
+                        });
+                    }
+                }
+                if field.class == PrivacyClass::Sensitive && event.consent == Consent::Usage {
+                    fired.push("sensitive-in-usage");
+                    report(field, out, "sensitive-in-usage", || {
+                        Diagnostic::error(
+                            Code::SensitiveInUsage,
+                            field.class_span,
+                            format!(
+                                "`sensitive` field `{}` in `{}`, whose consent is `usage`",
+                                field.name, event.full_name
+                            ),
+                        )
+                        .with_help("usage data is the broadest category people opt into: coarsen the field below `sensitive`, move it to a `diagnostics` or `performance` event, or add `allow: [{ lint: sensitive-in-usage, reason: \"<why>\" }]`")
+                    });
+                }
+                for allow in &field.allow {
+                    if !fired.contains(&allow.lint.as_str()) {
+                        out.push(
+                            Diagnostic::warning(
+                                Code::UnusedAllow,
+                                allow.span,
+                                format!("`allow: {}` on field `{}` suppresses nothing", allow.lint, field.name),
+                            )
+                            .with_help("remove the entry: stale suppressions would still be published in the docs"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn report(field: &Field, out: &mut Vec<Diagnostic>, lint: &str, make: impl FnOnce() -> Diagnostic) {
+    if !field.allow.iter().any(|a| a.lint == lint) {
+        out.push(make());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_whole_segments() {
+        assert_eq!(personal_word("client_ip", &[]), Some("ip"));
+        assert_eq!(personal_word("recipient_address", &[]), Some("recipient"));
+        assert_eq!(personal_word("private_key_hint", &[]), Some("private_key"));
+        assert_eq!(personal_word("zip_ms", &[]), Some("zip"));
+        assert_eq!(personal_word("tip_count", &[]), None);
+        assert_eq!(personal_word("shipping_ms", &[]), None);
+        let extra = vec!["nickname".to_string()];
+        assert_eq!(personal_word("nickname", &extra), Some("nickname"));
+    }
+}

@@ -1,0 +1,521 @@
+//! One field: its type and constraints, privacy class, and lint suppressions.
+
+use super::{
+    as_map, boolean, check_keys, integer, keyword, missing, number, string_list, text, wrong, Ctxt,
+    Entry, Map,
+};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{Allow, DurationUnit, Field, FieldType, Policy, PrivacyClass};
+use crate::lints::LINTS;
+use crate::source::Span;
+use crate::yaml::{NodeKind, Value};
+
+const COMMON_KEYS: [&str; 7] = [
+    "type",
+    "class",
+    "description",
+    "optional",
+    "justification",
+    "review",
+    "allow",
+];
+
+/// The type-specific keys each type accepts.
+fn type_keys(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "integer" | "float" => &["min", "max", "buckets"],
+        "enum" => &["values"],
+        "string" => &["values", "max_len", "pattern"],
+        "duration" => &["unit", "max", "buckets"],
+        "count" => &["max", "buckets"],
+        _ => &[],
+    }
+}
+
+const TYPES: [(&str, &str); 7] = [
+    ("bool", "bool"),
+    ("integer", "integer"),
+    ("float", "float"),
+    ("enum", "enum"),
+    ("string", "string"),
+    ("duration", "duration"),
+    ("count", "count"),
+];
+
+fn classes() -> [(&'static str, PrivacyClass); 4] {
+    PrivacyClass::ALL.map(|c| (c.as_str(), c))
+}
+
+/// Lowers `name: { ... }` under `fields:`.
+pub(crate) fn lower(
+    cx: &mut Ctxt,
+    entry: &Entry<'_>,
+    event: &str,
+    policy: &Policy,
+) -> Option<Field> {
+    let name = entry.key;
+    let what = format!("field `{name}` of `{event}`");
+    let valid_name = super::names::check(cx, name, entry.key_span, "field");
+    let map = as_map(cx, entry.value, &what, Code::DuplicateKey)?;
+
+    let ty_name = match map.get("type") {
+        Some(e) => keyword(cx, e, Code::UnknownType, "type", &TYPES),
+        None => {
+            missing(cx, entry.key_span, &what, "type", "enum");
+            None
+        }
+    };
+    let class = match map.get("class") {
+        Some(e) => keyword(cx, e, Code::UnknownClass, "privacy class", &classes()),
+        None => {
+            cx.push(
+                Diagnostic::error(Code::MissingKey, entry.key_span, format!("{what} is missing `class`"))
+                    .with_help("every field names its privacy class, there is no default: add `class: technical`, `interaction`, `sensitive` or `pii`"),
+            );
+            None
+        }
+    };
+    let description = match map.get("description") {
+        Some(e) => text(cx, e, &what),
+        None => {
+            missing(
+                cx,
+                entry.key_span,
+                &what,
+                "description",
+                "<what this value means>",
+            );
+            None
+        }
+    };
+
+    let mut known: Vec<&str> = COMMON_KEYS.to_vec();
+    if let Some(t) = ty_name {
+        known.extend_from_slice(type_keys(t));
+    }
+    check_keys(cx, &map, &what, &known, |key| {
+        let owners: Vec<&str> = TYPES
+            .iter()
+            .map(|t| t.0)
+            .filter(|t| type_keys(t).contains(&key))
+            .collect();
+        match (owners.is_empty(), ty_name) {
+            (false, Some(t)) => Some(format!(
+                "it is only for {} fields, and this one is `{t}`",
+                super::super::suggest::one_of(owners.iter().copied())
+            )),
+            _ => None,
+        }
+    });
+
+    let optional = map
+        .get("optional")
+        .and_then(|e| boolean(cx, e))
+        .unwrap_or(false);
+    let justification = map.get("justification").and_then(|e| text(cx, e, &what));
+    let review = map.get("review").and_then(|e| text(cx, e, &what));
+    let allow = map
+        .get("allow")
+        .map(|e| allows(cx, e, &what))
+        .unwrap_or_default();
+
+    let ty = match ty_name {
+        Some(t) => lower_type(cx, t, &map, &what, class, policy, entry.key_span),
+        None => None,
+    };
+
+    if class == Some(PrivacyClass::Sensitive) && justification.is_none() {
+        cx.push(
+            Diagnostic::error(
+                Code::MissingJustification,
+                map.get("class").map(|e| e.value.span).unwrap_or(entry.key_span),
+                format!("{what} is `sensitive` but has no `justification`"),
+            )
+            .with_help("add `justification: <why this is needed and why a coarser value will not do>`, or lower the precision and the class"),
+        );
+    }
+
+    Some(Field {
+        name: name.to_string(),
+        description: description?,
+        ty: ty?,
+        class: class?,
+        optional,
+        justification,
+        review,
+        allow,
+        span: entry.key_span,
+        class_span: map.get("class")?.value.span,
+    })
+    .filter(|_| valid_name)
+}
+
+fn allows(cx: &mut Ctxt, e: &Entry<'_>, what: &str) -> Vec<Allow> {
+    let NodeKind::Seq(items) = &e.value.kind else {
+        wrong(cx, e, "a list of `{ lint: <code>, reason: <why> }`");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some(m) = as_map(
+            cx,
+            item,
+            &format!("an `allow` entry of {what}"),
+            Code::DuplicateKey,
+        ) else {
+            continue;
+        };
+        check_keys(cx, &m, "an `allow` entry", &["lint", "reason"], |_| None);
+        let lint = match m.get("lint") {
+            Some(l) => match l.value.value() {
+                Some(Value::Str(s)) if LINTS.contains(&s) => Some(s.to_string()),
+                Some(Value::Str(s)) => {
+                    let help = match crate::suggest::did_you_mean(s, LINTS.iter().copied()) {
+                        Some(d) => format!(
+                            "{d} Lints that can be allowed: {}.",
+                            crate::suggest::one_of(LINTS.iter().copied())
+                        ),
+                        None => format!(
+                            "lints that can be allowed: {}",
+                            crate::suggest::one_of(LINTS.iter().copied())
+                        ),
+                    };
+                    cx.push(
+                        Diagnostic::error(
+                            Code::UnknownLint,
+                            l.value.span,
+                            format!("`{s}` is not a lint that can be allowed"),
+                        )
+                        .with_help(help),
+                    );
+                    None
+                }
+                _ => {
+                    wrong(cx, l, "a lint name");
+                    None
+                }
+            },
+            None => {
+                missing(cx, item.span, "this `allow` entry", "lint", "personal-name");
+                None
+            }
+        };
+        let reason = match m.get("reason") {
+            Some(r) => text(cx, r, "this `allow` entry"),
+            None => {
+                cx.push(
+                    Diagnostic::error(Code::MissingJustification, item.span, "an `allow` entry has no `reason`")
+                        .with_help("add `reason: <why this is not personal data>`; the reason is published in the docs"),
+                );
+                None
+            }
+        };
+        if let (Some(lint), Some(reason)) = (lint, reason) {
+            out.push(Allow {
+                lint,
+                reason,
+                span: item.span,
+            });
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lower_type(
+    cx: &mut Ctxt,
+    ty: &str,
+    map: &Map<'_>,
+    what: &str,
+    class: Option<PrivacyClass>,
+    policy: &Policy,
+    name_span: Span,
+) -> Option<FieldType> {
+    let mut ok = true;
+    let result = match ty {
+        "bool" => FieldType::Bool,
+        "integer" => {
+            let min = opt_int(cx, map, "min", i64::MIN..=i64::MAX, &mut ok);
+            let max = opt_int(cx, map, "max", i64::MIN..=i64::MAX, &mut ok);
+            min_max(cx, map, min.map(|v| v as f64), max.map(|v| v as f64));
+            let buckets = buckets(
+                cx,
+                map,
+                min.map(|v| v as f64),
+                max.map(|v| v as f64),
+                true,
+                i64::MIN as f64,
+            )
+            .map(|b| b.into_iter().map(|v| v as i64).collect());
+            FieldType::Integer { min, max, buckets }
+        }
+        "float" => {
+            let min = map.get("min").and_then(|e| number(cx, e));
+            let max = map.get("max").and_then(|e| number(cx, e));
+            min_max(cx, map, min, max);
+            let buckets = buckets(cx, map, min, max, false, f64::MIN);
+            FieldType::Float { min, max, buckets }
+        }
+        "count" | "duration" => {
+            let max = opt_int(cx, map, "max", 0..=i64::MAX, &mut ok).map(|v| v as u64);
+            let buckets = buckets(cx, map, None, max.map(|v| v as f64), true, 0.0)
+                .map(|b| b.into_iter().map(|v| v as u64).collect());
+            if ty == "count" {
+                FieldType::Count { max, buckets }
+            } else {
+                let units = DurationUnit::ALL.map(|u| (u.as_str(), u));
+                let unit = match map.get("unit") {
+                    Some(e) => keyword(cx, e, Code::UnknownUnit, "duration unit", &units),
+                    None => {
+                        missing(cx, name_span, what, "unit", "ms");
+                        None
+                    }
+                };
+                FieldType::Duration {
+                    unit: unit?,
+                    max,
+                    buckets,
+                }
+            }
+        }
+        "enum" => {
+            let Some(e) = map.get("values") else {
+                cx.push(
+                    Diagnostic::error(
+                        Code::EnumWithoutValues,
+                        name_span,
+                        format!("{what} is an `enum` without `values`"),
+                    )
+                    .with_help("add `values: [first, second, other]`"),
+                );
+                return None;
+            };
+            let values = string_list(cx, e)?;
+            if values.is_empty() {
+                cx.push(
+                    Diagnostic::error(
+                        Code::EnumWithoutValues,
+                        e.value.span,
+                        format!("{what} has an empty `values` list"),
+                    )
+                    .with_help("list at least one value, e.g. `values: [mainnet, testnet, other]`"),
+                );
+                return None;
+            }
+            for (v, span) in &values {
+                ok &= super::names::check(cx, v, *span, "enum value");
+            }
+            ok &= no_duplicates(cx, &values);
+            FieldType::Enum {
+                values: values.into_iter().map(|(v, _)| v.to_string()).collect(),
+            }
+        }
+        "string" => {
+            let values = match map.get("values") {
+                Some(e) => {
+                    let v = string_list(cx, e);
+                    match &v {
+                        Some(list) if list.is_empty() => {
+                            cx.error(Code::InvalidValue, e.value.span, "`values` is empty");
+                            ok = false;
+                        }
+                        Some(list) => ok &= no_duplicates(cx, list),
+                        None => ok = false,
+                    }
+                    v.map(|l| {
+                        l.into_iter()
+                            .map(|(s, _)| s.to_string())
+                            .collect::<Vec<_>>()
+                    })
+                }
+                None => None,
+            };
+            let limit = i64::from(policy.max_string_len);
+            let max_len = match map.get("max_len") {
+                Some(e) => match e.value.value() {
+                    Some(Value::Int(v)) if v > limit => {
+                        ok = false;
+                        cx.push(
+                            Diagnostic::error(Code::InvalidValue, e.value.span, format!("`max_len` is {v}, above the policy's limit of {limit}"))
+                                .with_help(format!("shorten it to at most {limit}, or raise `max_string_len` in schemas/candor.yaml")),
+                        );
+                        None
+                    }
+                    _ => {
+                        let v = integer(cx, e, 1..=limit).map(|v| v as u32);
+                        ok &= v.is_some();
+                        v
+                    }
+                },
+                None => None,
+            };
+            let pattern = match map.get("pattern") {
+                Some(e) => match e.value.value() {
+                    Some(Value::Str(p)) => {
+                        if let Err(msg) = cx.check_pattern(p) {
+                            ok = false;
+                            cx.push(
+                                Diagnostic::error(Code::InvalidPattern, e.value.span, format!("`pattern` is not a valid regular expression: {msg}"))
+                                    .with_help("patterns use Rust `regex` syntax and must match the whole value, e.g. `pattern: \"[a-z0-9_]+\"`"),
+                            );
+                        }
+                        Some(p.to_string())
+                    }
+                    _ => {
+                        wrong(cx, e, "a regular expression string");
+                        ok = false;
+                        None
+                    }
+                },
+                None => None,
+            };
+            let bounded =
+                values.is_some() || (map.get("max_len").is_some() && map.get("pattern").is_some());
+            if !bounded && class.is_some_and(|c| c < PrivacyClass::Pii) {
+                cx.push(
+                    Diagnostic::error(Code::FreeTextString, name_span, format!("{what} is a free-text `string`"))
+                        .with_help("free text can carry anything personal: give it `values: [...]`, or both `max_len` and a `pattern` for its whole value, or make it an `enum`"),
+                );
+                ok = false;
+            }
+            FieldType::String {
+                values,
+                max_len,
+                pattern,
+            }
+        }
+        _ => return None,
+    };
+    ok.then_some(result)
+}
+
+/// An optional whole-number key; a present but invalid value clears `ok`.
+fn opt_int(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    key: &str,
+    range: std::ops::RangeInclusive<i64>,
+    ok: &mut bool,
+) -> Option<i64> {
+    let e = map.get(key)?;
+    let v = integer(cx, e, range);
+    *ok &= v.is_some();
+    v
+}
+
+fn no_duplicates(cx: &mut Ctxt, values: &[(&str, Span)]) -> bool {
+    let mut ok = true;
+    for (i, (v, span)) in values.iter().enumerate() {
+        if let Some((_, first)) = values[..i].iter().find(|(w, _)| w == v) {
+            ok = false;
+            cx.push(
+                Diagnostic::error(
+                    Code::DuplicateValue,
+                    *span,
+                    format!("value `{v}` is listed twice"),
+                )
+                .with_related(*first, "first listed here")
+                .with_help("remove the repeated value"),
+            );
+        }
+    }
+    ok
+}
+
+fn min_max(cx: &mut Ctxt, map: &Map<'_>, min: Option<f64>, max: Option<f64>) {
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            let span = map.get("min").map(|e| e.value.span).unwrap_or(map.span);
+            cx.push(
+                Diagnostic::error(
+                    Code::MinGreaterThanMax,
+                    span,
+                    format!("`min` ({lo}) is greater than `max` ({hi})"),
+                )
+                .with_help("swap them, or fix whichever is wrong"),
+            );
+        }
+    }
+}
+
+/// Checks `buckets`: at least two finite bounds, strictly increasing, whole numbers where the
+/// type is, not below `floor`, and inside `min`/`max` when those are set.
+fn buckets(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    min: Option<f64>,
+    max: Option<f64>,
+    whole: bool,
+    floor: f64,
+) -> Option<Vec<f64>> {
+    let e = map.get("buckets")?;
+    let bad = |cx: &mut Ctxt, span: Span, msg: String| {
+        cx.push(
+            Diagnostic::error(Code::BadBuckets, span, msg)
+                .with_help("`buckets` are the bounds values are rounded down to, e.g. `buckets: [0, 100, 500, 1000]`: at least two, strictly increasing"),
+        );
+        None
+    };
+    let NodeKind::Seq(items) = &e.value.kind else {
+        return bad(
+            cx,
+            e.value.span,
+            format!(
+                "`buckets` must be a list of numbers, found {}",
+                e.value.describe()
+            ),
+        );
+    };
+    if items.len() < 2 {
+        return bad(
+            cx,
+            e.value.span,
+            format!("`buckets` needs at least two bounds, found {}", items.len()),
+        );
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let v = match item.value() {
+            Some(Value::Int(v)) => v as f64,
+            Some(Value::Float(v)) if v.is_finite() && !whole => v,
+            _ => {
+                let kind = if whole {
+                    "a whole number"
+                } else {
+                    "a finite number"
+                };
+                return bad(
+                    cx,
+                    item.span,
+                    format!("bucket bound must be {kind}, found {}", item.describe()),
+                );
+            }
+        };
+        if v < floor {
+            return bad(
+                cx,
+                item.span,
+                format!("bucket bound {v} is negative, but this type cannot be"),
+            );
+        }
+        if out.last().is_some_and(|last: &f64| v <= *last) {
+            return bad(
+                cx,
+                item.span,
+                format!(
+                    "bucket bounds must increase strictly, but {v} follows {}",
+                    out.last().copied().unwrap_or_default()
+                ),
+            );
+        }
+        if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
+            return bad(
+                cx,
+                item.span,
+                format!("bucket bound {v} lies outside the field's `min`/`max`"),
+            );
+        }
+        out.push(v);
+    }
+    Some(out)
+}

@@ -1,0 +1,346 @@
+//! Lowering: checked YAML trees → IR. Each function here validates one level of the schema
+//! language and records every problem in a [`Ctxt`] instead of stopping at the first, so one run
+//! reports everything.
+
+pub(crate) mod event;
+pub(crate) mod field;
+pub(crate) mod file;
+pub(crate) mod names;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+use crate::suggest;
+use crate::yaml::{Node, NodeKind, Value};
+
+/// Collects diagnostics for one compilation.
+#[derive(Default)]
+pub(crate) struct Ctxt {
+    pub diags: Vec<Diagnostic>,
+    /// Patterns already compiled in this run: a generated registry repeats the same few.
+    patterns: std::collections::HashMap<String, Result<(), String>>,
+}
+
+impl Ctxt {
+    /// Compiles a field `pattern` with the engine the runtime matches with (`regex-lite`), so a
+    /// pattern that passes here behaves the same on the device.
+    pub fn check_pattern(&mut self, pattern: &str) -> Result<(), String> {
+        if let Some(r) = self.patterns.get(pattern) {
+            return r.clone();
+        }
+        let r = crate::pattern::compile(pattern)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        self.patterns.insert(pattern.to_string(), r.clone());
+        r
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    pub fn error(&mut self, code: Code, span: Span, msg: impl Into<String>) {
+        self.push(Diagnostic::error(code, span, msg));
+    }
+}
+
+/// One `key: value` pair of a mapping whose key is a string.
+pub(crate) struct Entry<'a> {
+    pub key: &'a str,
+    pub key_span: Span,
+    pub value: &'a Node,
+}
+
+/// A mapping with string keys and no duplicates (duplicates were reported and dropped).
+pub(crate) struct Map<'a> {
+    pub entries: Vec<Entry<'a>>,
+    pub span: Span,
+}
+
+impl<'a> Map<'a> {
+    pub fn get(&self, key: &str) -> Option<&Entry<'a>> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+}
+
+/// Views `node` as a mapping with string keys. `what` names it in messages ("the event
+/// `wallet.opened`"); `duplicate` is the code for a repeated key (`duplicate-field` in a
+/// `fields:` mapping, for instance).
+pub(crate) fn as_map<'a>(
+    cx: &mut Ctxt,
+    node: &'a Node,
+    what: &str,
+    duplicate: Code,
+) -> Option<Map<'a>> {
+    let NodeKind::Map(pairs) = &node.kind else {
+        cx.push(
+            Diagnostic::error(
+                Code::WrongType,
+                node.span,
+                format!(
+                    "{what} must be a mapping of `key: value` lines, found {}",
+                    node.describe()
+                ),
+            )
+            .with_help("indent the keys that belong to it below it"),
+        );
+        return None;
+    };
+    let mut entries: Vec<Entry<'a>> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        let key = match k.value() {
+            Some(Value::Str(s)) => s,
+            _ => {
+                cx.error(
+                    Code::WrongType,
+                    k.span,
+                    format!("keys in {what} must be names, found {}", k.describe()),
+                );
+                continue;
+            }
+        };
+        if let Some(first) = entries.iter().find(|e| e.key == key) {
+            let noun = match duplicate {
+                Code::DuplicateField => "field",
+                Code::DuplicateEvent => "event",
+                _ => "key",
+            };
+            cx.push(
+                Diagnostic::error(
+                    duplicate,
+                    k.span,
+                    format!("duplicate {noun} `{key}` in {what}"),
+                )
+                .with_related(first.key_span, "first defined here")
+                .with_help(format!(
+                    "remove one of the two `{key}` entries or rename one"
+                )),
+            );
+            continue;
+        }
+        entries.push(Entry {
+            key,
+            key_span: k.span,
+            value: v,
+        });
+    }
+    Some(Map {
+        entries,
+        span: node.span,
+    })
+}
+
+/// Reports keys not in `known`. `elsewhere` explains keys that exist in the language but do not
+/// apply here (returns `Some(reason)`), so the message can say so instead of "unknown".
+pub(crate) fn check_keys(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    what: &str,
+    known: &[&str],
+    elsewhere: impl Fn(&str) -> Option<String>,
+) {
+    for e in &map.entries {
+        if known.contains(&e.key) {
+            continue;
+        }
+        if let Some(reason) = elsewhere(e.key) {
+            cx.push(
+                Diagnostic::error(
+                    Code::KeyNotAllowed,
+                    e.key_span,
+                    format!("`{}` does not apply to {what}: {reason}", e.key),
+                )
+                .with_help(format!("remove `{}`", e.key)),
+            );
+            continue;
+        }
+        let help = match suggest::did_you_mean(e.key, known.iter().copied()) {
+            Some(dym) => format!(
+                "{dym} The keys allowed here are {}.",
+                suggest::one_of(known.iter().copied())
+            ),
+            None => format!(
+                "the keys allowed here are {}",
+                suggest::one_of(known.iter().copied())
+            ),
+        };
+        cx.push(
+            Diagnostic::error(
+                Code::UnknownKey,
+                e.key_span,
+                format!("unknown key `{}` in {what}", e.key),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+/// Reports a required key that is missing, pointing at `at` (usually the name of the thing).
+pub(crate) fn missing(cx: &mut Ctxt, at: Span, what: &str, key: &str, example: &str) {
+    cx.push(
+        Diagnostic::error(Code::MissingKey, at, format!("{what} is missing `{key}`"))
+            .with_help(format!("add `{key}: {example}`")),
+    );
+}
+
+/// A non-empty string value (descriptions, purposes, reasons).
+pub(crate) fn text(cx: &mut Ctxt, e: &Entry<'_>, what: &str) -> Option<String> {
+    match e.value.value() {
+        Some(Value::Str(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Str(_)) | Some(Value::Null) => {
+            cx.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    e.value.span,
+                    format!("`{}` of {what} is empty", e.key),
+                )
+                .with_help(format!(
+                    "write a sentence for `{}`; reviewers and the public read it",
+                    e.key
+                )),
+            );
+            None
+        }
+        _ => {
+            wrong(cx, e, "a string");
+            None
+        }
+    }
+}
+
+/// Reports a value of the wrong YAML kind.
+pub(crate) fn wrong(cx: &mut Ctxt, e: &Entry<'_>, expected: &str) {
+    cx.push(
+        Diagnostic::error(
+            Code::WrongType,
+            e.value.span,
+            format!(
+                "`{}` must be {expected}, found {}",
+                e.key,
+                e.value.describe()
+            ),
+        )
+        .with_help(format!("write `{}` as {expected}", e.key)),
+    );
+}
+
+/// A whole number in `range`.
+pub(crate) fn integer(
+    cx: &mut Ctxt,
+    e: &Entry<'_>,
+    range: std::ops::RangeInclusive<i64>,
+) -> Option<i64> {
+    match e.value.value() {
+        Some(Value::Int(v)) if range.contains(&v) => Some(v),
+        Some(Value::Int(v)) => {
+            cx.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    e.value.span,
+                    format!(
+                        "`{}` is {v}, outside {}..={}",
+                        e.key,
+                        range.start(),
+                        range.end()
+                    ),
+                )
+                .with_help(format!(
+                    "use a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                )),
+            );
+            None
+        }
+        _ => {
+            wrong(cx, e, "a whole number");
+            None
+        }
+    }
+}
+
+/// A finite number (integers are accepted as numbers).
+pub(crate) fn number(cx: &mut Ctxt, e: &Entry<'_>) -> Option<f64> {
+    match e.value.value() {
+        Some(Value::Int(v)) => Some(v as f64),
+        Some(Value::Float(v)) if v.is_finite() => Some(v),
+        _ => {
+            wrong(cx, e, "a finite number");
+            None
+        }
+    }
+}
+
+pub(crate) fn boolean(cx: &mut Ctxt, e: &Entry<'_>) -> Option<bool> {
+    match e.value.value() {
+        Some(Value::Bool(b)) => Some(b),
+        _ => {
+            wrong(cx, e, "`true` or `false`");
+            None
+        }
+    }
+}
+
+/// A list of strings, with the span of each.
+pub(crate) fn string_list<'a>(cx: &mut Ctxt, e: &Entry<'a>) -> Option<Vec<(&'a str, Span)>> {
+    let NodeKind::Seq(items) = &e.value.kind else {
+        wrong(cx, e, "a list such as `[a, b]`");
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        match item.value() {
+            Some(Value::Str(s)) => out.push((s, item.span)),
+            _ => {
+                ok = false;
+                cx.error(
+                    Code::WrongType,
+                    item.span,
+                    format!(
+                        "each entry of `{}` must be a string, found {}",
+                        e.key,
+                        item.describe()
+                    ),
+                );
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
+/// A keyword from a fixed set (types, classes, consents, units), with a suggestion on typos.
+pub(crate) fn keyword<'a, T: Copy>(
+    cx: &mut Ctxt,
+    e: &Entry<'_>,
+    code: Code,
+    noun: &str,
+    choices: &'a [(&'a str, T)],
+) -> Option<T> {
+    let Some(Value::Str(s)) = e.value.value() else {
+        wrong(
+            cx,
+            e,
+            &format!(
+                "a {noun} ({})",
+                suggest::one_of(choices.iter().map(|c| c.0))
+            ),
+        );
+        return None;
+    };
+    if let Some((_, v)) = choices.iter().find(|c| c.0 == s) {
+        return Some(*v);
+    }
+    let names = choices.iter().map(|c| c.0);
+    let list = suggest::one_of(names.clone());
+    let nouns = match noun.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None if noun.ends_with('s') => format!("{noun}es"),
+        None => format!("{noun}s"),
+    };
+    let help = match suggest::did_you_mean(s, names) {
+        Some(dym) => format!("{dym} The {nouns} are {list}."),
+        None => format!("the {nouns} are {list}"),
+    };
+    cx.push(Diagnostic::error(code, e.value.span, format!("unknown {noun} `{s}`")).with_help(help));
+    None
+}

@@ -1,0 +1,310 @@
+//! A YAML document as a tree of nodes that each know their [`Span`].
+//!
+//! Built from `saphyr-parser`'s event stream rather than a serde deserializer so that every key
+//! and value keeps its position (for `file:line:col` in diagnostics), duplicate keys are seen
+//! instead of silently merged, and scalars are typed by our own small YAML 1.2 core-schema rules.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Pos, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+
+/// A YAML node with its position.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    /// Entries in source order; duplicates are kept so the checker can report them.
+    Map(Vec<(Node, Node)>),
+}
+
+/// A scalar's text and whether it was written plain (unquoted), which decides its type.
+#[derive(Debug, Clone)]
+pub struct Scalar {
+    pub text: String,
+    pub plain: bool,
+}
+
+/// The YAML 1.2 core-schema type of a scalar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl Scalar {
+    pub fn value(&self) -> Value<'_> {
+        if !self.plain {
+            return Value::Str(&self.text);
+        }
+        let t = self.text.as_str();
+        match t {
+            "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+            "true" | "True" | "TRUE" => return Value::Bool(true),
+            "false" | "False" | "FALSE" => return Value::Bool(false),
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+                return Value::Float(f64::INFINITY)
+            }
+            "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+            ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+            _ => {}
+        }
+        if let Some(hex) = t.strip_prefix("0x") {
+            if let Ok(v) = i64::from_str_radix(hex, 16) {
+                return Value::Int(v);
+            }
+        }
+        if let Some(oct) = t.strip_prefix("0o") {
+            if let Ok(v) = i64::from_str_radix(oct, 8) {
+                return Value::Int(v);
+            }
+        }
+        let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(v) = t.parse::<i64>() {
+                return Value::Int(v);
+            }
+        }
+        if looks_like_float(t) {
+            if let Ok(v) = t.parse::<f64>() {
+                return Value::Float(v);
+            }
+        }
+        Value::Str(t)
+    }
+}
+
+/// The core schema's float form: `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`.
+fn looks_like_float(t: &str) -> bool {
+    let b = t.strip_prefix(['-', '+']).unwrap_or(t).as_bytes();
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits + frac_digits == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value if this is a scalar.
+    pub fn value(&self) -> Option<Value<'_>> {
+        self.as_scalar().map(Scalar::value)
+    }
+
+    /// What kind of value this is, in words for messages ("a list", "an integer", ...).
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+            NodeKind::Scalar(s) => match s.value() {
+                Value::Null => "nothing (null)",
+                Value::Bool(_) => "a boolean",
+                Value::Int(_) => "an integer",
+                Value::Float(_) => "a number",
+                Value::Str(_) => "a string",
+            },
+        }
+    }
+}
+
+/// Parses one YAML document. A syntax error or an unsupported feature yields a diagnostic at
+/// its position and no tree; an empty file yields `None` without a diagnostic.
+pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
+    let mut builder = Builder {
+        file,
+        stack: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    for item in Parser::new_from_str(text) {
+        match item {
+            Ok((event, span)) => builder.on_event(event, span)?,
+            Err(e) => {
+                let at = pos(e.marker().line(), e.marker().col());
+                return Err(Diagnostic::error(
+                    Code::YamlSyntax,
+                    Span {
+                        file,
+                        start: at,
+                        end: Pos {
+                            line: at.line,
+                            col: at.col + 1,
+                        },
+                    },
+                    format!("invalid YAML: {}", e.info()),
+                )
+                .with_help("check the indentation and quoting around this position; every schema file is one YAML mapping"));
+            }
+        }
+    }
+    Ok(builder.root)
+}
+
+fn pos(line: usize, col0: usize) -> Pos {
+    Pos {
+        line: line.max(1) as u32,
+        col: col0 as u32 + 1,
+    }
+}
+
+enum Open {
+    Seq(Pos, Vec<Node>),
+    Map(Pos, Vec<Node>),
+}
+
+struct Builder {
+    file: FileId,
+    stack: Vec<Open>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder {
+    fn span(&self, s: YSpan) -> Span {
+        Span {
+            file: self.file,
+            start: pos(s.start.line(), s.start.col()),
+            end: pos(s.end.line(), s.end.col()),
+        }
+    }
+
+    fn unsupported(&self, s: YSpan, what: &str, help: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::UnsupportedYaml,
+            self.span(s),
+            format!("{what} are not supported in candor schemas"),
+        )
+        .with_help(help)
+    }
+
+    fn on_event(&mut self, event: Event<'_>, s: YSpan) -> Result<(), Diagnostic> {
+        match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(self.unsupported(
+                        s,
+                        "several YAML documents in one file",
+                        "put each namespace in its own file",
+                    ));
+                }
+            }
+            Event::Alias(_) => {
+                return Err(self.unsupported(
+                    s,
+                    "aliases (`*name`)",
+                    "write the value out in full: reviewers read each event on its own",
+                ))
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.check_anchor_tag(anchor, tag.is_some(), s)?;
+                let node = Node {
+                    kind: NodeKind::Scalar(Scalar {
+                        text: text.into_owned(),
+                        plain: style == ScalarStyle::Plain,
+                    }),
+                    span: self.span(s),
+                };
+                self.push(node);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.check_anchor_tag(anchor, tag.is_some(), s)?;
+                self.stack.push(Open::Seq(self.span(s).start, Vec::new()));
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.check_anchor_tag(anchor, tag.is_some(), s)?;
+                self.stack.push(Open::Map(self.span(s).start, Vec::new()));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = self.span(s).end;
+                let node = match self.stack.pop() {
+                    Some(Open::Seq(start, items)) => Node {
+                        kind: NodeKind::Seq(items),
+                        span: self.range(start, end),
+                    },
+                    Some(Open::Map(start, items)) => {
+                        let mut pairs = Vec::with_capacity(items.len() / 2);
+                        let mut it = items.into_iter();
+                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                            pairs.push((k, v));
+                        }
+                        Node {
+                            kind: NodeKind::Map(pairs),
+                            span: self.range(start, end),
+                        }
+                    }
+                    None => return Ok(()),
+                };
+                self.push(node);
+            }
+        }
+        Ok(())
+    }
+
+    fn range(&self, start: Pos, end: Pos) -> Span {
+        Span {
+            file: self.file,
+            start,
+            end: end.max(start),
+        }
+    }
+
+    fn check_anchor_tag(&self, anchor: usize, tagged: bool, s: YSpan) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            return Err(self.unsupported(
+                s,
+                "anchors (`&name`)",
+                "write the value out in full: reviewers read each event on its own",
+            ));
+        }
+        if tagged {
+            return Err(self.unsupported(
+                s,
+                "YAML tags (`!tag`)",
+                "remove the tag; quote the value if it must be a string",
+            ));
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            Some(Open::Seq(_, items)) | Some(Open::Map(_, items)) => items.push(node),
+            None => self.root = Some(node),
+        }
+    }
+}
