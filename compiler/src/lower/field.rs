@@ -90,8 +90,19 @@ pub(crate) fn lower(
     };
 
     let mut known: Vec<&str> = COMMON_KEYS.to_vec();
-    if let Some(t) = ty_name {
-        known.extend_from_slice(type_keys(t));
+    match ty_name {
+        Some(t) => known.extend_from_slice(type_keys(t)),
+        // The type is missing or misspelt, so which type keys apply is unknown: accept them all
+        // rather than report `values` as unknown next to `type: enun`.
+        None => {
+            for (t, _) in TYPES {
+                for key in type_keys(t) {
+                    if !known.contains(key) {
+                        known.push(key);
+                    }
+                }
+            }
+        }
     }
     check_keys(cx, &map, &what, &known, |key| {
         let owners: Vec<&str> = TYPES
