@@ -27,9 +27,14 @@ pub const EXPIRES_SOON_DAYS: i64 = 30;
 #[derive(Default)]
 pub(crate) struct Inherited<'a> {
     pub consent: Option<(Consent, Span)>,
-    pub retention_days: Option<&'a Entry<'a>>,
+    /// `defaults.retention_days`, checked once where it is written (`None` inside: invalid).
+    pub retention_days: Option<Option<u32>>,
     pub expires: Option<&'a Entry<'a>>,
     pub owners: Option<Vec<String>>,
+    /// The file gives a consent or owners that were invalid and already reported there, so an
+    /// event relying on them must not report them missing as well.
+    pub consent_invalid: bool,
+    pub owners_invalid: bool,
 }
 
 /// Where "today" and the limits come from.
@@ -82,6 +87,7 @@ pub(crate) fn lower(
         Some(e) => keyword(cx, e, Code::UnknownConsent, "consent category", &consents()),
         None => match inherited.consent {
             Some((c, _)) => Some(c),
+            None if inherited.consent_invalid => None,
             None => {
                 missing(cx, entry.key_span, &what, "consent", "usage");
                 None
@@ -89,9 +95,10 @@ pub(crate) fn lower(
         },
     };
 
-    let retention_days = match map.get("retention_days").or(inherited.retention_days) {
-        Some(e) => retention(cx, e, env.policy),
-        None => {
+    let retention_days = match (map.get("retention_days"), inherited.retention_days) {
+        (Some(e), _) => retention(cx, e, env.policy),
+        (None, Some(days)) => days,
+        (None, None) => {
             missing(
                 cx,
                 entry.key_span,
@@ -117,6 +124,7 @@ pub(crate) fn lower(
         None => {
             match &inherited.owners {
                 Some(o) => Some(o.clone()),
+                None if inherited.owners_invalid => None,
                 None => {
                     cx.push(
                     Diagnostic::error(Code::MissingOwner, entry.key_span, format!("{what} has no owner"))

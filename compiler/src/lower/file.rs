@@ -72,8 +72,10 @@ pub(crate) fn lower_namespace(
             None
         }
     };
+    let owners = map.get("owners").map(|e| event::owners(cx, e));
     let mut inherited = Inherited {
-        owners: map.get("owners").and_then(|e| event::owners(cx, e)),
+        owners_invalid: matches!(owners, Some(None)),
+        owners: owners.flatten(),
         ..Inherited::default()
     };
     let defaults_map = map
@@ -90,8 +92,11 @@ pub(crate) fn lower_namespace(
                 &event::consents(),
             )
             .map(|c| (c, e.value.span));
+            inherited.consent_invalid = inherited.consent.is_none();
         }
-        inherited.retention_days = d.get("retention_days");
+        inherited.retention_days = d
+            .get("retention_days")
+            .map(|e| event::retention(cx, e, env.policy));
         inherited.expires = d.get("expires");
     }
 
