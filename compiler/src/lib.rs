@@ -6,8 +6,8 @@
 //! none of them reads YAML on its own.
 //!
 //! Pipeline: [`load`] reads files in a fixed order → [`yaml`] parses each into a spanned tree →
-//! `lower` checks and converts each file (collecting every problem) → `checks` looks across
-//! files → [`lints`] applies the privacy lints → a [`Compilation`].
+//! `lower` checks and converts each file (collecting every problem, privacy [`lints`] included)
+//! → `checks` looks across files → a [`Compilation`].
 #![forbid(unsafe_code)]
 
 pub mod date;
@@ -118,7 +118,6 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
         }
     }
     let namespaces = checks::duplicates(namespaces, &mut cx.diags);
-    lints::run(&namespaces, &policy, &mut cx.diags);
 
     let mut diagnostics = cx.diags;
     diagnostic::sort(&mut diagnostics);

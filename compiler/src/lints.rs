@@ -3,7 +3,7 @@
 //! published in the transparency docs.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Consent, Field, Namespace, Policy, PrivacyClass};
+use crate::ir::{Consent, Field, Policy, PrivacyClass};
 
 /// Lints that an `allow` entry may name.
 pub const LINTS: [&str; 2] = ["personal-name", "sensitive-in-usage"];
@@ -85,54 +85,69 @@ pub fn personal_word<'a>(name: &str, extra: &'a [String]) -> Option<&'a str> {
         .max_by_key(|w| w.len())
 }
 
-/// Runs every lint over the namespaces and reports `allow` entries that suppress nothing.
-pub(crate) fn run(namespaces: &[Namespace], policy: &Policy, out: &mut Vec<Diagnostic>) {
-    for ns in namespaces {
-        for event in &ns.events {
-            for field in &event.fields {
-                let mut fired: Vec<&str> = Vec::new();
-                if let Some(word) = personal_word(&field.name, &policy.extra_personal_words) {
-                    if field.class < PrivacyClass::Pii {
-                        fired.push("personal-name");
-                        report(field, out, "personal-name", || {
-                            Diagnostic::error(
-                                Code::PersonalName,
-                                field.span,
-                                format!(
-                                    "field `{}` of `{}` is named like personal data (`{word}`) but classed `{}`",
-                                    field.name, event.full_name, field.class
-                                ),
-                            )
-                            .with_help("class it `pii` so it is never sent, rename it, or if it really is not personal data add `allow: [{ lint: personal-name, reason: \"<why>\" }]`")
-                        });
-                    }
-                }
-                if field.class == PrivacyClass::Sensitive && event.consent == Consent::Usage {
-                    fired.push("sensitive-in-usage");
-                    report(field, out, "sensitive-in-usage", || {
-                        Diagnostic::error(
-                            Code::SensitiveInUsage,
-                            field.class_span,
-                            format!(
-                                "`sensitive` field `{}` in `{}`, whose consent is `usage`",
-                                field.name, event.full_name
-                            ),
-                        )
-                        .with_help("usage data is the broadest category people opt into: coarsen the field below `sensitive`, move it to a `diagnostics` or `performance` event, or add `allow: [{ lint: sensitive-in-usage, reason: \"<why>\" }]`")
-                    });
-                }
-                for allow in &field.allow {
-                    if !fired.contains(&allow.lint.as_str()) {
-                        out.push(
-                            Diagnostic::warning(
-                                Code::UnusedAllow,
-                                allow.span,
-                                format!("`allow: {}` on field `{}` suppresses nothing", allow.lint, field.name),
-                            )
-                            .with_help("remove the entry: stale suppressions would still be published in the docs"),
-                        );
-                    }
-                }
+/// Runs every lint over the fields of one event and reports `allow` entries that suppress
+/// nothing. Called while lowering, with the fields that lowered even if the event as a whole did
+/// not, so a privacy problem is reported in the same run as any other mistake nearby. `consent`
+/// is `None` when it was missing or misspelt (already reported); `sensitive-in-usage` is then
+/// undecidable, so neither it nor an `allow` of it is reported.
+pub(crate) fn check_event(
+    full_name: &str,
+    consent: Option<Consent>,
+    fields: &[Field],
+    policy: &Policy,
+    out: &mut Vec<Diagnostic>,
+) {
+    for field in fields {
+        let mut fired: Vec<&str> = Vec::new();
+        if let Some(word) = personal_word(&field.name, &policy.extra_personal_words) {
+            if field.class < PrivacyClass::Pii {
+                fired.push("personal-name");
+                report(field, out, "personal-name", || {
+                    Diagnostic::error(
+                        Code::PersonalName,
+                        field.span,
+                        format!(
+                            "field `{}` of `{full_name}` is named like personal data (`{word}`) but classed `{}`",
+                            field.name, field.class
+                        ),
+                    )
+                    .with_help("class it `pii` so it is never sent, rename it, or if it really is not personal data add `allow: [{ lint: personal-name, reason: \"<why>\" }]`")
+                });
+            }
+        }
+        let undecided = consent.is_none() && field.class == PrivacyClass::Sensitive;
+        if field.class == PrivacyClass::Sensitive && consent == Some(Consent::Usage) {
+            fired.push("sensitive-in-usage");
+            report(field, out, "sensitive-in-usage", || {
+                Diagnostic::error(
+                    Code::SensitiveInUsage,
+                    field.class_span,
+                    format!(
+                        "`sensitive` field `{}` in `{full_name}`, whose consent is `usage`",
+                        field.name
+                    ),
+                )
+                .with_help("usage data is the broadest category people opt into: coarsen the field below `sensitive`, move it to a `diagnostics` or `performance` event, or add `allow: [{ lint: sensitive-in-usage, reason: \"<why>\" }]`")
+            });
+        }
+        for allow in &field.allow {
+            if undecided && allow.lint == "sensitive-in-usage" {
+                continue;
+            }
+            if !fired.contains(&allow.lint.as_str()) {
+                out.push(
+                    Diagnostic::warning(
+                        Code::UnusedAllow,
+                        allow.span,
+                        format!(
+                            "`allow: {}` on field `{}` suppresses nothing",
+                            allow.lint, field.name
+                        ),
+                    )
+                    .with_help(
+                        "remove the entry: stale suppressions would still be published in the docs",
+                    ),
+                );
             }
         }
     }

@@ -156,6 +156,8 @@ pub(crate) fn lower(
         }
     }
 
+    crate::lints::check_event(&full_name, consent, &fields, env.policy, &mut cx.diags);
+
     let mut event = Event {
         full_name,
         namespace: namespace.to_string(),
