@@ -117,7 +117,7 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
             namespaces.push(ns);
         }
     }
-    let namespaces = checks::duplicates(namespaces, &mut cx.diags);
+    let namespaces = checks::duplicates(namespaces, &cx.namespace_spans, &mut cx.diags);
 
     let mut diagnostics = cx.diags;
     diagnostic::sort(&mut diagnostics);

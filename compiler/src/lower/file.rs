@@ -51,6 +51,8 @@ pub(crate) fn lower_namespace(
             let n = text(cx, e, what);
             if let Some(n) = &n {
                 name_ok = super::names::check(cx, n, e.value.span, "namespace");
+                cx.namespace_spans
+                    .insert(relative.to_string(), e.value.span);
             }
             n
         }

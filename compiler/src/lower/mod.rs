@@ -18,6 +18,9 @@ pub(crate) struct Ctxt {
     pub diags: Vec<Diagnostic>,
     /// Patterns already compiled in this run: a generated registry repeats the same few.
     patterns: std::collections::HashMap<String, Result<(), String>>,
+    /// Where each file writes its `namespace:` value, by relative path: what a duplicate
+    /// namespace is reported at.
+    pub namespace_spans: std::collections::HashMap<String, Span>,
 }
 
 impl Ctxt {
