@@ -157,7 +157,14 @@ fn cases(kind: &str) -> Vec<Case> {
     let mut out: Vec<Case> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .inspect(|p| {
+            // A mistyped extension would silently drop a case from the run.
+            assert!(
+                p.is_dir() || p.extension().is_some_and(|x| x == "yaml" || x == "yml"),
+                "{} is neither a case folder nor a .yaml/.yml file",
+                p.display()
+            )
+        })
         .map(|path| Case {
             name: path.file_name().unwrap().to_string_lossy().into_owned(),
             path,
