@@ -5,12 +5,15 @@
 //! mask below stays zero and tracking costs one relaxed atomic load.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 
-use crate::Event;
+use crate::{Client, Event};
 
 /// Consent mask of the installed global client (0 when none is installed).
-/// Duplicated here so the disabled path never has to reach the client.
+/// Mirrored here so the disabled path never has to reach the client.
 pub(crate) static GLOBAL_MASK: AtomicU8 = AtomicU8::new(0);
+
+pub(crate) static GLOBAL: OnceLock<Client> = OnceLock::new();
 
 /// Tracks `event` on the global client, if one is installed and the
 /// event's category is consented to.
@@ -19,13 +22,7 @@ pub(crate) fn track<E: Event>(event: E) {
     if GLOBAL_MASK.load(Ordering::Relaxed) & E::CONSENT.bit() == 0 {
         return;
     }
-    track_slow(event);
-}
-
-#[cold]
-fn track_slow<E: Event>(event: E) {
-    // No client can be installed yet in this version of the crate, so the
-    // mask is always zero and this is unreachable in practice; dropping is
-    // the safe behaviour.
-    drop(event);
+    if let Some(client) = GLOBAL.get() {
+        client.track(&event);
+    }
 }

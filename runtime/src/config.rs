@@ -1,0 +1,87 @@
+//! Client configuration and its documented defaults.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::retry::RetryPolicy;
+
+/// Settings for [`Client::start`](crate::Client::start). Create with
+/// [`Config::new`] and adjust fields; defaults are listed per field.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// App name sent in every envelope.
+    pub app_name: String,
+    /// App version sent in every envelope.
+    pub app_version: String,
+    /// Where the consent choice (and the installation id, if enabled) is
+    /// persisted. Default: none (consent lives only in memory).
+    pub state_dir: Option<PathBuf>,
+    /// Directory of the disk spool. Default: none (no spool; undelivered
+    /// events are lost when the process exits).
+    pub spool_dir: Option<PathBuf>,
+    /// `fsync` spool writes. Default: false (a process crash loses nothing
+    /// written; an OS crash may lose the last seconds).
+    pub spool_fsync: bool,
+    /// Send an anonymous random installation id, rotated on every opt-out.
+    /// Default: false (no identifier at all).
+    pub install_id: bool,
+    /// On opt-out, send one deletion request naming the previous
+    /// installation id so the server can erase what it holds. Only
+    /// meaningful with `install_id`. Default: false.
+    pub deletion_request: bool,
+    /// Queue capacity in events. Default: 10 000.
+    pub queue_max_events: usize,
+    /// Queue capacity in bytes. Default: 4 MiB.
+    pub queue_max_bytes: usize,
+    /// A batch is sent once it holds this many events. Default: 500.
+    pub batch_max_events: usize,
+    /// ... or this many bytes of JSON. Default: 500 KiB.
+    pub batch_max_bytes: usize,
+    /// ... or once its first event is this old. Default: 5 s.
+    pub batch_interval: Duration,
+    /// Encoded events larger than this are refused and counted. Default: 32 KiB.
+    pub max_event_bytes: usize,
+    /// Bound on undelivered batches held in memory and in the spool; the
+    /// oldest are dropped (and counted) beyond it. Default: 16 MiB.
+    pub max_pending_bytes: usize,
+    /// Backoff parameters. Default: 1 s base, 5 min cap, `Retry-After` ≤ 1 h.
+    pub retry: RetryPolicy,
+}
+
+impl Config {
+    /// Defaults for an app.
+    pub fn new(app_name: impl Into<String>, app_version: impl Into<String>) -> Self {
+        Config {
+            app_name: app_name.into(),
+            app_version: app_version.into(),
+            state_dir: None,
+            spool_dir: None,
+            spool_fsync: false,
+            install_id: false,
+            deletion_request: false,
+            queue_max_events: 10_000,
+            queue_max_bytes: 4 << 20,
+            batch_max_events: 500,
+            batch_max_bytes: 500 << 10,
+            batch_interval: Duration::from_secs(5),
+            max_event_bytes: 32 << 10,
+            max_pending_bytes: 16 << 20,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Whether the environment turns telemetry off. It can only ever turn it
+/// off: `DO_NOT_TRACK` set to anything but empty/`0`/`false`, or
+/// `CANDOR_TELEMETRY` set to `off`/`0`/`false`/`no`/`disabled`.
+pub fn environment_opts_out() -> bool {
+    let dnt = std::env::var("DO_NOT_TRACK").unwrap_or_default();
+    let dnt = dnt.trim();
+    let dnt_off = !dnt.is_empty() && dnt != "0" && !dnt.eq_ignore_ascii_case("false");
+    let sw = std::env::var("CANDOR_TELEMETRY")
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    dnt_off || matches!(sw.as_str(), "off" | "0" | "false" | "no" | "disabled")
+}

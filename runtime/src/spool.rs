@@ -1,0 +1,291 @@
+//! The optional disk spool: events survive crashes, offline periods and
+//! restarts.
+//!
+//! One file per batch, `seg-<seq>.cnd`, holding frames
+//! `[u32 magic "CND1"][u32 len][u32 crc32(body)][body]` where `body` is a
+//! batch entry (meta, id, tail; see [`crate::batch`]). Frames are appended as
+//! events are drained from the queue; a batch's file is deleted once the
+//! batch is delivered (or dropped). A torn or corrupted frame fails its
+//! length or checksum and is skipped by scanning for the next magic, never
+//! failing the load. Rewrites (after a consent purge, retention expiry or a
+//! 413 split) go to a temporary file that is renamed over the original, so a
+//! crash leaves either the old or the new file. Ids are stored, so resent
+//! events keep them and the server can deduplicate.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::batch::Batch;
+
+const MAGIC: [u8; 4] = *b"CND1";
+const FRAME_HEADER: usize = 12;
+/// Frames longer than this are treated as corruption (events are capped far lower).
+const MAX_FRAME: usize = 1 << 20;
+
+pub(crate) struct Spool {
+    dir: PathBuf,
+    fsync: bool,
+    /// Files present, by batch seq, with their size.
+    files: BTreeMap<u64, u64>,
+    /// Append handle of the most recently written file.
+    current: Option<(u64, File)>,
+}
+
+/// What was found on disk at start-up.
+pub(crate) struct Loaded {
+    pub batches: Vec<Batch>,
+    pub corrupt_frames: u64,
+}
+
+impl Spool {
+    pub(crate) fn open(dir: &Path, fsync: bool) -> io::Result<(Spool, Loaded)> {
+        fs::create_dir_all(dir)?;
+        let mut spool = Spool {
+            dir: dir.to_owned(),
+            fsync,
+            files: BTreeMap::new(),
+            current: None,
+        };
+        let mut loaded = Loaded {
+            batches: Vec::new(),
+            corrupt_frames: 0,
+        };
+        let mut seqs = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.ends_with(".tmp") {
+                // An interrupted rewrite; the original is still in place.
+                let _ = fs::remove_file(entry.path());
+            } else if let Some(seq) = parse_name(name) {
+                seqs.push(seq);
+            }
+        }
+        seqs.sort_unstable();
+        let now = Instant::now();
+        for seq in seqs {
+            let path = spool.path(seq);
+            let data = match fs::read(&path) {
+                Ok(d) => d,
+                Err(_) => continue,
+            };
+            let mut batch = Batch::new(seq, now);
+            loaded.corrupt_frames += parse_frames(&data, |body| {
+                batch.push_body(body);
+            });
+            if batch.is_empty() {
+                let _ = fs::remove_file(&path);
+                continue;
+            }
+            batch.spooled = true;
+            spool.files.insert(seq, data.len() as u64);
+            loaded.batches.push(batch);
+        }
+        Ok((spool, loaded))
+    }
+
+    fn path(&self, seq: u64) -> PathBuf {
+        self.dir.join(format!("seg-{seq:016x}.cnd"))
+    }
+
+    /// Appends entry bodies to the file of batch `seq`.
+    pub(crate) fn append<'a>(
+        &mut self,
+        seq: u64,
+        bodies: impl Iterator<Item = &'a [u8]>,
+    ) -> io::Result<()> {
+        let mut frames = Vec::new();
+        for body in bodies {
+            push_frame(&mut frames, body);
+        }
+        if frames.is_empty() {
+            return Ok(());
+        }
+        if self.current.as_ref().is_none_or(|(s, _)| *s != seq) {
+            let f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.path(seq))?;
+            self.current = Some((seq, f));
+        }
+        let (_, f) = self.current.as_mut().expect("just opened");
+        // One write per drain keeps a torn write to at most the last frames.
+        f.write_all(&frames)?;
+        if self.fsync {
+            f.sync_data()?;
+        }
+        *self.files.entry(seq).or_insert(0) += frames.len() as u64;
+        Ok(())
+    }
+
+    /// Deletes the file of batch `seq`.
+    pub(crate) fn remove(&mut self, seq: u64) {
+        if self.current.as_ref().is_some_and(|(s, _)| *s == seq) {
+            self.current = None;
+        }
+        if self.files.remove(&seq).is_some() {
+            let _ = fs::remove_file(self.path(seq));
+        }
+    }
+
+    /// Replaces the file of `batch` with its current entries (or deletes it
+    /// if the batch is empty).
+    pub(crate) fn rewrite(&mut self, batch: &Batch) -> io::Result<()> {
+        self.remove_handle(batch.seq);
+        if batch.is_empty() {
+            self.remove(batch.seq);
+            return Ok(());
+        }
+        let mut frames = Vec::with_capacity(batch.mem_bytes() + batch.count * FRAME_HEADER);
+        for e in batch.entries() {
+            push_frame(&mut frames, e.body);
+        }
+        let tmp = self.dir.join(format!("seg-{:016x}.tmp", batch.seq));
+        {
+            let mut f = File::create(&tmp)?;
+            f.write_all(&frames)?;
+            if self.fsync {
+                f.sync_data()?;
+            }
+        }
+        fs::rename(&tmp, self.path(batch.seq))?;
+        self.files.insert(batch.seq, frames.len() as u64);
+        Ok(())
+    }
+
+    fn remove_handle(&mut self, seq: u64) {
+        if self.current.as_ref().is_some_and(|(s, _)| *s == seq) {
+            self.current = None;
+        }
+    }
+}
+
+fn parse_name(name: &str) -> Option<u64> {
+    let hex = name.strip_prefix("seg-")?.strip_suffix(".cnd")?;
+    u64::from_str_radix(hex, 16).ok()
+}
+
+fn push_frame(out: &mut Vec<u8>, body: &[u8]) {
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    out.extend_from_slice(body);
+}
+
+/// Calls `f` for every intact frame body; returns the number of damaged
+/// regions skipped.
+fn parse_frames(data: &[u8], mut f: impl FnMut(&[u8])) -> u64 {
+    let mut corrupt = 0;
+    let mut pos = 0;
+    while pos < data.len() {
+        let rest = &data[pos..];
+        let frame = (|| {
+            if rest.len() < FRAME_HEADER || rest[..4] != MAGIC {
+                return None;
+            }
+            let len = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
+            let crc = u32::from_le_bytes([rest[8], rest[9], rest[10], rest[11]]);
+            if len > MAX_FRAME || rest.len() < FRAME_HEADER + len {
+                return None;
+            }
+            let body = &rest[FRAME_HEADER..FRAME_HEADER + len];
+            (crc32fast::hash(body) == crc).then_some(body)
+        })();
+        match frame {
+            Some(body) => {
+                f(body);
+                pos += FRAME_HEADER + body.len();
+            }
+            None => {
+                corrupt += 1;
+                // Resynchronise on the next magic after this position.
+                pos = match rest[1..].windows(4).position(|w| w == MAGIC) {
+                    Some(p) => pos + 1 + p,
+                    None => data.len(),
+                };
+            }
+        }
+    }
+    corrupt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queue::Meta;
+
+    fn tmpdir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("candor-spool-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
+    fn batch(seq: u64, n: u8) -> Batch {
+        let mut b = Batch::new(seq, Instant::now());
+        for i in 0..n {
+            b.push(
+                Meta {
+                    bit: 1,
+                    retention_days: 30,
+                    minute: 5,
+                },
+                &[i; 16],
+                b"\"name\":\"a\"}",
+            );
+        }
+        b
+    }
+
+    #[test]
+    fn round_trip_remove_rewrite() {
+        let dir = tmpdir("rt");
+        let (mut s, loaded) = Spool::open(&dir, false).unwrap();
+        assert!(loaded.batches.is_empty());
+        let mut b = batch(3, 4);
+        s.append(3, b.entries().map(|e| e.body)).unwrap();
+        s.append(9, batch(9, 1).entries().map(|e| e.body)).unwrap();
+        drop(s);
+        let (mut s, loaded) = Spool::open(&dir, false).unwrap();
+        assert_eq!(loaded.corrupt_frames, 0);
+        let counts: Vec<(u64, usize)> = loaded.batches.iter().map(|b| (b.seq, b.count)).collect();
+        assert_eq!(counts, vec![(3, 4), (9, 1)]);
+        let ids: Vec<u8> = loaded.batches[0].entries().map(|e| e.id[0]).collect();
+        assert_eq!(ids, vec![0, 1, 2, 3]);
+        b.retain(|e| e.id[0] % 2 == 0);
+        s.rewrite(&b).unwrap();
+        s.remove(9);
+        drop(s);
+        let (_, loaded) = Spool::open(&dir, false).unwrap();
+        assert_eq!(loaded.batches.len(), 1);
+        assert_eq!(loaded.batches[0].count, 2);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn torn_and_corrupted_frames_are_skipped() {
+        let dir = tmpdir("torn");
+        let (mut s, _) = Spool::open(&dir, false).unwrap();
+        s.append(1, batch(1, 5).entries().map(|e| e.body)).unwrap();
+        drop(s);
+        let path = dir.join(format!("seg-{:016x}.cnd", 1));
+        let mut data = fs::read(&path).unwrap();
+        let frame = data.len() / 5;
+        // Flip a byte in the second frame's body and tear the last frame.
+        data[frame + FRAME_HEADER + 3] ^= 0xff;
+        data.truncate(data.len() - 3);
+        fs::write(&path, &data).unwrap();
+        let (_, loaded) = Spool::open(&dir, false).unwrap();
+        assert_eq!(loaded.corrupt_frames, 2);
+        let ids: Vec<u8> = loaded.batches[0].entries().map(|e| e.id[0]).collect();
+        assert_eq!(ids, vec![0, 2, 3]);
+        // Garbage-only files load as nothing, without error.
+        fs::write(&path, b"\x00garbage CND1 more garbage").unwrap();
+        let (_, loaded) = Spool::open(&dir, false).unwrap();
+        assert!(loaded.batches.is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
