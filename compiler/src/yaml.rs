@@ -143,6 +143,23 @@ impl Node {
 /// Parses one YAML document. A syntax error or an unsupported feature yields a diagnostic at
 /// its position and no tree; an empty file yields `None` without a diagnostic.
 pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
+    if let Some(at) = lone_carriage_return(text) {
+        // YAML counts a lone `\r` as a line break, diagnostics count `\n` only: positions from
+        // the parser would point at lines that do not exist for the reader.
+        return Err(Diagnostic::error(
+            Code::UnsupportedYaml,
+            Span {
+                file,
+                start: at,
+                end: Pos {
+                    line: at.line,
+                    col: at.col + 1,
+                },
+            },
+            "a carriage return without a line feed (old Mac line endings) is not supported",
+        )
+        .with_help("save the file with `\\n` or `\\r\\n` line endings"));
+    }
     let mut builder = Builder {
         file,
         stack: Vec::new(),
@@ -171,6 +188,19 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
         }
     }
     Ok(builder.root)
+}
+
+/// The position of the first `\r` not followed by `\n`, if any.
+fn lone_carriage_return(text: &str) -> Option<Pos> {
+    let (i, _) = text
+        .match_indices('\r')
+        .find(|(i, _)| !text[i + 1..].starts_with('\n'))?;
+    let before = &text[..i];
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    Some(Pos {
+        line: before.matches('\n').count() as u32 + 1,
+        col: before[line_start..].chars().count() as u32 + 1,
+    })
 }
 
 fn pos(line: usize, col0: usize) -> Pos {
