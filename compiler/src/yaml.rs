@@ -170,7 +170,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
         match item {
             Ok((event, span)) => builder.on_event(event, span)?,
             Err(e) => {
-                let at = pos(e.marker().line(), e.marker().col());
+                let at = clamp(pos(e.marker().line(), e.marker().col()), text);
                 return Err(Diagnostic::error(
                     Code::YamlSyntax,
                     Span {
@@ -201,6 +201,26 @@ fn lone_carriage_return(text: &str) -> Option<Pos> {
         line: before.matches('\n').count() as u32 + 1,
         col: before[line_start..].chars().count() as u32 + 1,
     })
+}
+
+/// `at`, moved back inside the text if the parser placed it beyond: it reports an unexpected
+/// end of input on a line after the last, and some errors after unprintable characters at a
+/// byte rather than character column. The caret then lands where the reader can see it.
+fn clamp(at: Pos, text: &str) -> Pos {
+    let lines = text.split('\n').count() as u32;
+    let line = at.line.min(lines);
+    let width = text
+        .split('\n')
+        .nth(line as usize - 1)
+        .map_or(0, |l| l.strip_suffix('\r').unwrap_or(l).chars().count()) as u32;
+    Pos {
+        line,
+        col: if line < at.line {
+            width + 1
+        } else {
+            at.col.min(width + 1)
+        },
+    }
 }
 
 fn pos(line: usize, col0: usize) -> Pos {
