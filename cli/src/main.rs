@@ -26,6 +26,10 @@ enum Command {
     Check(commands::check::Args),
     /// Write one JSON Schema per event version plus `registry.json`.
     Schema(commands::schema::Args),
+    /// Write the public transparency page: what is collected, and what never is.
+    Docs(commands::docs::Args),
+    /// Compare two schema folders or git revisions: changes, privacy impact, version bumps.
+    Diff(commands::diff::Args),
 }
 
 /// How a command ended; mapped to the exit code.
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(a) => commands::check::run(a),
         Command::Schema(a) => commands::schema::run(a),
+        Command::Docs(a) => commands::docs::run(a),
+        Command::Diff(a) => commands::diff::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

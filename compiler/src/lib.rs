@@ -12,6 +12,8 @@
 
 pub mod date;
 pub mod diagnostic;
+pub mod diff;
+pub mod docs;
 pub mod emit;
 pub mod fingerprint;
 pub mod ir;

@@ -1,6 +1,8 @@
 //! One module per subcommand, plus the options they share.
 
 pub mod check;
+pub mod diff;
+pub mod docs;
 pub mod schema;
 
 use candor_schema::diagnostic::Color;

@@ -1,0 +1,290 @@
+//! Plain-language wording shared by the Markdown and HTML renderings, so both say exactly the
+//! same thing about a class, a consent category or a field's type.
+
+use crate::ir::{Consent, Event, Expiry, Field, FieldType, PrivacyClass};
+
+/// The label a reader sees next to a field, always shown as text (never colour alone).
+pub fn class_label(class: PrivacyClass) -> &'static str {
+    match class {
+        PrivacyClass::Technical => "Technical",
+        PrivacyClass::Interaction => "Interaction",
+        PrivacyClass::Sensitive => "Sensitive",
+        PrivacyClass::Pii => "Never collected",
+    }
+}
+
+/// What a privacy class means, for someone who has never seen a schema.
+pub fn class_meaning(class: PrivacyClass) -> &'static str {
+    match class {
+        PrivacyClass::Technical => {
+            "About the app or the device, not about you: versions, error codes, timings."
+        }
+        PrivacyClass::Interaction => {
+            "How you use a feature: which option you picked, how long a step took."
+        }
+        PrivacyClass::Sensitive => {
+            "Could help narrow down who you are when combined with other data, so it is coarsened \
+             and comes with a written justification."
+        }
+        PrivacyClass::Pii => {
+            "Identifies you or what you own. Listed only so you can see it is never sent."
+        }
+    }
+}
+
+/// The heading of a consent category.
+pub fn consent_title(consent: Consent) -> &'static str {
+    match consent {
+        Consent::Usage => "Usage",
+        Consent::Diagnostics => "Diagnostics",
+        Consent::Performance => "Performance",
+    }
+}
+
+/// What a person agrees to when they turn a consent category on.
+pub fn consent_meaning(consent: Consent) -> &'static str {
+    match consent {
+        Consent::Usage => "How features are used, so the team knows what to improve.",
+        Consent::Diagnostics => "Errors and crashes, so the team can fix them.",
+        Consent::Performance => "Timings and resource use, so the app stays fast.",
+    }
+}
+
+/// The kinds of personal data candor refuses whatever a schema says: the derive rejects IP
+/// address types and types marked `#[candor::personal]`, and the `personal-name` lint rejects
+/// fields named like these unless they are classed `pii` (and so never sent).
+pub const NEVER_KINDS: [&str; 7] = [
+    "wallet addresses, account identifiers and public keys",
+    "private keys, passwords and PINs",
+    "recovery phrases (seed words)",
+    "balances and the amounts you send or receive",
+    "your name, email address and phone number",
+    "IP addresses and your location",
+    "device, install or user identifiers that could follow you over time",
+];
+
+/// How opting in and out works, in order.
+pub const OPT_IN_OUT: [&str; 4] = [
+    "Nothing is collected until you opt in: every category below starts switched off.",
+    "Each category is a separate switch, so you can allow one and not the others.",
+    "You can switch a category off at any time in the app's settings. From then on no events \
+     of that category are recorded, and those still waiting on your device are discarded \
+     instead of sent.",
+    "Every event stops being collected on its expiry date unless it is reviewed again.",
+];
+
+/// "14 days" / "1 day".
+pub fn days(n: u32) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// When collection of an event stops.
+pub fn expiry(event: &Event) -> String {
+    match &event.expires {
+        Expiry::On { date } => format!("until {date}"),
+        Expiry::Never { .. } => "no end date".to_string(),
+    }
+}
+
+/// The justification for an event that never expires.
+pub fn expiry_justification(event: &Event) -> Option<&str> {
+    match &event.expires {
+        Expiry::On { .. } => None,
+        Expiry::Never { justification } => Some(justification),
+    }
+}
+
+/// The type as a reader should understand it.
+pub fn type_name(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Bool => "yes/no",
+        FieldType::Integer { .. } => "whole number",
+        FieldType::Float { .. } => "decimal number",
+        FieldType::Enum { .. } => "one of a fixed list",
+        FieldType::String {
+            values: Some(_), ..
+        } => "one of a fixed list",
+        FieldType::String { .. } => "short code",
+        FieldType::Duration { .. } => "duration",
+        FieldType::Count { .. } => "count",
+    }
+}
+
+/// The unit of a value, where it has one.
+pub fn unit(ty: &FieldType) -> Option<&'static str> {
+    match ty {
+        FieldType::Duration { unit, .. } => Some(match unit {
+            crate::ir::DurationUnit::Us => "microseconds",
+            crate::ir::DurationUnit::Ms => "milliseconds",
+            crate::ir::DurationUnit::S => "seconds",
+        }),
+        _ => None,
+    }
+}
+
+/// Allowed values, buckets or bounds. `code` wraps literal values (backticks in Markdown, a
+/// `<code>` element in HTML) and must escape them.
+pub fn allowed(ty: &FieldType, code: &dyn Fn(&str) -> String) -> String {
+    let list = |vals: &[String]| vals.iter().map(|v| code(v)).collect::<Vec<_>>().join(", ");
+    let buckets = |b: Vec<String>| format!("rounded down to one of: {}", b.join(", "));
+    match ty {
+        FieldType::Bool => "yes or no".to_string(),
+        FieldType::Enum { values }
+        | FieldType::String {
+            values: Some(values),
+            ..
+        } => list(values),
+        FieldType::String {
+            max_len, pattern, ..
+        } => match (max_len, pattern) {
+            (Some(len), Some(p)) => format!("up to {len} characters matching {}", code(p)),
+            (Some(len), None) => format!("up to {len} characters"),
+            (None, Some(p)) => format!("matching {}", code(p)),
+            (None, None) => "not sent".to_string(),
+        },
+        FieldType::Integer {
+            buckets: Some(b), ..
+        } => buckets(b.iter().map(i64::to_string).collect()),
+        FieldType::Float {
+            buckets: Some(b), ..
+        } => buckets(b.iter().map(f64::to_string).collect()),
+        FieldType::Duration {
+            buckets: Some(b), ..
+        }
+        | FieldType::Count {
+            buckets: Some(b), ..
+        } => buckets(b.iter().map(u64::to_string).collect()),
+        FieldType::Integer { min, max, .. } => {
+            range(min.map(|v| v.to_string()), max.map(|v| v.to_string()))
+        }
+        FieldType::Float { min, max, .. } => {
+            range(min.map(|v| v.to_string()), max.map(|v| v.to_string()))
+        }
+        FieldType::Duration { max, .. } | FieldType::Count { max, .. } => {
+            range(Some("0".to_string()), max.map(|v| v.to_string()))
+        }
+    }
+}
+
+fn range(min: Option<String>, max: Option<String>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        (Some(a), None) => format!("{a} or more"),
+        (None, Some(b)) => format!("at most {b}"),
+        (None, None) => "any".to_string(),
+    }
+}
+
+/// Splits schema text at backticks into `(is_code, text)` pieces, so both renderings show
+/// `` `choose_backup` `` as code. An unmatched backtick is kept as plain text.
+pub fn code_spans(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        if open > 0 {
+            out.push((false, &rest[..open]));
+        }
+        out.push((true, &rest[open + 1..open + 1 + len]));
+        rest = &rest[open + len + 2..];
+    }
+    if !rest.is_empty() {
+        out.push((false, rest));
+    }
+    out
+}
+
+/// Whether a field is always in the payload.
+pub fn sent(f: &Field) -> &'static str {
+    if !f.class.is_collectable() {
+        "never"
+    } else if f.optional {
+        "sometimes"
+    } else {
+        "always"
+    }
+}
+
+/// What kind of written explanation a [`Note`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind<'a> {
+    /// Why a `sensitive` field is needed.
+    Justification,
+    /// A privacy lint switched off for this field, shown openly with its reason.
+    Allowed { lint: &'a str },
+    /// A reviewer's note accepting a raised class.
+    Review,
+}
+
+/// A justification, suppressed lint or review note on a field.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    pub field: &'a Field,
+    pub kind: NoteKind<'a>,
+    pub text: &'a str,
+}
+
+/// Every note of an event, field by field, in a fixed order.
+pub fn notes(e: &Event) -> Vec<Note<'_>> {
+    let mut out = Vec::new();
+    for field in &e.fields {
+        if let Some(text) = &field.justification {
+            out.push(Note {
+                field,
+                kind: NoteKind::Justification,
+                text,
+            });
+        }
+        for a in &field.allow {
+            out.push(Note {
+                field,
+                kind: NoteKind::Allowed { lint: &a.lint },
+                text: &a.reason,
+            });
+        }
+        if let Some(text) = &field.review {
+            out.push(Note {
+                field,
+                kind: NoteKind::Review,
+                text,
+            });
+        }
+    }
+    out
+}
+
+/// The first letter in upper case.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_code_spans() {
+        assert_eq!(
+            code_spans("such as `a_b`, or `c`."),
+            vec![
+                (false, "such as "),
+                (true, "a_b"),
+                (false, ", or "),
+                (true, "c"),
+                (false, ".")
+            ]
+        );
+        assert_eq!(code_spans("odd ` tick"), vec![(false, "odd ` tick")]);
+        assert_eq!(code_spans("``"), vec![(true, "")]);
+    }
+}

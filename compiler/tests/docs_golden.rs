@@ -1,0 +1,39 @@
+//! Golden files for `candor docs`: the page generated for the repository's `schemas/` and for
+//! a fixture full of text that must be escaped. Regenerate with `UPDATE_GOLDEN=1`.
+
+#[path = "golden/support.rs"]
+mod support;
+
+use candor_schema::docs::{self, SiteOptions};
+use candor_schema::emit::OutputFile;
+
+fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .expect("page generated")
+        .contents
+}
+
+#[test]
+fn repository_schemas_match_golden_files() {
+    let reg = support::compile_folder(&support::repo_schemas());
+    let files = docs::site(&reg, &SiteOptions::default());
+    assert_eq!(files.len(), 2);
+    support::check("docs/schemas/index.html", file(&files, docs::HTML_FILE));
+    support::check("docs/schemas/README.md", file(&files, docs::MARKDOWN_FILE));
+}
+
+#[test]
+fn escaping_fixture_matches_golden_files() {
+    let text = std::fs::read_to_string(support::golden_dir().join("docs/escaping.yaml")).unwrap();
+    let reg = support::compile_one("lab.yaml", &text);
+    let files = docs::site(
+        &reg,
+        &SiteOptions {
+            title: "What <Lab> & co collect".to_string(),
+        },
+    );
+    support::check("docs/escaping/index.html", file(&files, docs::HTML_FILE));
+    support::check("docs/escaping/README.md", file(&files, docs::MARKDOWN_FILE));
+}
