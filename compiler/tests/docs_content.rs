@@ -21,16 +21,16 @@ fn fixture() -> candor_schema::Registry {
 
 #[test]
 fn output_is_byte_identical_across_runs() {
-    let a = pages(&support::compile_folder(&support::repo_schemas()));
-    let b = pages(&support::compile_folder(&support::repo_schemas()));
+    let a = pages(&support::compile_folder(&support::wallet_fixture()));
+    let b = pages(&support::compile_folder(&support::wallet_fixture()));
     assert_eq!(a, b);
 }
 
 #[test]
 fn output_does_not_depend_on_today() {
-    let reg = support::compile_folder(&support::repo_schemas());
+    let reg = support::compile_folder(&support::wallet_fixture());
     let later = candor_schema::compile_dir(
-        &support::repo_schemas(),
+        &support::wallet_fixture(),
         &candor_schema::Options {
             today: candor_schema::Date::parse("2027-01-15"),
         },
@@ -43,7 +43,7 @@ fn output_does_not_depend_on_today() {
 
 #[test]
 fn html_loads_nothing_from_outside() {
-    let (html, _) = pages(&support::compile_folder(&support::repo_schemas()));
+    let (html, _) = pages(&support::compile_folder(&support::wallet_fixture()));
     for needle in [
         "src=", "http:", "https:", "url(", "@import", "<link", "//cdn", "<iframe",
     ] {
@@ -79,7 +79,7 @@ fn schema_text_cannot_inject_markup() {
 
 #[test]
 fn every_pii_field_and_personal_kind_is_listed_as_never_collected() {
-    let reg = support::compile_folder(&support::repo_schemas());
+    let reg = support::compile_folder(&support::wallet_fixture());
     let (html, md) = pages(&reg);
     let never_html = &html[html.find("id=\"never\"").unwrap()..html.find("How to opt in").unwrap()];
     let never_md =
@@ -127,7 +127,7 @@ fn justifications_suppressed_lints_and_reviews_are_shown() {
         );
         assert!(page.contains("no end date"));
     }
-    let reg = support::compile_folder(&support::repo_schemas());
+    let reg = support::compile_folder(&support::wallet_fixture());
     let (html, md) = pages(&reg);
     let mut allows = 0;
     for e in reg.events() {
@@ -147,7 +147,7 @@ fn justifications_suppressed_lints_and_reviews_are_shown() {
 
 #[test]
 fn every_field_carries_a_text_label_for_its_class() {
-    let reg = support::compile_folder(&support::repo_schemas());
+    let reg = support::compile_folder(&support::wallet_fixture());
     let (html, md) = pages(&reg);
     for e in reg.events() {
         for f in &e.fields {

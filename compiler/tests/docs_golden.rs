@@ -1,5 +1,5 @@
-//! Golden files for `candor docs`: the page generated for the repository's `schemas/` and for
-//! a fixture full of text that must be escaped. Regenerate with `UPDATE_GOLDEN=1`.
+//! Golden files for `candor docs`: the page generated for the example wallet schemas and for a
+//! fixture full of text that must be escaped. Regenerate with `UPDATE_GOLDEN=1`.
 
 #[path = "golden/support.rs"]
 mod support;
@@ -16,12 +16,15 @@ fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
 }
 
 #[test]
-fn repository_schemas_match_golden_files() {
-    let reg = support::compile_folder(&support::repo_schemas());
+fn wallet_schemas_match_golden_files() {
+    let reg = support::compile_folder(&support::wallet_fixture());
     let files = docs::site(&reg, &SiteOptions::default());
     assert_eq!(files.len(), 2);
-    support::check("docs/schemas/index.html", file(&files, docs::HTML_FILE));
-    support::check("docs/schemas/README.md", file(&files, docs::MARKDOWN_FILE));
+    support::check("docs/wallet-out/index.html", file(&files, docs::HTML_FILE));
+    support::check(
+        "docs/wallet-out/README.md",
+        file(&files, docs::MARKDOWN_FILE),
+    );
 }
 
 #[test]

@@ -171,6 +171,16 @@ fn changed_event(b: &Event, h: &Event) -> Vec<Change> {
             out.push(change(Some(&hf.name), ChangeKind::NewSensitiveField, false));
         }
     }
+    if out.is_empty() && b.version != h.version {
+        out.push(change(
+            None,
+            ChangeKind::VersionChanged {
+                from: b.version,
+                to: h.version,
+            },
+            false,
+        ));
+    }
     out
 }
 

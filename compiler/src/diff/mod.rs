@@ -48,6 +48,12 @@ pub enum Status {
 pub enum ChangeKind {
     EventAdded,
     EventRemoved,
+    /// Only reported for an event with no other change, so a lone bump or a version going
+    /// backwards is still seen.
+    VersionChanged {
+        from: u32,
+        to: u32,
+    },
     DescriptionChanged,
     PurposeChanged,
     OwnersChanged {

@@ -44,6 +44,7 @@ pub fn impact(kind: &ChangeKind, in_payload: bool) -> Bump {
         K::ClassChanged { .. }
         | K::EventAdded
         | K::EventRemoved
+        | K::VersionChanged { .. }
         | K::DescriptionChanged
         | K::PurposeChanged
         | K::OwnersChanged { .. }
@@ -78,6 +79,7 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         | K::LintAllowed { .. } => true,
         K::EventAdded
         | K::EventRemoved
+        | K::VersionChanged { .. }
         | K::DescriptionChanged
         | K::OwnersChanged { .. }
         | K::FieldAdded { .. }
@@ -103,6 +105,9 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
     match kind {
         K::EventAdded => "new event".to_string(),
         K::EventRemoved => "event removed".to_string(),
+        K::VersionChanged { from, to } => {
+            format!("version changed from {from} to {to}, nothing else")
+        }
         K::DescriptionChanged => "description reworded".to_string(),
         K::PurposeChanged => {
             "purpose changed: check that consent given for the old purpose covers the new one"
