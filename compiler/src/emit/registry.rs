@@ -17,7 +17,12 @@ pub fn registry_json(registry: &Registry) -> OutputFile {
 
 /// The JSON Schema that `registry.json` follows.
 pub fn registry_schema() -> OutputFile {
-    let schema = schemars::schema_for!(Registry);
+    // The serialize contract: `registry.json` is output, and fields skipped when empty (such as
+    // a field's `allow`) must not be required, or the file would fail its own schema.
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<Registry>();
     OutputFile {
         path: REGISTRY_SCHEMA_FILE.to_string(),
         contents: to_pretty(&schema),
