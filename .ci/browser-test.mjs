@@ -171,6 +171,11 @@ async function main() {
   await setFilters({ class: "sensitive" });
   await evaluate("window.scrollTo(0, document.getElementById('events').offsetTop)");
   await shot("filtered-sensitive.png", false);
+  await setFilters({});
+  await evaluate("document.getElementById('never').scrollIntoView()");
+  await shot("never-collected.png", false);
+  await evaluate("document.querySelector('article.event:last-of-type').scrollIntoView()");
+  await shot("event-with-notes.png", false);
   const afterReset = await evaluate(`(() => { document.getElementById('filters').reset(); return new Promise(r => setTimeout(() => r((${visible}).length), 50)); })()`);
   expect("events shown after reset", afterReset, total);
 

@@ -65,7 +65,7 @@ pub const NEVER_KINDS: [&str; 7] = [
 
 /// How opting in and out works, in order.
 pub const OPT_IN_OUT: [&str; 4] = [
-    "Nothing is collected until you opt in: every category below starts switched off.",
+    "Nothing is collected until you opt in: every category starts switched off.",
     "Each category is a separate switch, so you can allow one and not the others.",
     "You can switch a category off at any time in the app's settings. From then on no events \
      of that category are recorded, and those still waiting on your device are discarded \
@@ -257,6 +257,24 @@ pub fn notes(e: &Event) -> Vec<Note<'_>> {
         }
     }
     out
+}
+
+/// A note as one sentence. `code` renders names, `text` renders schema prose; both escape.
+pub fn note_sentence(
+    n: &Note<'_>,
+    code: &dyn Fn(&str) -> String,
+    text: &dyn Fn(&str) -> String,
+) -> String {
+    let name = code(&n.field.name);
+    match n.kind {
+        NoteKind::Justification => format!("{name} is collected because: {}", text(n.text)),
+        NoteKind::Allowed { lint } => format!(
+            "{name}: the {} check is switched off because: {}",
+            code(lint),
+            text(n.text)
+        ),
+        NoteKind::Review => format!("{name}: reviewer's note: {}", text(n.text)),
+    }
 }
 
 /// The first letter in upper case.

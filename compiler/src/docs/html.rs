@@ -312,18 +312,7 @@ fn event_article(w: &mut String, e: &Event) {
             "<h5>Justifications and exceptions</h5>\n<ul class=\"notes\">"
         );
         for n in notes {
-            let name = code(&n.field.name);
-            let body = match n.kind {
-                d::NoteKind::Justification => {
-                    format!("{name} is collected because: {}", text(n.text))
-                }
-                d::NoteKind::Allowed { lint } => format!(
-                    "{name}: the {} check is switched off because: {}",
-                    code(lint),
-                    text(n.text)
-                ),
-                d::NoteKind::Review => format!("{name}: reviewer's note: {}", text(n.text)),
-            };
+            let body = d::note_sentence(&n, &code, &text);
             let _ = writeln!(w, "<li>{body}</li>");
         }
         let _ = writeln!(w, "</ul>");

@@ -234,21 +234,8 @@ fn event_section(w: &mut String, e: &Event) {
 
 fn notes(e: &Event) -> Vec<String> {
     d::notes(e)
-        .into_iter()
-        .map(|n| {
-            let name = code_literal(&n.field.name);
-            match n.kind {
-                d::NoteKind::Justification => {
-                    format!("{name} is collected because: {}", text(n.text))
-                }
-                d::NoteKind::Allowed { lint } => format!(
-                    "{name}: the {} check is switched off because: {}",
-                    code_literal(lint),
-                    text(n.text)
-                ),
-                d::NoteKind::Review => format!("{name}: reviewer's note: {}", text(n.text)),
-            }
-        })
+        .iter()
+        .map(|n| d::note_sentence(n, &code_literal, &text))
         .collect()
 }
 
