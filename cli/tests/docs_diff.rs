@@ -213,3 +213,29 @@ fn diff_against_a_git_revision() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no-such-rev"));
 }
+
+/// The committed `docs/telemetry/` must be what `candor docs schemas` generates today (the same
+/// check `.ci/docs-check.sh` runs, here so that `cargo test` catches it too).
+#[test]
+fn committed_transparency_docs_are_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args([
+            "docs",
+            "schemas",
+            "--out",
+            "docs/telemetry",
+            "--check",
+            "--color",
+            "never",
+        ])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        code(&out),
+        0,
+        "docs/telemetry is stale; run `cargo run -p candor-cli -- docs schemas --out docs/telemetry` and commit:\n{}",
+        stderr(&out)
+    );
+}
