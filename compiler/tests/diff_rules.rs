@@ -465,3 +465,55 @@ fn suppressed_lint_and_wording_changes() {
     assert_eq!(e.required_bump, Bump::None);
     assert!(r.ok);
 }
+
+#[test]
+fn later_expiry_and_never_expiring_are_privacy_changes() {
+    let r = diff_with(&[("expires: 2027-06-30", "expires: 2027-09-30")]);
+    for e in &r.events {
+        assert_eq!(
+            kinds(e),
+            [&ChangeKind::ExpiryChanged {
+                from: "2027-06-30".into(),
+                to: "2027-09-30".into(),
+                later: true
+            }]
+        );
+        assert!(e.changes[0].privacy);
+    }
+    let r = diff_with(&[("expires: 2027-06-30", "expires: 2027-03-31")]);
+    assert!(
+        r.privacy_changes().next().is_none(),
+        "collecting for less time is not a risk"
+    );
+
+    let never = |why: &str| {
+        (
+            "    purpose: Find the checkout errors people meet most.\n",
+            format!("    purpose: Find the checkout errors people meet most.\n    expires: never\n    expiry_justification: {why}\n"),
+        )
+    };
+    let (from, to) = never("Checkout errors are monitored for as long as the shop exists.");
+    let r = diff_with(&[(from, &to)]);
+    let e = event(&r, "shop.checkout_failed");
+    assert_eq!(
+        kinds(e),
+        [&ChangeKind::ExpiryChanged {
+            from: "2027-06-30".into(),
+            to: "never".into(),
+            later: true
+        }]
+    );
+
+    let base = base_text().replacen(from, &to, 1);
+    let (_, to2) = never("Kept while the payment provider requires error reports.");
+    let head = base_text().replacen(from, &to2, 1);
+    let r = diff::diff(
+        "b",
+        &support::compile_one("shop.yaml", &base),
+        "h",
+        &support::compile_one("shop.yaml", &head),
+    );
+    let e = event(&r, "shop.checkout_failed");
+    assert_eq!(kinds(e), [&ChangeKind::ExpiryJustificationChanged]);
+    assert!(e.changes[0].privacy);
+}

@@ -136,7 +136,11 @@ fn changed_event(b: &Event, h: &Event) -> Vec<Change> {
             to: h.retention_days,
         });
     }
-    if b.expires != h.expires {
+    if let (Expiry::Never { .. }, Expiry::Never { .. }) = (&b.expires, &h.expires) {
+        if b.expires != h.expires {
+            event(ChangeKind::ExpiryJustificationChanged);
+        }
+    } else if b.expires != h.expires {
         let later = match (&b.expires, &h.expires) {
             (Expiry::On { date: from }, Expiry::On { date: to }) => to > from,
             (Expiry::On { .. }, Expiry::Never { .. }) => true,

@@ -74,6 +74,8 @@ pub enum ChangeKind {
         to: String,
         later: bool,
     },
+    /// The event still never expires, for a newly written reason.
+    ExpiryJustificationChanged,
     /// HEAD collects under a consent category that no BASE event used.
     NewConsentCategory {
         consent: Consent,

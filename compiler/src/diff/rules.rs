@@ -50,6 +50,7 @@ pub fn impact(kind: &ChangeKind, in_payload: bool) -> Bump {
         | K::OwnersChanged { .. }
         | K::RetentionChanged { .. }
         | K::ExpiryChanged { .. }
+        | K::ExpiryJustificationChanged
         | K::NewConsentCategory { .. }
         | K::PolicyChanged { .. }
         | K::NewSensitiveField
@@ -71,6 +72,7 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         K::ExpiryChanged { later, .. } => *later,
         K::PolicyChanged { loosened, .. } => *loosened,
         K::NewSensitiveField
+        | K::ExpiryJustificationChanged
         | K::NewConsentCategory { .. }
         | K::ConsentChanged { .. }
         | K::PurposeChanged
@@ -131,6 +133,9 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
             later: true,
         } => format!("collected longer: expiry moved from {from} to {to}"),
         K::ExpiryChanged { from, to, .. } => format!("expiry moved from {from} to {to}"),
+        K::ExpiryJustificationChanged => {
+            "still never expires, for a newly written reason".to_string()
+        }
         K::NewConsentCategory { consent } => format!(
             "new consent category: data is now collected under {}, which no event used before",
             c(consent.as_str())
