@@ -23,8 +23,8 @@ pub fn class_meaning(class: PrivacyClass) -> &'static str {
             "How you use a feature: which option you picked, how long a step took."
         }
         PrivacyClass::Sensitive => {
-            "Could help narrow down who you are when combined with other data, so it is coarsened \
-             and comes with a written justification."
+            "Could help narrow down who you are when combined with other data, so each such \
+             detail comes with a written justification, shown with its event."
         }
         PrivacyClass::Pii => {
             "Identifies you or what you own. Listed only so you can see it is never sent."
@@ -62,6 +62,22 @@ pub const NEVER_KINDS: [&str; 7] = [
     "IP addresses and your location",
     "device, install or user identifiers that could follow you over time",
 ];
+
+/// The sentence before [`NEVER_KINDS`].
+pub const NEVER_INTRO: &str = "The app's build refuses events that would include these kinds of \
+     data, so they cannot be sent:";
+
+/// The opening paragraph of the page.
+pub fn lead(s: &super::summary::Summary) -> String {
+    format!(
+        "This page lists every piece of information the app can send, generated from the same \
+         definitions the app is built from. There are {} kinds of events, in {} categories you \
+         choose to allow. Nothing is sent until you opt in, and nothing is kept longer than {}.",
+        s.event_count,
+        s.categories.len(),
+        days(s.max_retention_days)
+    )
+}
 
 /// How opting in and out works, in order.
 pub const OPT_IN_OUT: [&str; 4] = [

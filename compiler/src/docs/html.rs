@@ -87,18 +87,12 @@ pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> 
 }
 
 fn summary_section(w: &mut String, s: &Summary) {
-    let _ = write!(
+    let _ = writeln!(
         w,
         "<section id=\"summary\" aria-labelledby=\"summary-h\">\n<h2 id=\"summary-h\">In short</h2>\n\
-         <p class=\"lead\">This page lists every piece of information the app can send, generated \
-         from the same definitions the app is built from. There are {} kinds of events, in {} \
-         categories you choose to allow. Nothing is sent until you opt in, and nothing is kept \
-         longer than {}.</p>\n",
-        s.event_count,
-        s.categories.len(),
-        d::days(s.max_retention_days)
+         <p class=\"lead\">{}</p>",
+        escape(&d::lead(s))
     );
-
     let _ = write!(
         w,
         "<h3>What is collected, by category</h3>\n<table class=\"categories\">\n\
@@ -135,8 +129,8 @@ fn summary_section(w: &mut String, s: &Summary) {
 
     let _ = write!(
         w,
-        "<h3 id=\"never\">What is never collected</h3>\n<p>The app is built so that it cannot send \
-         these kinds of data: the build fails if an event tries to include them.</p>\n<ul class=\"never\">\n"
+        "<h3 id=\"never\">What is never collected</h3>\n<p>{}</p>\n<ul class=\"never\">\n",
+        escape(d::NEVER_INTRO)
     );
     for kind in d::NEVER_KINDS {
         let _ = writeln!(w, "<li>{}</li>", escape(&d::capitalize(kind)));

@@ -82,15 +82,7 @@ pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> 
 
 fn summary_section(w: &mut String, s: &Summary) {
     let _ = writeln!(w, "## In short\n");
-    let _ = writeln!(
-        w,
-        "This page lists every piece of information the app can send, generated from the same \
-         definitions the app is built from. There are {} kinds of events, in {} categories you \
-         choose to allow. Nothing is sent until you opt in, and nothing is kept longer than {}.\n",
-        s.event_count,
-        s.categories.len(),
-        d::days(s.max_retention_days)
-    );
+    let _ = writeln!(w, "{}\n", d::lead(s));
     let _ = writeln!(w, "### What is collected, by category\n");
     let _ = writeln!(
         w,
@@ -124,11 +116,7 @@ fn summary_section(w: &mut String, s: &Summary) {
     }
 
     let _ = writeln!(w, "### What is never collected\n");
-    let _ = writeln!(
-        w,
-        "The app is built so that it cannot send these kinds of data: the build fails if an \
-         event tries to include them.\n"
-    );
+    let _ = writeln!(w, "{}\n", d::NEVER_INTRO);
     for kind in d::NEVER_KINDS {
         let _ = writeln!(w, "- {}", d::capitalize(kind));
     }
