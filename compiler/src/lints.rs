@@ -72,17 +72,22 @@ pub const PERSONAL_WORDS: &[&str] = &[
 
 /// The personal word that `name` contains as whole segments, if any.
 pub fn personal_word<'a>(name: &str, extra: &'a [String]) -> Option<&'a str> {
-    let segments: Vec<&str> = name.split('_').collect();
-    let hit = |word: &str| {
-        let w: Vec<&str> = word.split('_').collect();
-        segments.windows(w.len()).any(|win| win == w.as_slice())
-    };
     PERSONAL_WORDS
         .iter()
         .copied()
         .chain(extra.iter().map(String::as_str))
-        .filter(|w| hit(w))
+        .filter(|w| has_segments(name, w))
         .max_by_key(|w| w.len())
+}
+
+/// Whether `word` occurs in `name` bounded by `_` or the ends, i.e. as whole segments. Runs for
+/// every word on every field, so it allocates nothing (names are valid snake_case here).
+fn has_segments(name: &str, word: &str) -> bool {
+    let bytes = name.as_bytes();
+    name.match_indices(word).any(|(i, _)| {
+        let end = i + word.len();
+        (i == 0 || bytes[i - 1] == b'_') && (end == bytes.len() || bytes[end] == b'_')
+    })
 }
 
 /// Runs every lint over the fields of one event and reports `allow` entries that suppress
