@@ -46,6 +46,14 @@ impl Scalar {
             return Value::Str(&self.text);
         }
         let t = self.text.as_str();
+        // Most scalars are keys and words. One that starts with a letter other than those that
+        // begin `null`, `true` or `false` can only be a string: skip the number checks.
+        if t.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(&b))
+        {
+            return Value::Str(t);
+        }
         match t {
             "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
             "true" | "True" | "TRUE" => return Value::Bool(true),
