@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod date;
+pub mod derive_support;
 pub mod diagnostic;
 pub mod diff;
 pub mod docs;

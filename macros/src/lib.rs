@@ -1,2 +1,58 @@
-//! placeholder
+//! `candor-macros`: the proc macros behind `candor`'s `#[derive(Event)]`,
+//! `#[derive(EventEnum)]` and `#[candor::personal]`.
+//!
+//! This crate is a shim: it reads tokens with `syn`, asks `candor-schema` (which owns every
+//! rule about schemas and which Rust types fit them) and writes tokens with `quote`. Use it
+//! through the `candor` crate, which re-exports the macros next to the traits they implement.
+//!
+//! Module map: [`ctxt`] collects errors so that all problems of one item are reported at once;
+//! [`attr`] parses `#[event(...)]`; [`ty`] reads field types; [`event`], [`event_enum`] and
+//! [`personal`] expand the three macros.
 #![forbid(unsafe_code)]
+
+mod attr;
+mod ctxt;
+mod event;
+mod event_enum;
+mod personal;
+mod ty;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// Implements `candor::Event` for a struct after checking it against its YAML schema.
+///
+/// ```ignore
+/// #[derive(candor::Event)]
+/// #[event(name = "wallet.transaction_signed")] // optional: version = 1, schemas = "path"
+/// struct TransactionSigned { network: Network, confirm_ms: u64, hardware_wallet: Option<bool> }
+/// ```
+///
+/// The schema folder is `schemas/` beside the crate's `Cargo.toml`, or the folder named by
+/// `schemas = "..."` (relative to that `Cargo.toml`), or by the `CANDOR_SCHEMAS` environment
+/// variable. Every field must be declared by the event's schema with a fitting type, every
+/// required schema field must be present, and no field may be of class `pii` or of a personal
+/// type. See `docs/derive.md`.
+#[proc_macro_derive(Event, attributes(event))]
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    event::expand(parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// Implements `candor::EventEnum` for a fieldless enum: each variant is sent as its name in
+/// snake_case, and the derive of every event using the enum checks those names against the
+/// YAML `values`.
+#[proc_macro_derive(EventEnum)]
+pub fn derive_event_enum(input: TokenStream) -> TokenStream {
+    event_enum::expand(parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// Marks a type as personal data (`#[candor::personal] struct Email(String);`): using it as
+/// an event field is then a compile error that says why.
+#[proc_macro_attribute]
+pub fn personal(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item2 = proc_macro2::TokenStream::from(item.clone());
+    match syn::parse::<DeriveInput>(item) {
+        Ok(input) => personal::expand(args.into(), item2, &input).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}

@@ -61,3 +61,9 @@ pub mod __private {
 // Derive re-exports: reserved for the candor-macros engineer, who adds
 // `pub use candor_macros::{Event, EventEnum, personal};` here.
 // ---------------------------------------------------------------------------
+
+pub mod field_value;
+pub mod personal;
+
+pub use candor_macros::{personal, Event, EventEnum};
+pub use field_value::EventEnum;

@@ -1,0 +1,403 @@
+//! What `#[derive(Event)]` needs from the schema compiler, kept here so the proc-macro crate
+//! stays a thin shim: finding the schema folder, compiling it once per compiler process,
+//! showing YAML positions, and the table of which Rust types fit which YAML type.
+//!
+//! Nothing here knows about `syn` or token streams; the macro hands in names and strings and
+//! turns the answers into spanned errors.
+
+use crate::diagnostic::{self, Color, Severity};
+use crate::ir::{FieldType, Registry};
+use crate::source::{SourceFile, SourceMap, Span};
+use crate::{load, suggest, Compilation, Options};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
+
+/// Environment variable naming the schema folder for derives without `schemas = "..."`
+/// (absolute, or relative to the crate's manifest directory). Handy in workspaces, set once in
+/// `.cargo/config.toml` under `[env]`.
+pub const SCHEMAS_ENV: &str = "CANDOR_SCHEMAS";
+
+/// The folder used when neither the attribute nor [`SCHEMAS_ENV`] names one.
+pub const DEFAULT_DIR: &str = "schemas";
+
+/// A schema folder as the user named it and where it is on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaDir {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// The spelling shown in messages: what the user wrote, so messages carry no machine paths.
+    pub shown: String,
+}
+
+/// Picks the schema folder: the attribute's `schemas = "..."` if given, else [`SCHEMAS_ENV`],
+/// else [`DEFAULT_DIR`]; relative paths are taken from `manifest_dir`.
+pub fn resolve_dir(manifest_dir: &Path, attr: Option<&str>, env: Option<&str>) -> SchemaDir {
+    let written = attr
+        .or(env.filter(|e| !e.is_empty()))
+        .unwrap_or(DEFAULT_DIR);
+    let shown = written.trim_end_matches(['/', '\\']).to_string();
+    SchemaDir {
+        path: manifest_dir.join(written),
+        shown: if shown.is_empty() {
+            written.to_string()
+        } else {
+            shown
+        },
+    }
+}
+
+/// A compiled schema folder.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dir: SchemaDir,
+    pub compilation: Compilation,
+    /// Every file read, absolute: the derive emits `include_bytes!` for each so that cargo
+    /// rebuilds the crate when one changes.
+    pub files: Vec<PathBuf>,
+}
+
+impl Loaded {
+    /// The registry, if the folder compiled without errors.
+    pub fn registry(&self) -> Option<&Registry> {
+        self.compilation.registry.as_ref()
+    }
+
+    /// `schemas/wallet.yaml:17:9` for a span in this folder.
+    pub fn location(&self, span: Span) -> String {
+        let file = self.compilation.sources.get(span.file);
+        format!(
+            "{}/{}:{}:{}",
+            self.dir.shown, file.relative, span.start.line, span.start.col
+        )
+    }
+
+    /// The folder's errors rendered like the CLI does (warnings are left to `candor check`),
+    /// with paths as the user wrote them; `None` if there are no errors.
+    pub fn errors(&self) -> Option<String> {
+        let errors: Vec<_> = self
+            .compilation
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        if errors.is_empty() {
+            return None;
+        }
+        let mut shown = SourceMap::default();
+        for (_, file) in self.compilation.sources.files() {
+            shown.add(SourceFile {
+                display: format!("{}/{}", self.dir.shown, file.relative),
+                ..file.clone()
+            });
+        }
+        Some(diagnostic::render_human(&errors, &shown, Color::Never))
+    }
+}
+
+/// Why a schema folder could not be compiled at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadFailure(pub String);
+
+type Stamp = Vec<(PathBuf, Option<SystemTime>, u64)>;
+type CacheEntry = (Stamp, Arc<Loaded>);
+
+fn cache() -> &'static Mutex<HashMap<PathBuf, CacheEntry>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, CacheEntry>>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// The folder's file list with each file's modification time and size: cheap to take, and
+/// different whenever a file is added, removed or edited.
+fn stamp(dir: &Path) -> Result<Stamp, load::LoadError> {
+    Ok(load::schema_files(dir)?
+        .into_iter()
+        .map(|(_, path)| {
+            let meta = std::fs::metadata(&path).ok();
+            let modified = meta.as_ref().and_then(|m| m.modified().ok());
+            let len = meta.map_or(0, |m| m.len());
+            (path, modified, len)
+        })
+        .collect())
+}
+
+/// Compiles `dir`, reusing the result of an earlier call in this process while no file in the
+/// folder changed. A crate with hundreds of derives therefore parses its schemas once.
+pub fn load_cached(dir: &SchemaDir, options: &Options) -> Result<Arc<Loaded>, LoadFailure> {
+    if !dir.path.is_dir() {
+        return Err(LoadFailure(format!(
+            "schema folder `{}` not found (relative paths start at the crate's Cargo.toml); \
+             create it, or name another with `#[event(schemas = \"path\")]` or the `{SCHEMAS_ENV}` \
+             environment variable",
+            dir.shown
+        )));
+    }
+    let failure = |e: load::LoadError| {
+        LoadFailure(format!(
+            "cannot read schema folder `{}`: {}",
+            dir.shown, e.error
+        ))
+    };
+    let current = stamp(&dir.path).map_err(failure)?;
+    // A poisoned lock only means another derive panicked; the map itself is still sound.
+    let mut map = cache().lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((seen, loaded)) = map.get(&dir.path) {
+        if *seen == current {
+            return Ok(Arc::clone(loaded));
+        }
+    }
+    let sources = load::load_dir(&dir.path).map_err(failure)?;
+    let files = sources.files().map(|(_, f)| f.path.clone()).collect();
+    let loaded = Arc::new(Loaded {
+        dir: dir.clone(),
+        compilation: crate::compile_sources(sources, options),
+        files,
+    });
+    map.insert(dir.path.clone(), (current, Arc::clone(&loaded)));
+    Ok(loaded)
+}
+
+/// "did you mean ...?" over the folder's event names, or the list of what exists when nothing
+/// is close.
+pub fn unknown_event_help(registry: &Registry, name: &str) -> String {
+    let names: Vec<&str> = registry.events().map(|e| e.full_name.as_str()).collect();
+    if let Some(hint) = suggest::did_you_mean(name, names.iter().copied()) {
+        return hint;
+    }
+    match names.len() {
+        0 => "the folder declares no events yet".to_string(),
+        n if n <= 8 => format!("declared events: {}", suggest::one_of(names)),
+        n => format!("the folder declares {n} events; `candor check` lists them"),
+    }
+}
+
+/// A Rust type the derive recognises by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RustScalar {
+    Bool,
+    /// A signed integer of this many bits (`isize` counts as 64).
+    Signed(u32),
+    /// An unsigned integer of this many bits (`usize` counts as 64).
+    Unsigned(u32),
+    Float,
+    /// `String`, `str`, or `Box`/`Rc`/`Arc`/`Cow` of `str`.
+    Text,
+    /// `std::time::Duration`.
+    Duration,
+}
+
+/// Recognises a type by the last segment of its path and, for wrappers, its one generic
+/// argument (`Box<str>` is `("Box", Some("str"))`). `None`: not a type the table knows; the
+/// derive then leaves the judgement to the field-value traits of the runtime.
+pub fn classify(name: &str, arg: Option<&str>) -> Option<RustScalar> {
+    use RustScalar::*;
+    Some(match (name, arg) {
+        ("bool", None) => Bool,
+        ("i8", None) => Signed(8),
+        ("i16", None) => Signed(16),
+        ("i32", None) => Signed(32),
+        ("i64" | "isize", None) => Signed(64),
+        ("u8", None) => Unsigned(8),
+        ("u16", None) => Unsigned(16),
+        ("u32", None) => Unsigned(32),
+        ("u64" | "usize", None) => Unsigned(64),
+        ("f32" | "f64", None) => Float,
+        ("String" | "str", None) => Text,
+        ("Box" | "Rc" | "Arc" | "Cow", Some("str")) => Text,
+        ("Duration", None) => Duration,
+        _ => return None,
+    })
+}
+
+/// The Rust types that fit a YAML type, as shown in error messages and `docs/derive.md`.
+pub fn fitting_types(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Bool => "`bool`",
+        FieldType::Integer { .. } => {
+            "`i8`, `i16`, `i32`, `i64`, `isize`; `u8`, `u16`, `u32`, `u64`, `usize` when `min >= 0`; \
+             the type must hold the schema's `min` and `max`"
+        }
+        FieldType::Float { .. } => "`f32`, `f64`",
+        FieldType::Count { .. } => {
+            "`u8`, `u16`, `u32`, `u64`, `usize`, holding the schema's `max`"
+        }
+        FieldType::Duration { .. } => {
+            "`std::time::Duration`, or `u8`, `u16`, `u32`, `u64`, `usize` counted in the schema's \
+             `unit` and holding its `max`"
+        }
+        FieldType::String { values: Some(_), .. } => {
+            "`String`, `&str`, `Box<str>`, `Rc<str>`, `Arc<str>`, `Cow<str>` (checked against the \
+             `values` when sent), or an enum with `#[derive(candor::EventEnum)]` whose variants are \
+             the `values`"
+        }
+        FieldType::String { .. } => "`String`, `&str`, `Box<str>`, `Rc<str>`, `Arc<str>`, `Cow<str>`",
+        FieldType::Enum { .. } => {
+            "an enum with `#[derive(candor::EventEnum)]` whose variants, in snake_case, are the `values`"
+        }
+    }
+}
+
+fn range(scalar: RustScalar) -> Option<(i128, i128)> {
+    match scalar {
+        RustScalar::Signed(bits) => Some((-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)),
+        RustScalar::Unsigned(bits) => Some((0, (1i128 << bits) - 1)),
+        _ => None,
+    }
+}
+
+/// Whether a recognised Rust type can carry a YAML type; the error says what is wrong in
+/// words meant to follow "field `x`: ".
+pub fn check_fit(scalar: RustScalar, rust: &str, ty: &FieldType) -> Result<(), String> {
+    let mismatch = || {
+        Err(format!(
+            "`{rust}` does not fit YAML type `{}`; use {}",
+            ty.name(),
+            fitting_types(ty)
+        ))
+    };
+    let holds = |bound: Option<i128>, what: &str| match (range(scalar), bound) {
+        (Some((lo, hi)), Some(b)) if b < lo || b > hi => Err(format!(
+            "`{rust}` cannot hold the schema's `{what}: {b}`; use a wider integer type"
+        )),
+        _ => Ok(()),
+    };
+    match (ty, scalar) {
+        (FieldType::Bool, RustScalar::Bool) => Ok(()),
+        (FieldType::Float { .. }, RustScalar::Float) => Ok(()),
+        (FieldType::String { .. }, RustScalar::Text) => Ok(()),
+        (FieldType::Integer { min, max, .. }, RustScalar::Signed(_) | RustScalar::Unsigned(_)) => {
+            if matches!(scalar, RustScalar::Unsigned(_)) && min.is_none_or(|m| m < 0) {
+                return Err(format!(
+                    "`{rust}` cannot hold the negative values the schema allows ({}); use a \
+                     signed integer type, or declare `min: 0` in the schema",
+                    match min {
+                        Some(m) => format!("`min: {m}`"),
+                        None => "no `min`".to_string(),
+                    }
+                ));
+            }
+            holds(min.map(i128::from), "min")?;
+            holds(max.map(i128::from), "max")
+        }
+        (FieldType::Count { max, .. }, RustScalar::Unsigned(_))
+        | (FieldType::Duration { max, .. }, RustScalar::Unsigned(_)) => {
+            holds(max.map(i128::from), "max")
+        }
+        (FieldType::Duration { .. }, RustScalar::Duration) => Ok(()),
+        _ => mismatch(),
+    }
+}
+
+/// A pattern matching exactly one of `values`, for a `string` field with `values` carried by a
+/// Rust string type: the runtime checks it like any schema `pattern`.
+pub fn values_pattern(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| regex_lite::escape(v))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// The wire value of an enum variant: its name in snake_case (`HardwareWallet` →
+/// `hardware_wallet`, `HTTPError` → `http_error`).
+pub fn variant_value(ident: &str) -> String {
+    let chars: Vec<char> = ident.chars().collect();
+    let mut out = String::with_capacity(ident.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let next = chars.get(i + 1);
+            let boundary = match prev {
+                None | Some('_') => false,
+                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
+                Some(p) => p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()),
+            };
+            if boundary {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(min: Option<i64>, max: Option<i64>) -> FieldType {
+        FieldType::Integer {
+            min,
+            max,
+            buckets: None,
+        }
+    }
+
+    #[test]
+    fn snake_case_variants() {
+        assert_eq!(variant_value("Mainnet"), "mainnet");
+        assert_eq!(variant_value("HardwareWallet"), "hardware_wallet");
+        assert_eq!(variant_value("HTTPError"), "http_error");
+        assert_eq!(variant_value("Tls13"), "tls13");
+        assert_eq!(variant_value("V2Beta"), "v2_beta");
+    }
+
+    #[test]
+    fn integer_fit_follows_min_and_max() {
+        let u8_ = RustScalar::Unsigned(8);
+        assert!(check_fit(u8_, "u8", &int(Some(0), Some(100))).is_ok());
+        assert!(check_fit(u8_, "u8", &int(Some(0), Some(1000)))
+            .unwrap_err()
+            .contains("max: 1000"));
+        assert!(check_fit(u8_, "u8", &int(None, Some(10)))
+            .unwrap_err()
+            .contains("signed"));
+        assert!(check_fit(RustScalar::Signed(8), "i8", &int(Some(-200), None)).is_err());
+        assert!(check_fit(RustScalar::Signed(64), "i64", &int(None, None)).is_ok());
+        assert!(check_fit(RustScalar::Float, "f64", &int(None, None)).is_err());
+    }
+
+    #[test]
+    fn classify_knows_wrappers_of_str_only() {
+        assert_eq!(classify("Arc", Some("str")), Some(RustScalar::Text));
+        assert_eq!(classify("Arc", Some("u8")), None);
+        assert_eq!(classify("usize", None), Some(RustScalar::Unsigned(64)));
+        assert_eq!(classify("IpAddr", None), None);
+    }
+
+    #[test]
+    fn resolves_the_folder_in_order_attribute_env_default() {
+        let m = Path::new("/crate");
+        let d = resolve_dir(m, Some("../shared/"), Some("env"));
+        assert_eq!(d.path, Path::new("/crate/../shared/"));
+        assert_eq!(d.shown, "../shared");
+        assert_eq!(resolve_dir(m, None, Some("/abs")).path, Path::new("/abs"));
+        assert_eq!(resolve_dir(m, None, Some("")).shown, "schemas");
+        assert_eq!(resolve_dir(m, None, None).path, Path::new("/crate/schemas"));
+    }
+
+    #[test]
+    fn cache_reuses_until_a_file_changes() {
+        let dir = std::env::temp_dir().join(format!("candor-derive-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.yaml");
+        std::fs::write(&file, "namespace: a\n").unwrap();
+        let sd = SchemaDir {
+            path: dir.clone(),
+            shown: "s".into(),
+        };
+        let opts = Options::default();
+        let first = load_cached(&sd, &opts).unwrap();
+        let again = load_cached(&sd, &opts).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        std::fs::write(dir.join("b.yaml"), "namespace: b\n").unwrap();
+        let after = load_cached(&sd, &opts).unwrap();
+        assert!(!Arc::ptr_eq(&first, &after));
+        assert_eq!(after.files.len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,509 @@
+//! `#[derive(Event)]`: checks a struct against its event's YAML schema and generates
+//! `impl candor::Event` with an encoder that writes the fields straight into JSON.
+//!
+//! All problems of one struct are collected first. If there is any, the output is the errors
+//! plus a stub impl, so the user sees those errors and not a cascade of "trait not
+//! implemented" ones wherever the event is used.
+
+use crate::attr::{self, EventAttr};
+use crate::ctxt::Ctxt;
+use crate::ty::{self, FieldTy};
+use candor_schema::derive_support::{
+    self as support, check_fit, load_cached, resolve_dir, Loaded, RustScalar,
+};
+use candor_schema::ir::{self, FieldType, PrivacyClass};
+use candor_schema::Options;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::path::PathBuf;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, GenericParam};
+
+pub fn expand(input: DeriveInput) -> TokenStream {
+    let cx = Ctxt::default();
+    let attr = attr::parse(&cx, &input.attrs);
+    let fields = struct_fields(&cx, &input);
+    for param in &input.generics.params {
+        if !matches!(param, GenericParam::Lifetime(_)) {
+            cx.error_spanned_by(
+                param,
+                "an event cannot be generic over types or consts: its fields are fixed by the \
+                 schema (lifetime parameters, e.g. for `&'a str` fields, are fine)",
+            );
+        }
+    }
+
+    let loaded = load_schema(&cx, &input, &attr);
+    let includes = includes(loaded.as_deref());
+    let body = match (&loaded, &attr.name) {
+        (Some(loaded), Some(name)) => check(&cx, &input, &attr, name, loaded, &fields),
+        _ => None,
+    };
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    match (cx.into_compile_errors(), body) {
+        (None, Some((body, checks))) => quote! {
+            #includes
+            #checks
+            impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
+                #body
+            }
+        },
+        (errors, _) => quote! {
+            #errors
+            #includes
+            impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
+                const NAME: &'static str = "";
+                const VERSION: u32 = 0;
+                const CONSENT: ::candor::Consent = ::candor::Consent::Usage;
+                const RETENTION_DAYS: u32 = 0;
+                const FINGERPRINT: &'static str = "";
+                fn encode_fields(
+                    &self,
+                    _: &mut ::candor::FieldWriter<'_>,
+                ) -> ::core::result::Result<(), ::candor::EncodeError> {
+                    ::core::result::Result::Ok(())
+                }
+            }
+        },
+    }
+}
+
+fn struct_fields<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Vec<&'a syn::Field> {
+    match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) => named.named.iter().collect(),
+            Fields::Unit => Vec::new(),
+            Fields::Unnamed(_) => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    "#[derive(Event)] needs named fields: each field name must match a field of \
+                     the YAML schema",
+                );
+                Vec::new()
+            }
+        },
+        _ => {
+            cx.error_spanned_by(
+                &input.ident,
+                "#[derive(Event)] is for structs; for the values of an `enum` field use \
+                 #[derive(candor::EventEnum)]",
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn load_schema(cx: &Ctxt, input: &DeriveInput, attr: &EventAttr) -> Option<std::sync::Arc<Loaded>> {
+    let Some(name) = &attr.name else {
+        cx.error_spanned_by(
+            &input.ident,
+            "missing `#[event(name = \"namespace.event\")]`: name the schema event this struct \
+             records",
+        );
+        return None;
+    };
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let env = std::env::var(support::SCHEMAS_ENV).ok();
+    let written = attr.schemas.as_ref().map(|s| s.value());
+    let dir = resolve_dir(&manifest, written.as_deref(), env.as_deref());
+    let at: &dyn ToTokens = match &attr.schemas {
+        Some(s) => s,
+        None => name,
+    };
+    match load_cached(&dir, &Options::default()) {
+        Err(failure) => {
+            cx.error_spanned_by(at, failure.0);
+            None
+        }
+        Ok(loaded) => {
+            if let Some(rendered) = loaded.errors() {
+                cx.error_spanned_by(
+                    at,
+                    format!(
+                        "the schema folder `{}` has errors; fix them (or run `candor check {}`):\n\n{}",
+                        loaded.dir.shown,
+                        loaded.dir.shown,
+                        rendered.trim_end()
+                    ),
+                );
+            }
+            Some(loaded)
+        }
+    }
+}
+
+/// `include_bytes!` of every schema file read, so that cargo rebuilds the crate when one
+/// changes (new files need the `build.rs` line in docs/derive.md).
+/// Reading the folder variable through `option_env!` makes rustc record it, so cargo also
+/// rebuilds when it changes.
+fn includes(loaded: Option<&Loaded>) -> TokenStream {
+    let env = support::SCHEMAS_ENV;
+    let paths = loaded
+        .into_iter()
+        .flat_map(|l| &l.files)
+        .map(|p| p.to_string_lossy().into_owned());
+    quote! {
+        const _: () = {
+            let _ = ::core::option_env!(#env);
+            #( let _ = ::core::include_bytes!(#paths); )*
+        };
+    }
+}
+
+/// Checks the struct against the event; if everything fits, returns the impl body and the
+/// compile-time checks to emit beside it.
+fn check(
+    cx: &Ctxt,
+    input: &DeriveInput,
+    attr: &EventAttr,
+    name: &syn::LitStr,
+    loaded: &Loaded,
+    fields: &[&syn::Field],
+) -> Option<(TokenStream, TokenStream)> {
+    let registry = loaded.registry()?;
+    let full_name = name.value();
+    let Some(event) = registry.event(&full_name) else {
+        cx.error_spanned_by(
+            name,
+            format!(
+                "no schema in `{}` declares the event `{full_name}`; {}",
+                loaded.dir.shown,
+                support::unknown_event_help(registry, &full_name)
+            ),
+        );
+        return None;
+    };
+    if let Some(version) = &attr.version {
+        match version.base10_parse::<u32>() {
+            Ok(v) if v == event.version => {}
+            Ok(v) => cx.error_spanned_by(
+                version,
+                format!(
+                    "`{full_name}` is version {} in {}, not {v}; update the struct to the \
+                     reviewed schema and its version",
+                    event.version,
+                    loaded.location(event.span)
+                ),
+            ),
+            Err(e) => cx.syn_error(e),
+        }
+    }
+
+    let mut writes = Vec::new();
+    let mut enum_checks = Vec::new();
+    for field in fields {
+        let Some(ident) = &field.ident else { continue };
+        let fname = ident.to_string();
+        let fname = fname.strip_prefix("r#").unwrap_or(&fname);
+        let Some(yaml) = event.field(fname) else {
+            let names = event
+                .collected_fields()
+                .map(|f| f.name.as_str())
+                .filter(|n| {
+                    !fields
+                        .iter()
+                        .any(|f| f.ident.as_ref().is_some_and(|i| i == n))
+                });
+            let hint = candor_schema::suggest::did_you_mean(fname, names)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "field `{fname}` is not declared by `{full_name}` ({}){hint}; add it to the \
+                     schema and have it reviewed, or remove it",
+                    loaded.location(event.span)
+                ),
+            );
+            continue;
+        };
+        if yaml.class == PrivacyClass::Pii {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "field `{fname}` is personal data: {} classes it `pii`, and candor never \
+                     sends personal data; remove this field (the schema declares it only so it \
+                     is listed as never collected)",
+                    loaded.location(yaml.class_span)
+                ),
+            );
+            continue;
+        }
+        let ty = ty::read(&field.ty);
+        let at = loaded.location(yaml.span);
+        match (yaml.optional, ty.optional) {
+            (true, false) => cx.error_spanned_by(
+                &field.ty,
+                format!(
+                    "field `{fname}` is `optional: true` in the schema ({at}); declare it as \
+                     `Option<{}>`",
+                    field.ty.to_token_stream()
+                ),
+            ),
+            (false, true) => cx.error_spanned_by(
+                &field.ty,
+                format!(
+                    "field `{fname}` is required by the schema ({at}); drop the `Option`, or \
+                     make the field `optional: true` in the schema"
+                ),
+            ),
+            _ => {}
+        }
+        if let Some(scalar) = ty.scalar {
+            if let Err(why) = check_fit(scalar, &ty.inner_text(), &yaml.ty) {
+                cx.error_spanned_by(
+                    ty.inner,
+                    format!(
+                        "field `{fname}` is `type: {}` in the schema ({at}): {why}",
+                        yaml.ty.name()
+                    ),
+                );
+                continue;
+            }
+        }
+        let write = write_field(fname, yaml, &ty, &full_name, &at, &mut enum_checks);
+        let member = ident;
+        let deref = (0..ty.refs).map(|_| quote!(let __v = &**__v;));
+        writes.push(if ty.optional {
+            quote! {
+                if let ::core::option::Option::Some(__v) = &self.#member {
+                    #(#deref)*
+                    #write
+                }
+            }
+        } else {
+            quote! {
+                {
+                    let __v = &self.#member;
+                    #(#deref)*
+                    #write
+                }
+            }
+        });
+    }
+
+    let missing: Vec<&ir::Field> = event
+        .collected_fields()
+        .filter(|f| !f.optional)
+        .filter(|f| {
+            !fields
+                .iter()
+                .any(|s| s.ident.as_ref().is_some_and(|i| i == f.name.as_str()))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let list = missing
+            .iter()
+            .map(|f| {
+                format!(
+                    "`{}` ({}, {})",
+                    f.name,
+                    f.ty.name(),
+                    loaded.location(f.span)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let s = if missing.len() == 1 { "" } else { "s" };
+        cx.error_spanned_by(
+            &input.ident,
+            format!(
+                "`{}` lacks the required field{s} {list} of `{full_name}`; add {}, or make \
+                 {} `optional: true` in the schema",
+                input.ident,
+                if missing.len() == 1 { "it" } else { "them" },
+                if missing.len() == 1 { "it" } else { "them" },
+            ),
+        );
+    }
+    if cx.has_errors() {
+        return None;
+    }
+
+    let version = event.version;
+    let retention = event.retention_days;
+    let fingerprint = &event.fingerprint;
+    let consent = format_ident!(
+        "{}",
+        match event.consent {
+            ir::Consent::Usage => "Usage",
+            ir::Consent::Diagnostics => "Diagnostics",
+            ir::Consent::Performance => "Performance",
+        }
+    );
+    let body = quote! {
+        const NAME: &'static str = #full_name;
+        const VERSION: u32 = #version;
+        const CONSENT: ::candor::Consent = ::candor::Consent::#consent;
+        const RETENTION_DAYS: u32 = #retention;
+        const FINGERPRINT: &'static str = #fingerprint;
+
+        #[inline]
+        fn encode_fields(
+            &self,
+            __w: &mut ::candor::FieldWriter<'_>,
+        ) -> ::core::result::Result<(), ::candor::EncodeError> {
+            // The two lookups that route personal types to their own error (see
+            // `candor::personal`).
+            #[allow(unused_imports)]
+            use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+            __w.begin();
+            #(#writes)*
+            __w.end();
+            ::core::result::Result::Ok(())
+        }
+    };
+    Some((body, quote!(#(#enum_checks)*)))
+}
+
+fn opt<T: ToTokens>(v: Option<T>) -> TokenStream {
+    match v {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The statement writing one present value `__v: &Inner`.
+fn write_field(
+    fname: &str,
+    yaml: &ir::Field,
+    ty: &FieldTy<'_>,
+    full_name: &str,
+    at: &str,
+    enum_checks: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let inner = ty.inner;
+    let span = inner.span();
+    let p = quote!(::candor::__private);
+    let fv = quote!(::candor::field_value);
+    let probe = quote_spanned!(span=> ::candor::personal::Probe::<#inner>::new());
+    match &yaml.ty {
+        FieldType::Bool => quote_spanned! {span=>
+            __w.bool(#fname, (&#probe).bool_of(__v));
+        },
+        FieldType::Integer { min, max, buckets } => {
+            let mut value = quote_spanned!(span=> (&#probe).integer_of(__v));
+            if min.is_some() || max.is_some() {
+                let (min, max) = (opt(*min), opt(*max));
+                value = quote!(#p::clamp_i64(#value, #min, #max));
+            }
+            if let Some(b) = buckets {
+                value = quote!(#p::bucket_i64(#value, &[#(#b),*]));
+            }
+            quote!(__w.i64(#fname, #value);)
+        }
+        FieldType::Float { min, max, buckets } => {
+            let mut value = quote_spanned!(span=> (&#probe).float_of(__v));
+            if min.is_some() || max.is_some() {
+                let (min, max) = (opt(*min), opt(*max));
+                value = quote!(#p::clamp_f64(#value, #min, #max));
+            }
+            if let Some(b) = buckets {
+                value = quote!(#p::bucket_f64(#value, &[#(#b),*]));
+            }
+            quote!(__w.f64(#fname, #value)?;)
+        }
+        FieldType::Count { max, buckets } => {
+            let value = quote_spanned!(span=> (&#probe).count_of(__v));
+            unsigned_write(fname, value, *max, buckets.as_deref())
+        }
+        FieldType::Duration { unit, max, buckets } => {
+            let unit = format_ident!(
+                "{}",
+                match unit {
+                    ir::DurationUnit::Us => "Us",
+                    ir::DurationUnit::Ms => "Ms",
+                    ir::DurationUnit::S => "S",
+                }
+            );
+            let value = quote_spanned! {span=>
+                (&#probe).duration_of(__v, #fv::DurationUnit::#unit)
+            };
+            unsigned_write(fname, value, *max, buckets.as_deref())
+        }
+        FieldType::Enum { values } => enum_write(fname, values, ty, full_name, at, enum_checks),
+        FieldType::String {
+            values: Some(values),
+            ..
+        } if !matches!(ty.scalar, Some(RustScalar::Text)) => {
+            enum_write(fname, values, ty, full_name, at, enum_checks)
+        }
+        FieldType::String {
+            values,
+            max_len,
+            pattern,
+        } => {
+            let pattern = match values {
+                Some(v) => Some(support::values_pattern(v)),
+                None => pattern.clone(),
+            };
+            let max_len = opt(max_len.map(|n| n as usize));
+            let (pattern_static, pattern_ref) = match pattern {
+                Some(src) => (
+                    quote!(static __PATTERN: #p::LazyPattern = #p::LazyPattern::new(#src);),
+                    quote!(::core::option::Option::Some(&__PATTERN)),
+                ),
+                None => (quote!(), quote!(::core::option::Option::None)),
+            };
+            let text = quote_spanned!(span=> (&#probe).text_of(__v));
+            quote! {
+                #pattern_static
+                static __CHECK: #p::StrCheck = #p::StrCheck::new(#max_len, #pattern_ref);
+                __w.str(#fname, #text, &__CHECK)?;
+            }
+        }
+    }
+}
+
+fn unsigned_write(
+    fname: &str,
+    value: TokenStream,
+    max: Option<u64>,
+    buckets: Option<&[u64]>,
+) -> TokenStream {
+    let p = quote!(::candor::__private);
+    let mut value = value;
+    if let Some(max) = max {
+        value = quote!(#p::clamp_u64(#value, ::core::option::Option::None, ::core::option::Option::Some(#max)));
+    }
+    if let Some(b) = buckets {
+        value = quote!(#p::bucket_u64(#value, &[#(#b),*]));
+    }
+    quote!(__w.u64(#fname, #value);)
+}
+
+/// Writes an `EventEnum` value and queues the compile-time check that the enum's variants are
+/// exactly the YAML values.
+fn enum_write(
+    fname: &str,
+    values: &[String],
+    ty: &FieldTy<'_>,
+    full_name: &str,
+    at: &str,
+    enum_checks: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let inner = ty.inner;
+    let span = inner.span();
+    let fv = quote!(::candor::field_value);
+    let probe = quote_spanned!(span=> ::candor::personal::Probe::<#inner>::new());
+    let message = format!(
+        "the variants of `{}` (field `{fname}` of `{full_name}`) must be, in snake_case, exactly \
+         the YAML values declared at {at}: {}",
+        ty.inner_text(),
+        values.join(", ")
+    );
+    // A `const` item is evaluated whenever the crate is checked, so a mismatch is a compile
+    // error at the field's type, with the expected values in the message.
+    enum_checks.push(quote_spanned! {span=>
+        const _: () = ::core::assert!(
+            #fv::same_values(<#inner as #fv::EventEnum>::VALUES, &[#(#values),*]),
+            #message
+        );
+    });
+    quote_spanned! {span=>
+        __w.enum_value(#fname, (&#probe).enum_of(__v));
+    }
+}

@@ -1,0 +1,166 @@
+//! Personal data refused by type: values that identify a person are never event fields,
+//! whatever a schema says.
+//!
+//! Generated code converts each field through a [`Probe`] of the field's type. Two traits
+//! offer the same conversion methods and rustc's method lookup picks between them by type:
+//! [`ViaPersonal`] (implemented on `Probe<T>` for [`Personal`] types) is found first; every
+//! other type falls through to [`ViaValue`] (on `&Probe<T>`). A `ViaPersonal` method requires
+//! [`PersonalDataIsNeverSent`], which nothing implements, so a personal field fails to compile
+//! with exactly one error saying why; a `ViaValue` method requires the field-value trait of
+//! the YAML type (see [`crate::field_value`]), whose message names that type.
+
+use crate::field_value::{
+    BoolValue, CountValue, DurationUnit, DurationValue, EventEnum, FloatValue, IntegerValue,
+    StringValue,
+};
+use std::marker::PhantomData;
+
+/// Marks a type as personal data. Implemented here for IP and socket addresses and by
+/// `#[candor::personal]` for application types such as `struct Email(String)`.
+pub trait Personal {}
+
+/// Never implemented: the bound that fails, with a readable message, when a [`Personal`] type
+/// is used as an event field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is personal data: candor never sends it",
+    label = "personal data cannot be an event field",
+    note = "IP addresses and types marked `#[candor::personal]` identify a person; remove this field, or send a coarse property of it that the schema declares instead"
+)]
+pub trait PersonalDataIsNeverSent {
+    /// Never returns: nothing implements this trait, so code behind this bound needs no
+    /// runtime fallback.
+    fn refuse() -> !;
+}
+
+impl Personal for std::net::IpAddr {}
+impl Personal for std::net::Ipv4Addr {}
+impl Personal for std::net::Ipv6Addr {}
+impl Personal for std::net::SocketAddr {}
+impl Personal for std::net::SocketAddrV4 {}
+impl Personal for std::net::SocketAddrV6 {}
+
+/// A zero-sized stand-in for a field type `T`, on which the conversions are looked up.
+pub struct Probe<T: ?Sized>(PhantomData<fn(&T)>);
+
+impl<T: ?Sized> Probe<T> {
+    /// The probe for `T`.
+    pub const fn new() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+impl<T: ?Sized> Default for Probe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Conversions for [`Personal`] types: each one is a compile error.
+pub trait ViaPersonal<T: ?Sized> {
+    /// Refused.
+    fn bool_of(&self, _: &T) -> bool
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+    /// Refused.
+    fn integer_of(&self, _: &T) -> i64
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+    /// Refused.
+    fn count_of(&self, _: &T) -> u64
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+    /// Refused.
+    fn duration_of(&self, _: &T, _: DurationUnit) -> u64
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+    /// Refused.
+    fn float_of(&self, _: &T) -> f64
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+    /// Refused.
+    fn text_of<'a>(&self, _: &'a T) -> &'a str
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+    /// Refused.
+    fn enum_of(&self, _: &T) -> &'static str
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+}
+
+impl<T: ?Sized + Personal> ViaPersonal<T> for Probe<T> {}
+
+/// Conversions for every other type, through the field-value trait of the YAML type.
+pub trait ViaValue<T: ?Sized> {
+    /// A `bool` field.
+    fn bool_of(&self, v: &T) -> bool
+    where
+        T: BoolValue,
+    {
+        v.to_bool()
+    }
+    /// An `integer` field.
+    fn integer_of(&self, v: &T) -> i64
+    where
+        T: IntegerValue,
+    {
+        v.to_i64()
+    }
+    /// A `count` field.
+    fn count_of(&self, v: &T) -> u64
+    where
+        T: CountValue,
+    {
+        v.to_u64()
+    }
+    /// A `duration` field in `unit`.
+    fn duration_of(&self, v: &T, unit: DurationUnit) -> u64
+    where
+        T: DurationValue,
+    {
+        v.to_units(unit)
+    }
+    /// A `float` field.
+    fn float_of(&self, v: &T) -> f64
+    where
+        T: FloatValue,
+    {
+        v.to_f64()
+    }
+    /// A `string` field.
+    fn text_of<'a>(&self, v: &'a T) -> &'a str
+    where
+        T: StringValue,
+    {
+        v.as_text()
+    }
+    /// An `enum` field (or a `string` with `values` carried by an enum).
+    fn enum_of(&self, v: &T) -> &'static str
+    where
+        T: EventEnum,
+    {
+        v.value()
+    }
+}
+
+impl<T: ?Sized> ViaValue<T> for &Probe<T> {}

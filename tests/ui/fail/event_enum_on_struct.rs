@@ -1,0 +1,6 @@
+#[derive(candor::EventEnum)]
+struct Payment {
+    kind: String,
+}
+
+fn main() {}

@@ -1,0 +1,32 @@
+#[derive(candor::EventEnum)]
+enum Payment {
+    Card,
+    BankTransfer,
+    Voucher,
+}
+
+#[derive(candor::EventEnum)]
+enum Theme {
+    Dark,
+    Light,
+}
+
+#[candor::personal]
+enum Wallet {
+    Mine,
+    Yours,
+}
+
+#[derive(candor::Event)]
+#[event(name = "shop.checkout_finished")]
+struct CheckoutFinished {
+    express: bool,
+    items: u32,
+    step_delta: i32,
+    load_ms: u64,
+    ratio: f64,
+    payment: Wallet,
+    theme: Theme,
+}
+
+fn main() {}

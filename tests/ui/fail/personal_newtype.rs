@@ -1,0 +1,30 @@
+#[derive(candor::EventEnum)]
+enum Payment {
+    Card,
+    BankTransfer,
+    Voucher,
+}
+
+#[derive(candor::EventEnum)]
+enum Theme {
+    Dark,
+    Light,
+}
+
+#[candor::personal]
+struct Email(String);
+
+#[derive(candor::Event)]
+#[event(name = "shop.checkout_finished")]
+struct CheckoutFinished {
+    express: bool,
+    items: u32,
+    step_delta: i32,
+    load_ms: u64,
+    ratio: f64,
+    payment: Payment,
+    theme: Theme,
+    coupon_code: Option<Email>,
+}
+
+fn main() {}

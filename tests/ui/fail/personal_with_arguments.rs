@@ -1,0 +1,4 @@
+#[candor::personal(kind = "email")]
+struct Email(String);
+
+fn main() {}

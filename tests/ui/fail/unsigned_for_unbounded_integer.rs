@@ -1,0 +1,9 @@
+
+#[derive(candor::Event)]
+#[event(name = "shop.page_viewed")]
+struct PageViewed {
+    render_us: u64,
+    offset: u64,
+}
+
+fn main() {}
