@@ -207,13 +207,14 @@ fn check(
                         .iter()
                         .any(|f| f.ident.as_ref().is_some_and(|i| i == n))
                 });
-            let hint = candor_schema::suggest::did_you_mean(fname, names)
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
+            let advice = match candor_schema::suggest::did_you_mean(fname, names) {
+                Some(hint) => format!("{} If not, add", capitalize(&hint)),
+                None => "Add".to_string(),
+            };
             cx.error_spanned_by(
                 ident,
                 format!(
-                    "field `{fname}` is not declared by `{full_name}` ({}){hint}; add it to the \
+                    "field `{fname}` is not declared by `{full_name}` ({}). {advice} it to the \
                      schema and have it reviewed, or remove it",
                     loaded.location(event.span)
                 ),
@@ -357,6 +358,14 @@ fn check(
         }
     };
     Some((body, quote!(#(#enum_checks)*)))
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn opt<T: ToTokens>(v: Option<T>) -> TokenStream {
