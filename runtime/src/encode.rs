@@ -131,6 +131,9 @@ impl StrCheck {
 }
 
 /// Writes one JSON object of `"name":value` pairs straight into a byte buffer.
+///
+/// Field names must be plain identifiers (`[A-Za-z0-9_]`), as generated code
+/// guarantees; they are written as given. Values are always escaped.
 pub struct FieldWriter<'a> {
     buf: &'a mut Vec<u8>,
     first: bool,
@@ -153,15 +156,23 @@ impl<'a> FieldWriter<'a> {
         self.buf.push(b'}');
     }
 
+    #[inline]
     fn key(&mut self, name: &str) {
+        // Field names are snake_case identifiers by contract (the schema
+        // compiler validates them and the derive passes them as literals),
+        // so they are written without escaping: this is the hottest loop of
+        // `track()`.
+        debug_assert!(
+            name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "field names must be identifiers"
+        );
+        self.buf.reserve(name.len() + 4);
         if !self.first {
             self.buf.push(b',');
         }
         self.first = false;
         self.buf.push(b'"');
-        // Names are snake_case identifiers by contract; escaping anyway keeps
-        // the output valid JSON if a caller ever breaks that contract.
-        write_escaped(self.buf, name);
+        self.buf.extend_from_slice(name.as_bytes());
         self.buf.extend_from_slice(b"\":");
     }
 
@@ -248,10 +259,40 @@ impl<'a> FieldWriter<'a> {
     }
 }
 
+/// Whether `s` contains a byte JSON requires escaping; `const` so callers
+/// with a constant string (event names) decide at compile time.
+pub(crate) const fn needs_escape(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] < 0x20 || b[i] == b'"' || b[i] == b'\\' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Appends `s` JSON-escaped (without quotes).
+#[inline]
 pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
+    // Almost every value (names, enum variants, codes) needs no escaping; a
+    // branch-free scan of the whole string vectorises, unlike the per-byte
+    // loop below.
+    let needs = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if needs {
+        write_escaped_slow(buf, bytes);
+    } else {
+        buf.extend_from_slice(bytes);
+    }
+}
+
+#[cold]
+fn write_escaped_slow(buf: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {

@@ -21,6 +21,15 @@ pub(crate) fn now_minute() -> u32 {
     u32::try_from(secs / 60).unwrap_or(u32::MAX)
 }
 
+/// Time left until the next UTC minute boundary (never zero).
+pub(crate) fn until_next_minute() -> std::time::Duration {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let into = std::time::Duration::new(since.as_secs() % 60, since.subsec_nanos());
+    (std::time::Duration::from_secs(60) - into).max(std::time::Duration::from_millis(1))
+}
+
 /// Formats a minute count as `YYYY-MM-DDTHH:MMZ` (17 bytes).
 pub(crate) fn format_minute(minute: u32) -> [u8; 17] {
     let days = i64::from(minute / 1440);
@@ -66,9 +75,11 @@ pub(crate) fn random_bytes(out: &mut [u8]) -> Result<(), getrandom::Error> {
 /// Lowercase hex of `bytes` appended to `buf`.
 pub(crate) fn push_hex(buf: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        buf.push(HEX[(b >> 4) as usize]);
-        buf.push(HEX[(b & 0xf) as usize]);
+    let start = buf.len();
+    buf.resize(start + bytes.len() * 2, 0);
+    for (out, &b) in buf[start..].chunks_exact_mut(2).zip(bytes) {
+        out[0] = HEX[(b >> 4) as usize];
+        out[1] = HEX[(b & 0xf) as usize];
     }
 }
 

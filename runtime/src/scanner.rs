@@ -68,6 +68,8 @@ pub fn scan(s: &str) -> Option<SecretKind> {
     let mut has_dot = false;
     let mut has_colon = false;
     let mut digits = 0usize;
+    let mut run = 0usize;
+    let mut longest_run = 0usize;
     for &c in b {
         match c {
             b'@' => has_at = true,
@@ -76,6 +78,8 @@ pub fn scan(s: &str) -> Option<SecretKind> {
             b'0'..=b'9' => digits += 1,
             _ => {}
         }
+        run = if is_alnum(c) { run + 1 } else { 0 };
+        longest_run = longest_run.max(run);
     }
     if has_at && has_dot && email(b) {
         return Some(SecretKind::Email);
@@ -92,7 +96,12 @@ pub fn scan(s: &str) -> Option<SecretKind> {
     if digits >= 13 && card(b) {
         return Some(SecretKind::CardNumber);
     }
-    words(s)
+    // Word-level secrets need a long word (addresses and keys have 14+
+    // alphanumerics) or room for 12 words of 3+ letters.
+    if longest_run >= 14 || b.len() >= SEED_MIN_WORDS * 4 - 1 {
+        return words(s);
+    }
+    None
 }
 
 fn is_alnum(c: u8) -> bool {

@@ -1,0 +1,238 @@
+//! End-to-end throughput and peak memory: producer threads track events
+//! that a real HTTP server on 127.0.0.1 (started here, std only) receives,
+//! gunzips and counts.
+//!
+//! ```text
+//! cargo run --release -p candor --example loopback_throughput -- [--events N] [--producers P] [--batch B] [--burst]
+//! ```
+//!
+//! Default mode is sustained throughput: a producer whose event is refused
+//! because the queue is full yields and tries again, so every event is
+//! delivered and events/s is what the whole pipeline sustains. `--burst`
+//! is the "10 million events at once" case: producers never wait, a full
+//! queue drops (and counts), and the point is the bounded peak memory
+//! (VmHWM, read from /proc/self/status on Linux).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
+use candor::{Client, Config, Consent, Event, HttpTransport, Outcome};
+
+#[derive(Clone, Copy)]
+struct SwapCompleted {
+    network: &'static str,
+    asset: &'static str,
+    amount_usd: u64,
+    duration_ms: u64,
+    error_code: &'static str,
+}
+
+impl Event for SwapCompleted {
+    const NAME: &'static str = "wallet.swap_completed";
+    const VERSION: u32 = 1;
+    const CONSENT: Consent = Consent::Usage;
+    const RETENTION_DAYS: u32 = 30;
+    const FINGERPRINT: &'static str = "a1b2c3d4e5f60718";
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+        const CODE: StrCheck = StrCheck::new(Some(32), None);
+        w.begin();
+        w.enum_value("network", self.network);
+        w.enum_value("asset", self.asset);
+        w.u64(
+            "amount_usd",
+            bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]),
+        );
+        w.u64(
+            "duration_ms",
+            clamp_u64(self.duration_ms, None, Some(60_000)),
+        );
+        w.str("error_code", self.error_code, &CODE)?;
+        w.end();
+        Ok(())
+    }
+}
+
+fn vm_hwm_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Minimal HTTP/1.1 server: counts events (`{"id":"` can only appear at the
+/// start of an event object; inside strings the quotes are escaped).
+fn serve(listener: TcpListener, received: Arc<AtomicU64>) {
+    for conn in listener.incoming().flatten() {
+        let received = Arc::clone(&received);
+        thread::spawn(move || handle(conn, &received));
+    }
+}
+
+fn handle(conn: TcpStream, received: &AtomicU64) {
+    let mut out = conn.try_clone().expect("clone stream");
+    let mut r = BufReader::new(conn);
+    let mut raw = Vec::new();
+    loop {
+        let mut len = 0usize;
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            line.clear();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0; len];
+        if r.read_exact(&mut body).is_err() {
+            return;
+        }
+        raw.clear();
+        if flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut raw)
+            .is_err()
+        {
+            let _ = out.write_all(b"HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n");
+            continue;
+        }
+        let n = raw.windows(7).filter(|w| w == b"{\"id\":\"").count();
+        received.fetch_add(n as u64, Ordering::Relaxed);
+        if out
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut events: u64 = 2_000_000;
+    let mut producers: u64 = 4;
+    let mut batch = 500usize;
+    let mut burst = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut num = || {
+            args.next()
+                .and_then(|v| v.replace('_', "").parse::<u64>().ok())
+                .ok_or("missing number")
+        };
+        match a.as_str() {
+            "--events" => events = num()?,
+            "--producers" => producers = num()?,
+            "--batch" => batch = num()? as usize,
+            "--burst" => burst = true,
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}/v1/batch", listener.local_addr()?);
+    let received = Arc::new(AtomicU64::new(0));
+    {
+        let received = Arc::clone(&received);
+        thread::spawn(move || serve(listener, received));
+    }
+
+    let mut cfg = Config::new("throughput", "1.0.0");
+    cfg.batch_max_events = batch;
+    let client = Client::start(cfg, HttpTransport::new(&url)?)?;
+    client.set_consent(Consent::Usage, true);
+    let hwm_before = vm_hwm_kib();
+
+    let per = events / producers;
+    let retries = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let handles: Vec<_> = (0..producers)
+        .map(|p| {
+            let client = client.clone();
+            let retries = Arc::clone(&retries);
+            thread::spawn(move || {
+                let mut ev = SwapCompleted {
+                    network: "ethereum",
+                    asset: "usdc",
+                    amount_usd: 250,
+                    duration_ms: 0,
+                    error_code: "E_TIMEOUT",
+                };
+                let mut spins = 0u64;
+                for i in 0..per {
+                    ev.duration_ms = (i + p) % 5000;
+                    loop {
+                        match client.track(&ev) {
+                            Outcome::QueueFull if !burst => {
+                                spins += 1;
+                                thread::yield_now();
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                retries.fetch_add(spins, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("producer");
+    }
+    let produced_in = start.elapsed();
+    let report = client.flush(Duration::from_secs(120));
+    let total = start.elapsed();
+    let c = client.counters();
+    client.shutdown(Duration::from_secs(5));
+    let got = received.load(Ordering::Relaxed);
+
+    println!(
+        "mode: {}",
+        if burst {
+            "burst (drop when full)"
+        } else {
+            "sustained (retry when full)"
+        }
+    );
+    println!(
+        "producers: {producers}, events offered: {}, batch: {batch}",
+        per * producers
+    );
+    println!(
+        "tracked: {}, sent: {}, dropped queue_full: {}, pending after flush: {}",
+        c.tracked, c.sent, c.dropped.queue_full, report.pending
+    );
+    println!("server received: {got}");
+    println!(
+        "producers finished in {:.3} s; delivered in {:.3} s",
+        produced_in.as_secs_f64(),
+        total.as_secs_f64()
+    );
+    println!(
+        "end-to-end delivered events/s: {:.0}",
+        got as f64 / total.as_secs_f64()
+    );
+    println!(
+        "producer retries on full queue: {}",
+        retries.load(Ordering::Relaxed)
+    );
+    if let (Some(b), Some(a)) = (hwm_before, vm_hwm_kib()) {
+        println!(
+            "VmHWM: {:.1} MiB before producers, {:.1} MiB peak",
+            b as f64 / 1024.0,
+            a as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
