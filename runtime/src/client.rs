@@ -215,10 +215,11 @@ impl Client {
             cfg,
         });
         {
-            // Apply retention and a known "off" choice to what was loaded.
+            // Apply retention, a known "off" choice and the bound to what was loaded.
             let mut p = lock(&shared.pipeline);
             let (p_ref, s) = (&mut *p, &*shared);
             s.filter_all(p_ref, now_minute());
+            s.enforce_bound(p_ref);
         }
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
@@ -517,6 +518,13 @@ impl Shared {
     /// Moves queued records into the open batch (assigning ids), spooling
     /// them, and closes the batch whenever it reaches its limits.
     fn drain(&self, p: &mut Pipeline, scratch: &mut Vec<u8>, ids: &mut IdPool) {
+        // Backpressure instead of loss: once undelivered batches reach the
+        // pending bound, leave events in the queue, so producers see
+        // `QueueFull` (counted) rather than accepted events being pushed out.
+        let held = p.ready.iter().map(Batch::mem_bytes).sum::<usize>() + p.open.mem_bytes();
+        if held >= self.cfg.max_pending_bytes {
+            return;
+        }
         scratch.clear();
         if self.queue.take(scratch) == 0 {
             return;
@@ -557,7 +565,6 @@ impl Shared {
         AtomicCounters::add(&self.counters.internal, internal);
         // Hand the buffer's capacity back to the queue on the next take.
         scratch.clear();
-        self.enforce_bound(p);
     }
 
     fn spool_open(&self, p: &mut Pipeline, from: usize) {
@@ -583,8 +590,9 @@ impl Shared {
         }
     }
 
-    /// Keeps held batches (memory and spool) under `max_pending_bytes` by
-    /// dropping the oldest ones not in flight.
+    /// Keeps batches loaded from the spool under `max_pending_bytes` by
+    /// dropping the oldest (e.g. after the bound was lowered). At run time
+    /// the bound is kept by not draining the queue (see `drain`).
     fn enforce_bound(&self, p: &mut Pipeline) {
         let limit = self.cfg.max_pending_bytes;
         let mut held: usize =
