@@ -71,3 +71,55 @@ fn oversized_events_are_refused() {
     );
     client.shutdown(Duration::from_secs(5));
 }
+
+#[test]
+fn track_never_waits_for_a_stalled_server() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let server = Server::start();
+    // The first request hangs inside the server until the test releases it.
+    let gate = Arc::new(Mutex::new(()));
+    let held = gate.lock().unwrap();
+    let entered = Arc::new(AtomicBool::new(false));
+    let (g, e) = (Arc::clone(&gate), Arc::clone(&entered));
+    server.respond_with(move |i, _| {
+        if i == 0 {
+            e.store(true, Ordering::SeqCst);
+            drop(g.lock().unwrap());
+        }
+        (200, vec![])
+    });
+    let mut cfg = fast_config();
+    cfg.queue_max_events = 500;
+    let client = Client::start(cfg, http(&server.url())).unwrap();
+    client.set_consent(Consent::Usage, true);
+    client.track(&Clicked {
+        button: "first",
+        count: 1,
+        seq: 0,
+    });
+    crate::support::wait_until(Duration::from_secs(10), || entered.load(Ordering::SeqCst));
+    // The sender is now blocked inside the first request.
+    let mut outcomes = (0u64, 0u64);
+    for i in 1..=2_000 {
+        match client.track(&Clicked {
+            button: "b",
+            count: 1,
+            seq: i,
+        }) {
+            Outcome::Queued => outcomes.0 += 1,
+            Outcome::QueueFull => outcomes.1 += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Every call returned while the sender was stuck; the queue bound held.
+    assert_eq!(
+        outcomes,
+        (500, 1_500),
+        "exactly the queue's capacity was accepted"
+    );
+    drop(held);
+    assert!(client.flush(Duration::from_secs(20)).is_complete());
+    assert_eq!(server.delivered_events().len() as u64, 1 + outcomes.0);
+    client.shutdown(Duration::from_secs(1));
+}

@@ -49,6 +49,7 @@ pub type Responder =
 
 struct State {
     received: Mutex<Vec<Received>>,
+    next_index: std::sync::atomic::AtomicUsize,
     responder: Mutex<Arc<Responder>>,
     stopped: AtomicBool,
     conns: Mutex<Vec<TcpStream>>,
@@ -72,6 +73,7 @@ impl Server {
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(State {
             received: Mutex::new(Vec::new()),
+            next_index: std::sync::atomic::AtomicUsize::new(0),
             responder: Mutex::new(Arc::new(|_, _| (200, Vec::new()))),
             stopped: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
@@ -204,19 +206,18 @@ fn serve(conn: TcpStream, st: &State) {
         };
         let json: serde_json::Value = serde_json::from_slice(&raw).expect("request body is JSON");
         let responder = Arc::clone(&st.responder.lock().unwrap());
-        let (status, extra) = {
-            let mut rec = st.received.lock().unwrap();
-            let idx = rec.len();
-            let (status, extra) = responder(idx, &json);
-            rec.push(Received {
-                at: Instant::now(),
-                path,
-                headers,
-                json,
-                status,
-            });
-            (status, extra)
-        };
+        // The responder may block (a stalled server), so it runs without
+        // holding the request log's lock.
+        let idx = st.next_index.fetch_add(1, Ordering::SeqCst);
+        let at = Instant::now();
+        let (status, extra) = responder(idx, &json);
+        st.received.lock().unwrap().push(Received {
+            at,
+            path,
+            headers,
+            json,
+            status,
+        });
         let mut resp = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n");
         for (k, v) in extra {
             resp.push_str(&format!("{k}: {v}\r\n"));
