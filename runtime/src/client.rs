@@ -778,8 +778,11 @@ fn sender_loop<T: Transport>(s: &Shared, mut transport: T) {
         // Sleep until the open batch is due, the head batch may be retried, a
         // deletion is due, or the next retention sweep; callers unpark us
         // only when a batch fills, flush/set_consent/shutdown are called.
-        let mut wake_at =
-            (last_sweep + Duration::from_secs(60)).min(Instant::now() + until_next_minute());
+        // Callers do not wake us per event, so poll the queue every interval:
+        // an event waits at most about two intervals before it is sent.
+        let mut wake_at = (last_sweep + Duration::from_secs(60))
+            .min(Instant::now() + until_next_minute())
+            .min(Instant::now() + interval);
         if !p.open.is_empty() {
             wake_at = wake_at.min(p.open.opened + interval);
         }
