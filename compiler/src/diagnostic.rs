@@ -136,14 +136,26 @@ impl Diagnostic {
         self
     }
 
-    /// `file:line:col` of the primary span.
+    /// `file:line:col` of the primary span, or `-` for a problem that is not about a place in a
+    /// file (line 0, such as an invalid `SOURCE_DATE_EPOCH`).
     pub fn location(&self, sources: &SourceMap) -> String {
-        let f = sources.get(self.span.file);
-        format!(
-            "{}:{}:{}",
-            f.display, self.span.start.line, self.span.start.col
-        )
+        match file_of(self.span, sources) {
+            Some(f) => format!(
+                "{}:{}:{}",
+                f.display, self.span.start.line, self.span.start.col
+            ),
+            None => "-".to_string(),
+        }
     }
+}
+
+/// The file `span` is in, unless the span is not about a file at all: line 0 (the default span,
+/// used for settings such as `SOURCE_DATE_EPOCH`), or a folder with no files to point into.
+fn file_of(span: Span, sources: &SourceMap) -> Option<&crate::source::SourceFile> {
+    if span.start.line == 0 {
+        return None;
+    }
+    sources.files().nth(span.file.0 as usize).map(|(_, f)| f)
 }
 
 /// Sorts diagnostics by file, position and code so output is the same on every run.
@@ -231,8 +243,14 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         style.paint("1", ":"),
         style.paint("1", &d.message)
     );
-    snippet(out, d.span, sources, style, colour, "-->", None);
-    if let Some((span, note)) = &d.related {
+    if file_of(d.span, sources).is_some() {
+        snippet(out, d.span, sources, style, colour, "-->", None);
+    }
+    if let Some((span, note)) = d
+        .related
+        .as_ref()
+        .filter(|r| file_of(r.0, sources).is_some())
+    {
         snippet(out, *span, sources, style, "1;36", ":::", Some(note));
     }
     if let Some(help) = &d.help {
@@ -295,7 +313,8 @@ struct JsonDiagnostic<'a> {
     severity: Severity,
     code: &'static str,
     message: &'a str,
-    file: &'a str,
+    /// `null`, with line and column 0, for a problem that is not about a place in a file.
+    file: Option<&'a str>,
     line: u32,
     column: u32,
     end_line: u32,
@@ -323,7 +342,7 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 severity: d.severity,
                 code: d.code.as_str(),
                 message: &d.message,
-                file: &sources.get(d.span.file).display,
+                file: file_of(d.span, sources).map(|f| f.display.as_str()),
                 line: d.span.start.line,
                 column: d.span.start.col,
                 end_line: d.span.end.line,
