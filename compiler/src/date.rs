@@ -76,14 +76,17 @@ impl Date {
             Ok(v) => v.trim().parse::<i64>().map(Date::from_unix).map_err(|_| {
                 format!("SOURCE_DATE_EPOCH must be a Unix timestamp in seconds, got `{v}`")
             }),
-            Err(_) => {
-                let secs = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
-                Ok(Date::from_unix(secs))
-            }
+            Err(_) => Ok(Date::from_clock()),
         }
+    }
+
+    /// Today by the system clock (UTC).
+    pub fn from_clock() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Date::from_unix(secs)
     }
 }
 

@@ -56,7 +56,14 @@ fn source_date_epoch_decides_today_and_a_bad_value_is_reported() {
     std::env::set_var("SOURCE_DATE_EPOCH", "yesterday");
     for sources in [SourceMap::default(), {
         let mut one = SourceMap::default();
-        one.add_text("app.yaml", EVENT);
+        // Never expiring, so what the clock says today cannot add a diagnostic.
+        one.add_text(
+            "app.yaml",
+            &EVENT.replace(
+                "expires: 2027-01-01",
+                "expires: never\n    expiry_justification: Kept while the app exists.",
+            ),
+        );
         one
     }] {
         let c = compile_sources(sources, &Options::default());
@@ -66,6 +73,7 @@ fn source_date_epoch_decides_today_and_a_bad_value_is_reported() {
             .find(|d| d.message.contains("SOURCE_DATE_EPOCH"))
             .expect("the bad value is reported");
         assert_eq!(d.code, Code::InvalidValue);
+        assert_eq!(c.diagnostics.len(), 1, "no cascade: {:?}", c.diagnostics);
         assert!(c.registry.is_none());
         // Not about a place in a file: no made-up `file:0:0`, and no panic on an empty folder.
         assert_eq!(d.location(&c.sources), "-");
