@@ -190,7 +190,6 @@ fn peers(c: &mut Criterion) {
         send_in_pings: vec!["events".into()],
         ..Default::default()
     });
-    use glean::TestGetValue as _;
     // Blocks until Glean's dispatcher has processed everything queued.
     let _ = metric.test_get_value(None);
     group.bench_function("glean_event_record", |b| {
