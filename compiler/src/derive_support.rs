@@ -300,6 +300,157 @@ pub fn values_pattern(values: &[String]) -> String {
         .join("|")
 }
 
+/// One step of a [`simple_pattern`]: a byte from `ranges`, repeated `min..=max` times.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternAtom {
+    /// Inclusive ASCII byte ranges.
+    pub ranges: Vec<(u8, u8)>,
+    pub min: u32,
+    /// `None`: unbounded.
+    pub max: Option<u32>,
+}
+
+/// The common shape of schema patterns (`[a-z][a-z0-9_]*`, `[A-Z0-9]+`, `v\d{1,3}`) as a list
+/// of atoms the derive can match byte by byte, greedily. `None` for anything else (groups,
+/// alternation, `.`, negated classes, flags, non-ASCII, lazy quantifiers).
+///
+/// A greedy walk that consumes the whole value proves the pattern matches it, so generated code
+/// may skip the regular expression then; when the walk fails, the regular expression decides,
+/// so a pattern this reading gets "wrong" can only cost speed, never let a value through.
+pub fn simple_pattern(src: &str) -> Option<Vec<PatternAtom>> {
+    let src = src.strip_prefix('^').unwrap_or(src);
+    let src = src.strip_suffix('$').unwrap_or(src);
+    let b = src.as_bytes();
+    if !src.is_ascii() {
+        return None;
+    }
+    let mut atoms = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let ranges = match b[i] {
+            b'[' => {
+                let end = i + 1 + b[i + 1..].iter().position(|&c| c == b']')?;
+                let ranges = class(&b[i + 1..end])?;
+                i = end + 1;
+                ranges
+            }
+            b'\\' => {
+                let r = escape(*b.get(i + 1)?)?;
+                i += 2;
+                vec![r]
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                i += 1;
+                vec![(c, c)]
+            }
+            _ => return None,
+        };
+        let (min, max, used) = quantifier(&b[i..])?;
+        i += used;
+        if b.get(i) == Some(&b'?') {
+            return None;
+        }
+        atoms.push(PatternAtom { ranges, min, max });
+    }
+    (!atoms.is_empty()).then_some(atoms)
+}
+
+fn escape(c: u8) -> Option<(u8, u8)> {
+    match c {
+        b'd' => Some((b'0', b'9')),
+        b'.' | b'-' | b'_' | b'+' | b'*' | b'?' | b'[' | b']' | b'{' | b'}' | b'(' | b')'
+        | b'|' | b'^' | b'$' | b'\\' | b'/' => Some((c, c)),
+        _ => None,
+    }
+}
+
+fn class(body: &[u8]) -> Option<Vec<(u8, u8)>> {
+    if body.is_empty() || body[0] == b'^' {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < body.len() {
+        let lo = match body[i] {
+            b'\\' => {
+                let (lo, hi) = escape(*body.get(i + 1)?)?;
+                i += 2;
+                if lo != hi {
+                    out.push((lo, hi));
+                    continue;
+                }
+                lo
+            }
+            b'[' => return None,
+            c => {
+                i += 1;
+                c
+            }
+        };
+        if body.get(i) == Some(&b'-') && i + 1 < body.len() {
+            let hi = body[i + 1];
+            if hi == b'\\' || hi < lo {
+                return None;
+            }
+            out.push((lo, hi));
+            i += 2;
+        } else {
+            out.push((lo, lo));
+        }
+    }
+    Some(out)
+}
+
+/// `(min, max, bytes used)` of the quantifier at the start of `b` (none: exactly once).
+fn quantifier(b: &[u8]) -> Option<(u32, Option<u32>, usize)> {
+    Some(match b.first() {
+        Some(b'+') => (1, None, 1),
+        Some(b'*') => (0, None, 1),
+        Some(b'?') => (0, Some(1), 1),
+        Some(b'{') => {
+            let end = b.iter().position(|&c| c == b'}')?;
+            let body = std::str::from_utf8(&b[1..end]).ok()?;
+            let (min, max) = match body.split_once(',') {
+                None => {
+                    let n = body.parse().ok()?;
+                    (n, Some(n))
+                }
+                Some((lo, "")) => (lo.parse().ok()?, None),
+                Some((lo, hi)) => (lo.parse().ok()?, Some(hi.parse().ok()?)),
+            };
+            if max.is_some_and(|m| m < min) {
+                return None;
+            }
+            (min, max, end + 1)
+        }
+        _ => (1, Some(1), 0),
+    })
+}
+
+/// Whether `value` matches `atoms` by the greedy walk generated code performs. Kept here, next
+/// to the parser, so the two are tested together.
+pub fn simple_match(atoms: &[PatternAtom], value: &str) -> bool {
+    let b = value.as_bytes();
+    let mut i = 0;
+    for atom in atoms {
+        let mut n = 0u32;
+        while i < b.len()
+            && atom.max.is_none_or(|m| n < m)
+            && atom
+                .ranges
+                .iter()
+                .any(|&(lo, hi)| (lo..=hi).contains(&b[i]))
+        {
+            i += 1;
+            n += 1;
+        }
+        if n < atom.min {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
 /// The wire value of an enum variant: its name in snake_case (`HardwareWallet` →
 /// `hardware_wallet`, `HTTPError` → `http_error`).
 pub fn variant_value(ident: &str) -> String {
@@ -399,5 +550,61 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &after));
         assert_eq!(after.files.len(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn simple_patterns_agree_with_the_regex_whenever_they_accept() {
+        for (src, simple) in [
+            ("[a-z][a-z0-9_]*", true),
+            ("[A-Z0-9]+", true),
+            ("^v\\d{1,3}$", true),
+            ("[a-f0-9]{8}", true),
+            ("[a-z]+-[0-9]{2,}", true),
+            ("(a|b)", false),
+            ("[^a]+", false),
+            (".*", false),
+            ("a+?", false),
+        ] {
+            assert_eq!(simple_pattern(src).is_some(), simple, "{src}");
+        }
+        let inputs = [
+            "",
+            "a",
+            "abc",
+            "a1_",
+            "1abc",
+            "ABC123",
+            "abc123",
+            "v1",
+            "v1234",
+            "v12",
+            "deadbeef",
+            "deadbeefx",
+            "ab-12",
+            "ab-1",
+            "é",
+            "A_B",
+            "ab--12",
+        ];
+        for src in [
+            "[a-z][a-z0-9_]*",
+            "[A-Z0-9]+",
+            "v\\d{1,3}",
+            "[a-f0-9]{8}",
+            "[a-z]+-[0-9]{2,}",
+        ] {
+            let atoms = simple_pattern(src).unwrap();
+            let re = regex_lite::Regex::new(&format!(r"\A(?:{src})\z")).unwrap();
+            for input in inputs {
+                assert_eq!(
+                    simple_match(&atoms, input),
+                    re.is_match(input),
+                    "{src} on {input:?}"
+                );
+            }
+        }
+        // Greedy can be stricter than the regex (never looser): the fallback then decides.
+        let atoms = simple_pattern("[a-z]*[a-z]").unwrap();
+        assert!(!simple_match(&atoms, "ab"));
     }
 }

@@ -445,6 +445,14 @@ fn write_field(
             max_len,
             pattern,
         } => {
+            // A fast, exact-when-it-accepts check first: when it proves the value is one of
+            // the `values` or matches a simple pattern, the regular expression is skipped;
+            // otherwise the runtime's regular expression decides (and reports the error).
+            let fast = match (values, pattern) {
+                (Some(values), _) => Some(quote!(::core::matches!(__text, #(#values)|*))),
+                (None, Some(src)) => support::simple_pattern(src).map(|atoms| greedy_match(&atoms)),
+                (None, None) => None,
+            };
             let pattern = match values {
                 Some(v) => Some(support::values_pattern(v)),
                 None => pattern.clone(),
@@ -458,13 +466,58 @@ fn write_field(
                 None => (quote!(), quote!(::core::option::Option::None)),
             };
             let text = quote_spanned!(span=> (&#probe).text_of(__v));
+            let check = match fast {
+                Some(fast) => quote! {
+                    static __PROVEN: #p::StrCheck = #p::StrCheck::new(#max_len, ::core::option::Option::None);
+                    let __check = if #fast { &__PROVEN } else { &__CHECK };
+                },
+                None => quote!(let __check = &__CHECK;),
+            };
             quote! {
                 #pattern_static
                 static __CHECK: #p::StrCheck = #p::StrCheck::new(#max_len, #pattern_ref);
-                __w.str(#fname, #text, &__CHECK)?;
+                let __text: &str = #text;
+                #check
+                __w.str(#fname, __text, __check)?;
             }
         }
     }
+}
+
+/// An expression that is `true` when `__text` matches `atoms` by a greedy byte walk (see
+/// `candor_schema::derive_support::simple_match`, which this mirrors and which is tested
+/// against the regular expression).
+fn greedy_match(atoms: &[support::PatternAtom]) -> TokenStream {
+    let steps = atoms.iter().map(|atom| {
+        let ranges = atom.ranges.iter().map(|&(lo, hi)| {
+            let (lo, hi) = (
+                proc_macro2::Literal::u8_suffixed(lo),
+                proc_macro2::Literal::u8_suffixed(hi),
+            );
+            quote!(#lo..=#hi)
+        });
+        let below_max = atom.max.map(|m| quote!(__n < #m &&));
+        // `__n >= 0` would trip `unused_comparisons` in the user's crate.
+        let at_least_min = (atom.min > 0).then(|| {
+            let min = atom.min;
+            quote!(__ok &= __n >= #min;)
+        });
+        quote! {
+            let mut __n = 0u32;
+            while __i < __b.len() && #below_max ::core::matches!(__b[__i], #(#ranges)|*) {
+                __i += 1;
+                __n += 1;
+            }
+            #at_least_min
+        }
+    });
+    quote! {{
+        let __b = __text.as_bytes();
+        let mut __i = 0usize;
+        let mut __ok = true;
+        #(#steps)*
+        __ok && __i == __b.len()
+    }}
 }
 
 fn unsigned_write(
