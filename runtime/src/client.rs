@@ -324,6 +324,21 @@ impl Client {
     }
 }
 
+impl Drop for Client {
+    /// When the last handle goes away without `shutdown`, the sender thread
+    /// is told to stop (after one last attempt to send what it holds) so it
+    /// does not outlive every user of the client. What is spooled stays.
+    fn drop(&mut self) {
+        // One reference is held by the sender thread itself.
+        if Arc::strong_count(&self.shared) == 2 {
+            let mut p = lock(&self.shared.pipeline);
+            p.stop = true;
+            drop(p);
+            self.shared.wake();
+        }
+    }
+}
+
 impl Shared {
     fn wake(&self) {
         if let Some(t) = self.sender.get() {

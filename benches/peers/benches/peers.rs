@@ -35,7 +35,10 @@ struct Discard;
 impl Transport for Discard {
     fn send(&mut self, r: &Request<'_>) -> Result<Response, TransportError> {
         black_box(r.json.len());
-        Ok(Response { status: 200, retry_after: None })
+        Ok(Response {
+            status: 200,
+            retry_after: None,
+        })
     }
 }
 
@@ -59,16 +62,27 @@ impl Event for SwapCompleted {
         w.begin();
         w.enum_value("network", self.network);
         w.enum_value("asset", self.asset);
-        w.u64("amount_usd", bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]));
-        w.u64("duration_ms", clamp_u64(self.duration_ms, None, Some(60_000)));
+        w.u64(
+            "amount_usd",
+            bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]),
+        );
+        w.u64(
+            "duration_ms",
+            clamp_u64(self.duration_ms, None, Some(60_000)),
+        );
         w.str("error_code", self.error_code, &CODE)?;
         w.end();
         Ok(())
     }
 }
 
-const EVENT: SwapCompleted =
-    SwapCompleted { network: "ethereum", asset: "usdc", amount_usd: 250, duration_ms: 1830, error_code: "E_TIMEOUT" };
+const EVENT: SwapCompleted = SwapCompleted {
+    network: "ethereum",
+    asset: "usdc",
+    amount_usd: 250,
+    duration_ms: 1830,
+    error_code: "E_TIMEOUT",
+};
 
 // ------------------------------------------------------- opentelemetry_sdk
 
@@ -76,7 +90,10 @@ const EVENT: SwapCompleted =
 struct NullExporter;
 
 impl LogExporter for NullExporter {
-    fn export(&self, batch: LogBatch<'_>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+    fn export(
+        &self,
+        batch: LogBatch<'_>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         black_box(&batch);
         std::future::ready(Ok(()))
     }
@@ -93,15 +110,25 @@ struct SwapExtras {
 }
 
 impl glean::traits::ExtraKeys for SwapExtras {
-    const ALLOWED_KEYS: &'static [&'static str] = &["network", "asset", "amount_usd", "duration_ms", "error_code"];
+    const ALLOWED_KEYS: &'static [&'static str] = &[
+        "network",
+        "asset",
+        "amount_usd",
+        "duration_ms",
+        "error_code",
+    ];
 
     fn into_ffi_extra(self) -> HashMap<String, String> {
         let mut map = HashMap::new();
-        self.network.and_then(|v| map.insert("network".to_string(), v));
+        self.network
+            .and_then(|v| map.insert("network".to_string(), v));
         self.asset.and_then(|v| map.insert("asset".to_string(), v));
-        self.amount_usd.and_then(|v| map.insert("amount_usd".to_string(), v.to_string()));
-        self.duration_ms.and_then(|v| map.insert("duration_ms".to_string(), v.to_string()));
-        self.error_code.and_then(|v| map.insert("error_code".to_string(), v));
+        self.amount_usd
+            .and_then(|v| map.insert("amount_usd".to_string(), v.to_string()));
+        self.duration_ms
+            .and_then(|v| map.insert("duration_ms".to_string(), v.to_string()));
+        self.error_code
+            .and_then(|v| map.insert("error_code".to_string(), v));
         map
     }
 }
@@ -153,7 +180,9 @@ fn peers(c: &mut Criterion) {
         })
     });
 
-    let provider = SdkLoggerProvider::builder().with_batch_exporter(NullExporter).build();
+    let provider = SdkLoggerProvider::builder()
+        .with_batch_exporter(NullExporter)
+        .build();
     let logger = provider.logger("bench");
     group.bench_function("opentelemetry_sdk_batch_log_emit", |b| {
         b.iter_custom(|iters| {

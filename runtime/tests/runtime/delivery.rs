@@ -136,3 +136,70 @@ fn file_transport_writes_json_lines() {
     assert_eq!(n, 3);
     client.shutdown(Duration::from_secs(1));
 }
+
+/// A library calls `Event::track()` without a client handle; the app
+/// installed one globally. (The only test in this binary that installs the
+/// process-wide client.)
+#[test]
+fn event_track_goes_through_the_installed_global_client() {
+    use candor::Event as _;
+    let server = Server::start();
+    let client = Client::start(fast_config(), http(&server.url())).unwrap();
+    assert!(client.install_global());
+    assert!(
+        !client.install_global(),
+        "only one global client per process"
+    );
+    // Consent off: the global path drops without reaching the client.
+    Clicked {
+        button: "g",
+        count: 1,
+        seq: 0,
+    }
+    .track();
+    assert_eq!(client.counters().tracked, 0);
+    client.set_consent(Consent::Usage, true);
+    Clicked {
+        button: "g",
+        count: 1,
+        seq: 1,
+    }
+    .track();
+    client.set_consent(Consent::Usage, false);
+    Clicked {
+        button: "g",
+        count: 1,
+        seq: 2,
+    }
+    .track();
+    client.set_consent(Consent::Usage, true);
+    Clicked {
+        button: "g",
+        count: 1,
+        seq: 3,
+    }
+    .track();
+    assert!(client.flush(Duration::from_secs(10)).is_complete());
+    let seqs: Vec<u64> = server
+        .delivered_events()
+        .iter()
+        .map(|e| e["fields"]["seq"].as_u64().unwrap())
+        .collect();
+    // seq 1 was either purged by the opt-out or sent before it, depending on
+    // timing; seq 0 and 2 were never accepted.
+    assert!(seqs.contains(&3));
+    assert!(!seqs.contains(&0) && !seqs.contains(&2));
+    client.shutdown(Duration::from_secs(1));
+    // After shutdown the global path is off again.
+    Clicked {
+        button: "g",
+        count: 1,
+        seq: 4,
+    }
+    .track();
+    assert_eq!(
+        client.counters().tracked,
+        2,
+        "only seq 1 and 3 were ever accepted"
+    );
+}
