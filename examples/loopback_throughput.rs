@@ -109,8 +109,8 @@ fn handle(conn: TcpStream, received: &AtomicU64) {
             let _ = out.write_all(b"HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n");
             continue;
         }
-        let n = raw.windows(7).filter(|w| w == b"{\"id\":\"").count();
-        received.fetch_add(n as u64, Ordering::Relaxed);
+        let n = count_events(&raw);
+        received.fetch_add(n, Ordering::Relaxed);
         if out
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
             .is_err()
@@ -118,6 +118,20 @@ fn handle(conn: TcpStream, received: &AtomicU64) {
             return;
         }
     }
+}
+
+fn count_events(raw: &[u8]) -> u64 {
+    // Jump from '{' to '{' instead of comparing every 7-byte window: the
+    // server shares the 2 cores with the pipeline it measures.
+    let mut n = 0;
+    let mut at = 0;
+    while let Some(p) = raw[at..].iter().position(|&b| b == b'{') {
+        at += p + 1;
+        if raw[at..].starts_with(b"\"id\":\"") {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

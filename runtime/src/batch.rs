@@ -24,6 +24,10 @@ pub(crate) struct Batch {
     pub next_attempt: Instant,
     /// Whether the batch has a spool file.
     pub spooled: bool,
+    /// Union of the consent bits of the entries.
+    pub bits: u8,
+    /// Earliest minute after which an entry may be past its retention.
+    pub expires_at: u64,
 }
 
 pub(crate) struct Entry<'a> {
@@ -45,6 +49,8 @@ impl Batch {
             attempts: 0,
             next_attempt: now,
             spooled: false,
+            bits: 0,
+            expires_at: u64::MAX,
         }
     }
 
@@ -64,6 +70,7 @@ impl Batch {
         meta.write(&mut self.buf);
         self.buf.extend_from_slice(id);
         self.buf.extend_from_slice(tail);
+        self.note(meta);
         self.count += 1;
         self.json_bytes += JSON_OVERHEAD + tail.len();
     }
@@ -77,9 +84,22 @@ impl Batch {
         self.buf
             .extend_from_slice(&(body.len() as u32).to_le_bytes());
         self.buf.extend_from_slice(body);
+        self.note(Meta::read(body));
         self.count += 1;
         self.json_bytes += JSON_OVERHEAD + body.len() - META_LEN - 16;
         true
+    }
+
+    fn note(&mut self, meta: Meta) {
+        self.bits |= meta.bit;
+        self.expires_at = self.expires_at.min(meta.expiry());
+    }
+
+    /// Whether some entry may need filtering: its category is not in `mask`
+    /// (when `check_consent`) or it may be expired at `now_min`. Lets the
+    /// sender skip scanning every entry before each send.
+    pub(crate) fn may_need_filter(&self, mask: u8, check_consent: bool, now_min: u32) -> bool {
+        (check_consent && self.bits & !mask != 0) || u64::from(now_min) > self.expires_at
     }
 
     pub(crate) fn entries(&self) -> Entries<'_> {
@@ -99,6 +119,8 @@ impl Batch {
             self.buf = out.buf;
             self.count = out.count;
             self.json_bytes = out.json_bytes;
+            self.bits = out.bits;
+            self.expires_at = out.expires_at;
         }
         removed
     }
@@ -172,7 +194,14 @@ mod tests {
         assert_eq!(b.count, 4);
         let (x, y) = b.split(2, 3, now);
         assert_eq!((x.count, y.count), (2, 2));
+        assert_eq!(b.bits, 0b11);
+        assert!(b.may_need_filter(0b01, true, 7));
+        assert!(!b.may_need_filter(0b01, false, 7));
+        assert!(!b.may_need_filter(0b11, true, 7 + 30 * 1440));
+        assert!(b.may_need_filter(0b11, true, 7 + 30 * 1440 + 1));
         assert_eq!(b.retain(|e| e.meta.bit == 1), 2);
+        assert_eq!(b.bits, 0b01);
+        assert!(!b.may_need_filter(0b01, true, 7));
         let mut out = b"[".to_vec();
         b.write_events(&mut out);
         out.push(b']');

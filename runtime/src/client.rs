@@ -464,8 +464,11 @@ impl Shared {
 
     fn filter_batch(&self, b: &mut Batch, spool: Option<&mut Spool>, known: bool, now_min: u32) {
         let mask = self.mask.load(Ordering::SeqCst);
+        // O(1) check, then a scan: rebuilding is only needed when something goes.
+        if !b.may_need_filter(mask, known, now_min) {
+            return;
+        }
         let drop_it = |m: &Meta| (known && m.bit & mask == 0) || m.expired(now_min);
-        // Cheap scan first: rebuilding is only needed when something goes.
         if !b.entries().any(|e| drop_it(&e.meta)) {
             return;
         }

@@ -68,9 +68,14 @@ impl Meta {
         }
     }
 
+    /// Last minute at which the record is still within its retention.
+    pub(crate) fn expiry(&self) -> u64 {
+        u64::from(self.minute) + u64::from(self.retention_days) * 1440
+    }
+
     /// Whether the record is past its retention at `now_minute`.
     pub(crate) fn expired(&self, now_minute: u32) -> bool {
-        u64::from(self.minute) + u64::from(self.retention_days) * 1440 < u64::from(now_minute)
+        self.expiry() < u64::from(now_minute)
     }
 }
 

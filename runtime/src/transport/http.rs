@@ -1,10 +1,8 @@
 //! gzip'd JSON over HTTPS with `ureq` + rustls (no OpenSSL, no async runtime).
 
-use std::io::Write;
 use std::time::Duration;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use ureq::http::Uri;
 
 use super::{Request, Response, Transport, TransportError};
@@ -19,7 +17,51 @@ use crate::retry::parse_retry_after;
 pub struct HttpTransport {
     agent: ureq::Agent,
     url: String,
-    gz: Vec<u8>,
+    gz: Gzip,
+}
+
+/// A gzip writer that keeps its deflate state between requests: allocating
+/// and zeroing a fresh compressor (hundreds of KiB of tables) per batch cost
+/// more than compressing a 500-event batch.
+struct Gzip {
+    deflate: Compress,
+    out: Vec<u8>,
+}
+
+impl Gzip {
+    fn new() -> Self {
+        Gzip {
+            deflate: Compress::new(Compression::fast(), false),
+            out: Vec::new(),
+        }
+    }
+
+    /// Compresses `input` into a complete gzip member (RFC 1952).
+    fn compress(&mut self, input: &[u8]) -> Result<&[u8], TransportError> {
+        // Header: magic, deflate, no flags, mtime 0, no extra flags, OS unknown.
+        self.out.clear();
+        self.out
+            .extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+        self.deflate.reset();
+        self.out.reserve(input.len() / 3 + 64);
+        loop {
+            let consumed = self.deflate.total_in() as usize;
+            let status = self
+                .deflate
+                .compress_vec(&input[consumed..], &mut self.out, FlushCompress::Finish)
+                .map_err(|e| TransportError::new(format!("gzip: {e}")))?;
+            match status {
+                Status::StreamEnd => break,
+                // Output full: grow and continue where it stopped.
+                Status::Ok | Status::BufError => self.out.reserve(self.out.capacity().max(4096)),
+            }
+        }
+        self.out
+            .extend_from_slice(&crc32fast::hash(input).to_le_bytes());
+        self.out
+            .extend_from_slice(&(input.len() as u32).to_le_bytes());
+        Ok(&self.out)
+    }
 }
 
 /// Why an endpoint URL was refused.
@@ -54,7 +96,7 @@ impl HttpTransport {
         Ok(HttpTransport {
             agent,
             url: url.to_owned(),
-            gz: Vec::new(),
+            gz: Gzip::new(),
         })
     }
 }
@@ -83,19 +125,13 @@ fn is_loopback(host: &str) -> bool {
 
 impl Transport for HttpTransport {
     fn send(&mut self, request: &Request<'_>) -> Result<Response, TransportError> {
-        self.gz.clear();
-        let mut enc = GzEncoder::new(std::mem::take(&mut self.gz), Compression::fast());
-        enc.write_all(request.json)
-            .map_err(|e| TransportError::new(format!("gzip: {e}")))?;
-        self.gz = enc
-            .finish()
-            .map_err(|e| TransportError::new(format!("gzip: {e}")))?;
+        let body = self.gz.compress(request.json)?;
         let result = self
             .agent
             .post(&self.url)
             .header("Content-Type", "application/json")
             .header("Content-Encoding", "gzip")
-            .send(&self.gz[..]);
+            .send(body);
         let mut resp = result.map_err(|e| TransportError::new(e.to_string()))?;
         let retry_after = resp
             .headers()
@@ -114,6 +150,25 @@ impl Transport for HttpTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_members_decode_and_state_is_reused() {
+        use std::io::Read;
+        let mut gz = Gzip::new();
+        for input in [
+            &b""[..],
+            b"{\"a\":1}",
+            &[b'x'; 300_000][..],
+            b"second use after a big one",
+        ] {
+            let out = gz.compress(input).unwrap().to_vec();
+            let mut back = Vec::new();
+            flate2::read::GzDecoder::new(&out[..])
+                .read_to_end(&mut back)
+                .unwrap();
+            assert_eq!(back, input);
+        }
+    }
 
     #[test]
     fn only_https_or_loopback_http() {
