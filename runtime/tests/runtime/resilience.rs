@@ -153,3 +153,40 @@ fn drops_and_counts_other_4xx() {
     assert_eq!((c.sent, c.dropped.rejected), (0, 5));
     client.shutdown(Duration::from_secs(1));
 }
+
+#[test]
+fn offline_backpressure_fills_the_queue_instead_of_dropping_accepted_events() {
+    let port = dead_port();
+    let mut cfg = fast_config();
+    cfg.batch_max_events = 10;
+    cfg.queue_max_events = 50;
+    cfg.max_pending_bytes = 8 * 1024;
+    let client = Client::start(cfg, http(&format!("http://127.0.0.1:{port}/v1/batch"))).unwrap();
+    client.set_consent(Consent::Usage, true);
+    let mut full = 0u64;
+    for i in 0..1_000 {
+        if client.track(&Clicked {
+            button: "b",
+            count: 1,
+            seq: i,
+        }) == candor::Outcome::QueueFull
+        {
+            full += 1;
+        }
+    }
+    // Let the sender drain what it may while the server is down.
+    client.flush(Duration::from_millis(300));
+    let c = client.counters();
+    assert!(full > 0, "the pending bound must push back on the queue");
+    assert_eq!(
+        c.dropped.overflow, 0,
+        "accepted events are never pushed out"
+    );
+    assert_eq!(c.tracked + c.dropped.queue_full, 1_000);
+
+    // Everything accepted is delivered once the server is back.
+    let server = Server::start_on(port);
+    assert!(client.flush(Duration::from_secs(20)).is_complete());
+    assert_eq!(server.delivered_events().len() as u64, c.tracked);
+    client.shutdown(Duration::from_secs(1));
+}
