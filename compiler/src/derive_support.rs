@@ -11,6 +11,7 @@ use crate::source::{SourceFile, SourceMap, Span};
 use crate::{load, suggest, Compilation, Options};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
@@ -56,9 +57,17 @@ pub struct Loaded {
     /// Every file read, absolute: the derive emits `include_bytes!` for each so that cargo
     /// rebuilds the crate when one changes.
     pub files: Vec<PathBuf>,
+    includes_claimed: AtomicBool,
 }
 
 impl Loaded {
+    /// `true` for the first caller only. One set of `include_bytes!` per crate is enough for
+    /// cargo to track the files, and emitting it from each of 500 derives measurably slowed
+    /// the build; the cache lives as long as the compiler process, i.e. one crate.
+    pub fn claim_includes(&self) -> bool {
+        !self.includes_claimed.swap(true, Ordering::Relaxed)
+    }
+
     /// The registry, if the folder compiled without errors.
     pub fn registry(&self) -> Option<&Registry> {
         self.compilation.registry.as_ref()
@@ -154,6 +163,7 @@ pub fn load_cached(dir: &SchemaDir, options: &Options) -> Result<Arc<Loaded>, Lo
         dir: dir.clone(),
         compilation: crate::compile_sources(sources, options),
         files,
+        includes_claimed: AtomicBool::new(false),
     });
     map.insert(dir.path.clone(), (current, Arc::clone(&loaded)));
     Ok(loaded)
@@ -451,6 +461,22 @@ pub fn simple_match(atoms: &[PatternAtom], value: &str) -> bool {
     i == b.len()
 }
 
+/// A fingerprint of a set of enum values, independent of order: `#[derive(EventEnum)]` stores
+/// it for the enum's variants and `#[derive(Event)]` compares it with the YAML `values` in a
+/// `const`, which costs the compiler one integer comparison instead of comparing strings in
+/// const evaluation (that took a millisecond per event). FNV-1a over the sorted values, each
+/// followed by a byte that cannot occur in UTF-8.
+pub fn values_fingerprint<'a>(values: impl IntoIterator<Item = &'a str>) -> u64 {
+    let mut sorted: Vec<&str> = values.into_iter().collect();
+    sorted.sort_unstable();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in sorted.iter().flat_map(|v| v.bytes().chain([0xff])) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
 /// The wire value of an enum variant: its name in snake_case (`HardwareWallet` →
 /// `hardware_wallet`, `HTTPError` → `http_error`).
 pub fn variant_value(ident: &str) -> String {
@@ -549,6 +575,8 @@ mod tests {
         let after = load_cached(&sd, &opts).unwrap();
         assert!(!Arc::ptr_eq(&first, &after));
         assert_eq!(after.files.len(), 2);
+        assert!(after.claim_includes());
+        assert!(!after.claim_includes());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -606,5 +634,20 @@ mod tests {
         // Greedy can be stricter than the regex (never looser): the fallback then decides.
         let atoms = simple_pattern("[a-z]*[a-z]").unwrap();
         assert!(!simple_match(&atoms, "ab"));
+    }
+
+    #[test]
+    fn values_fingerprint_ignores_order_only() {
+        let a = values_fingerprint(["card", "bank_transfer", "voucher"]);
+        assert_eq!(a, values_fingerprint(["voucher", "card", "bank_transfer"]));
+        assert_ne!(a, values_fingerprint(["card", "bank_transfer"]));
+        assert_ne!(
+            a,
+            values_fingerprint(["card", "bank", "transfer", "voucher"])
+        );
+        assert_ne!(
+            values_fingerprint(["ab", "c"]),
+            values_fingerprint(["a", "bc"])
+        );
     }
 }

@@ -136,15 +136,20 @@ fn load_schema(cx: &Ctxt, input: &DeriveInput, attr: &EventAttr) -> Option<std::
 }
 
 /// `include_bytes!` of every schema file read, so that cargo rebuilds the crate when one
-/// changes (new files need the `build.rs` line in docs/derive.md).
-/// Reading the folder variable through `option_env!` makes rustc record it, so cargo also
-/// rebuilds when it changes.
+/// changes (new files need the `build.rs` line in docs/derive.md); emitted by the first derive
+/// of the crate only. Reading the folder variable through `option_env!` makes rustc record it,
+/// so cargo also rebuilds when it changes.
 fn includes(loaded: Option<&Loaded>) -> TokenStream {
     let env = support::SCHEMAS_ENV;
-    let paths = loaded
-        .into_iter()
-        .flat_map(|l| &l.files)
-        .map(|p| p.to_string_lossy().into_owned());
+    let paths: Vec<String> = match loaded {
+        Some(l) if l.claim_includes() => l
+            .files
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+        Some(_) => return TokenStream::new(),
+        None => Vec::new(),
+    };
     quote! {
         const _: () = {
             let _ = ::core::option_env!(#env);
@@ -388,13 +393,31 @@ fn write_field(
     let span = inner.span();
     let p = quote!(::candor::__private);
     let fv = quote!(::candor::field_value);
-    let probe = quote_spanned!(span=> ::candor::personal::Probe::<#inner>::new());
+    // Types the table recognised are std types, never personal: call their value trait
+    // directly. Others go through the probe that routes personal types to their own error.
+    let convert = |probe_method: &str,
+                   value_trait: &str,
+                   trait_method: &str,
+                   extra: TokenStream| {
+        if ty.scalar.is_some() {
+            let (value_trait, trait_method) = (
+                format_ident!("{value_trait}"),
+                format_ident!("{trait_method}"),
+            );
+            quote_spanned!(span=> <#inner as #fv::#value_trait>::#trait_method(__v #extra))
+        } else {
+            // The method's span is where rustc reports its failed bound: the user's type.
+            let probe_method = format_ident!("{probe_method}", span = span);
+            quote_spanned!(span=> (&::candor::personal::Probe::<#inner>::new()).#probe_method(__v #extra))
+        }
+    };
     match &yaml.ty {
-        FieldType::Bool => quote_spanned! {span=>
-            __w.bool(#fname, (&#probe).bool_of(__v));
-        },
+        FieldType::Bool => {
+            let value = convert("bool_of", "BoolValue", "to_bool", quote!());
+            quote!(__w.bool(#fname, #value);)
+        }
         FieldType::Integer { min, max, buckets } => {
-            let mut value = quote_spanned!(span=> (&#probe).integer_of(__v));
+            let mut value = convert("integer_of", "IntegerValue", "to_i64", quote!());
             if min.is_some() || max.is_some() {
                 let (min, max) = (opt(*min), opt(*max));
                 value = quote!(#p::clamp_i64(#value, #min, #max));
@@ -405,7 +428,7 @@ fn write_field(
             quote!(__w.i64(#fname, #value);)
         }
         FieldType::Float { min, max, buckets } => {
-            let mut value = quote_spanned!(span=> (&#probe).float_of(__v));
+            let mut value = convert("float_of", "FloatValue", "to_f64", quote!());
             if min.is_some() || max.is_some() {
                 let (min, max) = (opt(*min), opt(*max));
                 value = quote!(#p::clamp_f64(#value, #min, #max));
@@ -416,7 +439,7 @@ fn write_field(
             quote!(__w.f64(#fname, #value)?;)
         }
         FieldType::Count { max, buckets } => {
-            let value = quote_spanned!(span=> (&#probe).count_of(__v));
+            let value = convert("count_of", "CountValue", "to_u64", quote!());
             unsigned_write(fname, value, *max, buckets.as_deref())
         }
         FieldType::Duration { unit, max, buckets } => {
@@ -428,9 +451,12 @@ fn write_field(
                     ir::DurationUnit::S => "S",
                 }
             );
-            let value = quote_spanned! {span=>
-                (&#probe).duration_of(__v, #fv::DurationUnit::#unit)
-            };
+            let value = convert(
+                "duration_of",
+                "DurationValue",
+                "to_units",
+                quote!(, #fv::DurationUnit::#unit),
+            );
             unsigned_write(fname, value, *max, buckets.as_deref())
         }
         FieldType::Enum { values } => enum_write(fname, values, ty, full_name, at, enum_checks),
@@ -465,7 +491,7 @@ fn write_field(
                 ),
                 None => (quote!(), quote!(::core::option::Option::None)),
             };
-            let text = quote_spanned!(span=> (&#probe).text_of(__v));
+            let text = convert("text_of", "StringValue", "as_text", quote!());
             let check = match fast {
                 Some(fast) => quote! {
                     static __PROVEN: #p::StrCheck = #p::StrCheck::new(#max_len, ::core::option::Option::None);
@@ -559,9 +585,10 @@ fn enum_write(
     );
     // A `const` item is evaluated whenever the crate is checked, so a mismatch is a compile
     // error at the field's type, with the expected values in the message.
+    let expected = support::values_fingerprint(values.iter().map(String::as_str));
     enum_checks.push(quote_spanned! {span=>
         const _: () = ::core::assert!(
-            #fv::same_values(<#inner as #fv::EventEnum>::VALUES, &[#(#values),*]),
+            <#inner as #fv::EventEnum>::VALUES_FINGERPRINT == #expected,
             #message
         );
     });

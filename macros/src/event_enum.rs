@@ -1,7 +1,7 @@
 //! `#[derive(EventEnum)]`: a fieldless enum sent as the snake_case name of its variant.
 
 use crate::ctxt::Ctxt;
-use candor_schema::derive_support::variant_value;
+use candor_schema::derive_support::{values_fingerprint, variant_value};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
@@ -50,12 +50,14 @@ pub fn expand(input: DeriveInput) -> TokenStream {
              `enum` field",
         ),
     }
+    let fingerprint = values_fingerprint(values.iter().map(String::as_str));
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     if let Some(errors) = cx.into_compile_errors() {
         return quote! {
             #errors
             impl #impl_generics ::candor::field_value::EventEnum for #ident #ty_generics #where_clause {
                 const VALUES: &'static [&'static str] = &[];
+                const VALUES_FINGERPRINT: u64 = 0;
                 fn value(&self) -> &'static str { "" }
                 fn from_value(_: &str) -> ::core::option::Option<Self> { ::core::option::Option::None }
             }
@@ -64,6 +66,7 @@ pub fn expand(input: DeriveInput) -> TokenStream {
     quote! {
         impl #impl_generics ::candor::field_value::EventEnum for #ident #ty_generics #where_clause {
             const VALUES: &'static [&'static str] = &[#(#values),*];
+            const VALUES_FINGERPRINT: u64 = #fingerprint;
             fn value(&self) -> &'static str {
                 match *self { #(#arms,)* }
             }

@@ -102,6 +102,9 @@ pub trait StringValue {
 pub trait EventEnum {
     /// The snake_case name of every variant, in declaration order.
     const VALUES: &'static [&'static str];
+    /// Order-independent fingerprint of [`Self::VALUES`], computed by the derive; generated
+    /// event code compares it with the YAML `values` at compile time.
+    const VALUES_FINGERPRINT: u64;
     /// The snake_case name of this variant.
     fn value(&self) -> &'static str;
     /// The variant sent as `value`, if any (e.g. to read a value back from a wire event).
@@ -214,49 +217,6 @@ impl StringValue for Cow<'_, str> {
     }
 }
 
-/// Whether `a` and `b` hold the same strings, in any order (both are duplicate-free: enum
-/// variants are distinct and the schema compiler refuses repeated values). `const` so the
-/// derive can compare an enum's variants with the YAML values at compile time.
-pub const fn same_values(a: &[&str], b: &[&str]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if !contains(b, a[i]) {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-const fn contains(haystack: &[&str], needle: &str) -> bool {
-    let mut i = 0;
-    while i < haystack.len() {
-        if str_eq(haystack[i], needle) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,14 +238,6 @@ mod tests {
         assert_eq!(d.to_units(DurationUnit::S), 2);
         assert_eq!(Duration::MAX.to_units(DurationUnit::Us), u64::MAX);
         assert_eq!(840u64.to_units(DurationUnit::Ms), 840);
-    }
-
-    #[test]
-    fn value_sets_compare_in_any_order() {
-        assert!(same_values(&["a", "bc"], &["bc", "a"]));
-        assert!(!same_values(&["a", "bc"], &["a", "b"]));
-        assert!(!same_values(&["a"], &["a", "b"]));
-        assert!(same_values(&[], &[]));
     }
 
     #[test]
