@@ -8,14 +8,16 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Pos, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
+mod fast;
+
 /// A YAML node with its position.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     Scalar(Scalar),
     Seq(Vec<Node>),
@@ -24,7 +26,7 @@ pub enum NodeKind {
 }
 
 /// A scalar's text and whether it was written plain (unquoted), which decides its type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
     pub text: String,
     pub plain: bool,
@@ -168,6 +170,24 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
         )
         .with_help("save the file with `\\n` or `\\r\\n` line endings"));
     }
+    if let Some(tree) = fast::parse(text, file) {
+        return Ok(tree);
+    }
+    parse_general(text, file)
+}
+
+/// The fast path alone: the tree, or `None` where a file needs the general parser. Public so
+/// tests can check that both paths agree.
+pub fn parse_fast(text: &str, file: FileId) -> Option<Option<Node>> {
+    if lone_carriage_return(text).is_some() {
+        return None;
+    }
+    fast::parse(text, file)
+}
+
+/// Parses with `saphyr-parser`: any YAML, and every syntax error with its position. The fast
+/// path must build exactly the tree this builds for the files it accepts.
+pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
