@@ -6,7 +6,10 @@ of them to JSON; one uses `#[derive(candor::Event)]` against 500 generated YAML 
 `#[derive(serde::Serialize)]` with `serde_json`. Each crate is its own `[workspace]`, so neither
 joins the repository's workspace.
 
-usage: generate.py OUT_DIR [EVENTS]
+usage: generate.py OUT_DIR [EVENTS] [--opt-macros]
+
+--opt-macros adds `[profile.dev.build-override] opt-level = 3` to both crates, so proc macros
+and what they call run optimized (a common setting for macro-heavy crates).
 """
 import os
 import sys
@@ -110,7 +113,11 @@ def serde_lib(count):
     return "".join(out)
 
 
+OPT_MACROS = "--opt-macros" in sys.argv
+
+
 def manifest(name, deps):
+    extra = "\n[profile.dev.build-override]\nopt-level = 3\n" if OPT_MACROS else ""
     return f"""[package]
 name = "{name}"
 version = "0.0.0"
@@ -120,8 +127,7 @@ publish = false
 [workspace]
 
 [dependencies]
-{deps}
-"""
+{deps}{extra}"""
 
 
 def write(path, text):
@@ -131,8 +137,9 @@ def write(path, text):
 
 
 def main():
-    out = os.path.abspath(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = os.path.abspath(args[0])
+    count = int(args[1]) if len(args) > 1 else 500
     c = os.path.join(out, "candor_events")
     write(os.path.join(c, "Cargo.toml"),
           manifest("candor_events", f'candor = {{ path = "{REPO}/runtime" }}\n'))

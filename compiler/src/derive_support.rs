@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Environment variable naming the schema folder for derives without `schemas = "..."`
 /// (absolute, or relative to the crate's manifest directory). Handy in workspaces, set once in
@@ -111,7 +111,13 @@ impl Loaded {
 pub struct LoadFailure(pub String);
 
 type Stamp = Vec<(PathBuf, Option<SystemTime>, u64)>;
-type CacheEntry = (Stamp, Arc<Loaded>);
+/// What the folder looked like, when that was last verified, and its compilation.
+type CacheEntry = (Stamp, Instant, Arc<Loaded>);
+
+/// How long a verified cache entry is trusted without looking at the files again. A crate's
+/// derives all expand within one compiler run, so this spares hundreds of directory scans
+/// while a long-lived process (an IDE's macro server) still sees an edit a second later.
+pub const RECHECK_AFTER: Duration = Duration::from_secs(1);
 
 fn cache() -> &'static Mutex<HashMap<PathBuf, CacheEntry>> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, CacheEntry>>> = OnceLock::new();
@@ -133,8 +139,26 @@ fn stamp(dir: &Path) -> Result<Stamp, load::LoadError> {
 }
 
 /// Compiles `dir`, reusing the result of an earlier call in this process while no file in the
-/// folder changed. A crate with hundreds of derives therefore parses its schemas once.
+/// folder changed (checked at most every [`RECHECK_AFTER`]). A crate with hundreds of derives
+/// therefore parses its schemas once.
 pub fn load_cached(dir: &SchemaDir, options: &Options) -> Result<Arc<Loaded>, LoadFailure> {
+    load_cached_with(dir, options, RECHECK_AFTER)
+}
+
+/// [`load_cached`] with an explicit re-check interval (tests use zero).
+pub fn load_cached_with(
+    dir: &SchemaDir,
+    options: &Options,
+    recheck_after: Duration,
+) -> Result<Arc<Loaded>, LoadFailure> {
+    {
+        let map = cache().lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, checked, loaded)) = map.get(&dir.path) {
+            if checked.elapsed() < recheck_after {
+                return Ok(Arc::clone(loaded));
+            }
+        }
+    }
     if !dir.path.is_dir() {
         return Err(LoadFailure(format!(
             "schema folder `{}` not found (relative paths start at the crate's Cargo.toml); \
@@ -152,8 +176,9 @@ pub fn load_cached(dir: &SchemaDir, options: &Options) -> Result<Arc<Loaded>, Lo
     let current = stamp(&dir.path).map_err(failure)?;
     // A poisoned lock only means another derive panicked; the map itself is still sound.
     let mut map = cache().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((seen, loaded)) = map.get(&dir.path) {
+    if let Some((seen, checked, loaded)) = map.get_mut(&dir.path) {
         if *seen == current {
+            *checked = Instant::now();
             return Ok(Arc::clone(loaded));
         }
     }
@@ -165,7 +190,10 @@ pub fn load_cached(dir: &SchemaDir, options: &Options) -> Result<Arc<Loaded>, Lo
         files,
         includes_claimed: AtomicBool::new(false),
     });
-    map.insert(dir.path.clone(), (current, Arc::clone(&loaded)));
+    map.insert(
+        dir.path.clone(),
+        (current, Instant::now(), Arc::clone(&loaded)),
+    );
     Ok(loaded)
 }
 
@@ -568,11 +596,15 @@ mod tests {
             shown: "s".into(),
         };
         let opts = Options::default();
-        let first = load_cached(&sd, &opts).unwrap();
-        let again = load_cached(&sd, &opts).unwrap();
+        let first = load_cached_with(&sd, &opts, Duration::ZERO).unwrap();
+        let again = load_cached_with(&sd, &opts, Duration::ZERO).unwrap();
         assert!(Arc::ptr_eq(&first, &again));
         std::fs::write(dir.join("b.yaml"), "namespace: b\n").unwrap();
-        let after = load_cached(&sd, &opts).unwrap();
+        // Within the re-check interval the entry is trusted as is...
+        let trusted = load_cached_with(&sd, &opts, Duration::from_secs(3600)).unwrap();
+        assert!(Arc::ptr_eq(&first, &trusted));
+        // ...after it, the new file is seen.
+        let after = load_cached_with(&sd, &opts, Duration::ZERO).unwrap();
         assert!(!Arc::ptr_eq(&first, &after));
         assert_eq!(after.files.len(), 2);
         assert!(after.claim_includes());

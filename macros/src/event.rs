@@ -329,6 +329,16 @@ fn check(
         return None;
     }
 
+    // The two lookups that route personal types to their own error (see `candor::personal`),
+    // needed only where a field's type is not one the table recognised.
+    let probe_traits = fields
+        .iter()
+        .any(|f| ty::read(&f.ty).scalar.is_none())
+        .then(|| {
+            quote!(
+                use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+            )
+        });
     let version = event.version;
     let retention = event.retention_days;
     let fingerprint = &event.fingerprint;
@@ -352,10 +362,7 @@ fn check(
             &self,
             __w: &mut ::candor::FieldWriter<'_>,
         ) -> ::core::result::Result<(), ::candor::EncodeError> {
-            // The two lookups that route personal types to their own error (see
-            // `candor::personal`).
-            #[allow(unused_imports)]
-            use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+            #probe_traits
             __w.begin();
             #(#writes)*
             __w.end();
