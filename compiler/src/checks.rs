@@ -2,26 +2,17 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::Namespace;
-use crate::source::Span;
-use std::collections::HashMap;
 
 /// Reports namespaces declared in several files and the events they repeat. Returns the
 /// namespaces with later duplicates removed, so one mistake does not cascade.
-/// `spans` gives where each file (by relative path) writes its `namespace:` value.
-pub(crate) fn duplicates(
-    namespaces: Vec<Namespace>,
-    spans: &HashMap<String, Span>,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<Namespace> {
+pub(crate) fn duplicates(namespaces: Vec<Namespace>, out: &mut Vec<Diagnostic>) -> Vec<Namespace> {
     let mut kept: Vec<Namespace> = Vec::with_capacity(namespaces.len());
     for ns in namespaces {
         let Some(first) = kept.iter().find(|k| k.name == ns.name) else {
             kept.push(ns);
             continue;
         };
-        // A lowered namespace always had a valid `namespace:` value, so both spans exist.
-        let at = spans.get(&ns.file).copied().unwrap_or_default();
-        let first_at = spans.get(&first.file).copied().unwrap_or_default();
+        let (at, first_at) = (ns.span, first.span);
         out.push(
             Diagnostic::error(
                 Code::DuplicateNamespace,

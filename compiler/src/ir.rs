@@ -76,6 +76,10 @@ pub struct Namespace {
     /// The file it came from, relative to the schema folder, `/`-separated.
     pub file: String,
     pub events: Vec<Event>,
+    /// Where the `namespace:` value is written.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub span: Span,
 }
 
 /// A declared event. Its identity on the wire is `full_name` + `version`.

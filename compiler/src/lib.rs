@@ -94,34 +94,27 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
         })
     });
 
-    let mut trees = Vec::with_capacity(sources.len());
-    for (id, file) in sources.files() {
-        match yaml::parse(&file.text, id) {
-            Ok(tree) => trees.push((id, file.relative.as_str(), tree)),
-            Err(d) => cx.push(d),
-        }
-    }
-
-    let policy = trees
-        .iter()
-        .find(|(_, rel, _)| *rel == POLICY_FILE)
-        .map(|(_, _, tree)| lower::file::lower_policy(&mut cx, tree.as_ref()))
-        .unwrap_or_default();
+    let policy = match sources.files().find(|(_, f)| f.relative == POLICY_FILE) {
+        Some((id, file)) => match yaml::parse(&file.text, id) {
+            Ok(tree) => lower::file::lower_policy(&mut cx, tree.as_ref()),
+            Err(d) => {
+                cx.push(d);
+                ir::Policy::default()
+            }
+        },
+        None => ir::Policy::default(),
+    };
     let env = lower::event::Env {
         policy: &policy,
         today,
     };
 
-    let mut namespaces = Vec::new();
-    for (id, rel, tree) in &trees {
-        if *rel == POLICY_FILE {
-            continue;
-        }
-        if let Some(ns) = lower::file::lower_namespace(&mut cx, tree.as_ref(), *id, rel, &env) {
-            namespaces.push(ns);
-        }
-    }
-    let namespaces = checks::duplicates(namespaces, &cx.namespace_spans, &mut cx.diags);
+    let files: Vec<_> = sources
+        .files()
+        .filter(|(_, f)| f.relative != POLICY_FILE)
+        .collect();
+    let namespaces = lower_files(&files, &env, &mut cx);
+    let namespaces = checks::duplicates(namespaces, &mut cx.diags);
 
     let mut diagnostics = cx.diags;
     diagnostic::sort(&mut diagnostics);
@@ -136,6 +129,57 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
         }),
     }
 }
+
+/// Parses and lowers each namespace file, spreading files over the available cores: files are
+/// independent until the cross-file checks, and each tree is dropped as soon as its file is
+/// lowered. Results come back in file order, so output does not depend on the thread count.
+fn lower_files(
+    files: &[(source::FileId, &source::SourceFile)],
+    env: &lower::event::Env<'_>,
+    cx: &mut lower::Ctxt,
+) -> Vec<ir::Namespace> {
+    let one = |(id, file): &(source::FileId, &source::SourceFile), cx: &mut lower::Ctxt| {
+        match yaml::parse(&file.text, *id) {
+            Ok(tree) => lower::file::lower_namespace(cx, tree.as_ref(), *id, &file.relative, env),
+            Err(d) => {
+                cx.push(d);
+                None
+            }
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len() / FILES_PER_THREAD);
+    if threads <= 1 {
+        return files.iter().filter_map(|f| one(f, cx)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    let results: Vec<(Vec<Option<ir::Namespace>>, lower::Ctxt)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut local = lower::Ctxt::default();
+                    let out = part.iter().map(|f| one(f, &mut local)).collect();
+                    (out, local)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("lowering does not panic"))
+            .collect()
+    });
+    let mut namespaces = Vec::with_capacity(files.len());
+    for (part, local) in results {
+        namespaces.extend(part.into_iter().flatten());
+        cx.diags.extend(local.diags);
+    }
+    namespaces
+}
+
+/// Below this many files per thread, starting threads costs more than it saves.
+const FILES_PER_THREAD: usize = 4;
 
 /// Compiles a single in-memory file (tests, fuzzing, examples).
 pub fn compile_str(relative: &str, text: &str, options: &Options) -> Compilation {

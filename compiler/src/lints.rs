@@ -84,10 +84,22 @@ pub fn personal_word<'a>(name: &str, extra: &'a [String]) -> Option<&'a str> {
 /// every word on every field, so it allocates nothing (names are valid snake_case here).
 fn has_segments(name: &str, word: &str) -> bool {
     let bytes = name.as_bytes();
-    name.match_indices(word).any(|(i, _)| {
-        let end = i + word.len();
-        (i == 0 || bytes[i - 1] == b'_') && (end == bytes.len() || bytes[end] == b'_')
-    })
+    let mut start = 0;
+    loop {
+        // Only segment starts can begin a match: a prefix compare there is cheaper than
+        // building a substring searcher for every word and field.
+        let end = start + word.len();
+        if bytes.get(start) == word.as_bytes().first()
+            && bytes[start..].starts_with(word.as_bytes())
+            && (end == bytes.len() || bytes[end] == b'_')
+        {
+            return true;
+        }
+        match bytes[start..].iter().position(|b| *b == b'_') {
+            Some(i) => start += i + 1,
+            None => return false,
+        }
+    }
 }
 
 /// Runs every lint over the fields of one event and reports `allow` entries that suppress

@@ -7,28 +7,30 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Pos, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use std::borrow::Cow;
 
 mod fast;
 
 /// A YAML node with its position.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub kind: NodeKind,
+pub struct Node<'a> {
+    pub kind: NodeKind<'a>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum NodeKind {
-    Scalar(Scalar),
-    Seq(Vec<Node>),
+pub enum NodeKind<'a> {
+    Scalar(Scalar<'a>),
+    Seq(Vec<Node<'a>>),
     /// Entries in source order; duplicates are kept so the checker can report them.
-    Map(Vec<(Node, Node)>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
 }
 
 /// A scalar's text and whether it was written plain (unquoted), which decides its type.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scalar {
-    pub text: String,
+pub struct Scalar<'a> {
+    /// Borrowed from the file unless quoting escapes changed it.
+    pub text: Cow<'a, str>,
     pub plain: bool,
 }
 
@@ -42,12 +44,12 @@ pub enum Value<'a> {
     Str(&'a str),
 }
 
-impl Scalar {
+impl Scalar<'_> {
     pub fn value(&self) -> Value<'_> {
         if !self.plain {
             return Value::Str(&self.text);
         }
-        let t = self.text.as_str();
+        let t: &str = &self.text;
         // Most scalars are keys and words. One that starts with a letter other than those that
         // begin `null`, `true` or `false` can only be a string: skip the number checks.
         if t.bytes()
@@ -121,8 +123,8 @@ fn looks_like_float(t: &str) -> bool {
     i == b.len()
 }
 
-impl Node {
-    pub fn as_scalar(&self) -> Option<&Scalar> {
+impl<'a> Node<'a> {
+    pub fn as_scalar(&self) -> Option<&Scalar<'a>> {
         match &self.kind {
             NodeKind::Scalar(s) => Some(s),
             _ => None,
@@ -152,7 +154,7 @@ impl Node {
 
 /// Parses one YAML document. A syntax error or an unsupported feature yields a diagnostic at
 /// its position and no tree; an empty file yields `None` without a diagnostic.
-pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
+pub fn parse(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagnostic> {
     if let Some(at) = lone_carriage_return(text) {
         // YAML counts a lone `\r` as a line break, diagnostics count `\n` only: positions from
         // the parser would point at lines that do not exist for the reader.
@@ -178,7 +180,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
 
 /// The fast path alone: the tree, or `None` where a file needs the general parser. Public so
 /// tests can check that both paths agree.
-pub fn parse_fast(text: &str, file: FileId) -> Option<Option<Node>> {
+pub fn parse_fast(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
     if lone_carriage_return(text).is_some() {
         return None;
     }
@@ -187,7 +189,7 @@ pub fn parse_fast(text: &str, file: FileId) -> Option<Option<Node>> {
 
 /// Parses with `saphyr-parser`: any YAML, and every syntax error with its position. The fast
 /// path must build exactly the tree this builds for the files it accepts.
-pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node>, Diagnostic> {
+pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagnostic> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
@@ -258,19 +260,19 @@ fn pos(line: usize, col0: usize) -> Pos {
     }
 }
 
-enum Open {
-    Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<Node>),
+enum Open<'a> {
+    Seq(Pos, Vec<Node<'a>>),
+    Map(Pos, Vec<Node<'a>>),
 }
 
-struct Builder {
+struct Builder<'a> {
     file: FileId,
-    stack: Vec<Open>,
-    root: Option<Node>,
+    stack: Vec<Open<'a>>,
+    root: Option<Node<'a>>,
     documents: usize,
 }
 
-impl Builder {
+impl<'a> Builder<'a> {
     fn span(&self, s: YSpan) -> Span {
         Span {
             file: self.file,
@@ -288,7 +290,7 @@ impl Builder {
         .with_help(help)
     }
 
-    fn on_event(&mut self, event: Event<'_>, s: YSpan) -> Result<(), Diagnostic> {
+    fn on_event(&mut self, event: Event<'a>, s: YSpan) -> Result<(), Diagnostic> {
         match event {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
             Event::DocumentStart(_) => {
@@ -312,7 +314,7 @@ impl Builder {
                 self.check_anchor_tag(anchor, tag.is_some(), s)?;
                 let node = Node {
                     kind: NodeKind::Scalar(Scalar {
-                        text: text.into_owned(),
+                        text,
                         plain: style == ScalarStyle::Plain,
                     }),
                     span: self.span(s),
@@ -379,7 +381,7 @@ impl Builder {
         Ok(())
     }
 
-    fn push(&mut self, node: Node) {
+    fn push(&mut self, node: Node<'a>) {
         match self.stack.last_mut() {
             Some(Open::Seq(_, items)) | Some(Open::Map(_, items)) => items.push(node),
             None => self.root = Some(node),

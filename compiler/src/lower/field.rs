@@ -89,7 +89,8 @@ pub(crate) fn lower(
         }
     };
 
-    let mut known: Vec<&str> = COMMON_KEYS.to_vec();
+    let mut known: Vec<&str> = Vec::with_capacity(COMMON_KEYS.len() + 8);
+    known.extend_from_slice(&COMMON_KEYS);
     match ty_name {
         Some(t) => known.extend_from_slice(type_keys(t)),
         // The type is missing or misspelt, so which type keys apply is unknown: accept them all

@@ -46,13 +46,12 @@ pub(crate) fn lower_namespace(
     };
 
     let mut name_ok = true;
+    let name_span = map.get("namespace").map(|e| e.value.span).unwrap_or(at);
     let name = match map.get("namespace") {
         Some(e) => {
             let n = text(cx, e, what);
             if let Some(n) = &n {
                 name_ok = super::names::check(cx, n, e.value.span, "namespace");
-                cx.namespace_spans
-                    .insert(relative.to_string(), e.value.span);
             }
             n
         }
@@ -139,6 +138,7 @@ pub(crate) fn lower_namespace(
         description,
         file: relative.to_string(),
         events,
+        span: name_span,
     })
 }
 

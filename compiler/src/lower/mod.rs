@@ -18,9 +18,6 @@ pub(crate) struct Ctxt {
     pub diags: Vec<Diagnostic>,
     /// Patterns already compiled in this run: a generated registry repeats the same few.
     patterns: std::collections::HashMap<String, Result<(), String>>,
-    /// Where each file writes its `namespace:` value, by relative path: what a duplicate
-    /// namespace is reported at.
-    pub namespace_spans: std::collections::HashMap<String, Span>,
 }
 
 impl Ctxt {
@@ -50,7 +47,7 @@ impl Ctxt {
 pub(crate) struct Entry<'a> {
     pub key: &'a str,
     pub key_span: Span,
-    pub value: &'a Node,
+    pub value: &'a Node<'a>,
 }
 
 /// A mapping with string keys and no duplicates (duplicates were reported and dropped).

@@ -11,10 +11,11 @@
 
 use super::{Node, NodeKind, Scalar};
 use crate::source::{FileId, Pos, Span};
+use std::borrow::Cow;
 
 /// The tree of `text`, `Some(None)` for a document without content, or `None` when the file
 /// needs the general parser.
-pub(super) fn parse(text: &str, file: FileId) -> Option<Option<Node>> {
+pub(super) fn parse(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
     if text.starts_with('\u{feff}') || text.bytes().any(|b| b == b'\t' || b == b'\r') {
         return None;
     }
@@ -84,7 +85,7 @@ fn starts_special(c: u8) -> bool {
 }
 
 impl<'a> Scanner<'a> {
-    fn pos(&self, line: &Line<'_>, byte: usize) -> Pos {
+    fn pos(&self, line: &Line<'a>, byte: usize) -> Pos {
         let col = if line.text.is_ascii() {
             byte
         } else {
@@ -96,7 +97,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn span(&self, line: &Line<'_>, start: usize, end: usize) -> Span {
+    fn span(&self, line: &Line<'a>, start: usize, end: usize) -> Span {
         Span {
             file: self.file,
             start: self.pos(line, start),
@@ -119,7 +120,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A block node whose first line is the current one, at `indent`.
-    fn block(&mut self, indent: usize) -> Option<Node> {
+    fn block(&mut self, indent: usize) -> Option<Node<'a>> {
         let c = self.content();
         if is_dash(c) {
             self.seq(indent, false)
@@ -128,9 +129,9 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn map(&mut self, indent: usize) -> Option<Node> {
+    fn map(&mut self, indent: usize) -> Option<Node<'a>> {
         let start = self.next_token();
-        let mut pairs = Vec::new();
+        let mut pairs = Vec::with_capacity(8);
         while self.i < self.lines.len() && self.lines[self.i].indent == indent {
             if is_dash(self.content()) {
                 return None;
@@ -151,7 +152,7 @@ impl<'a> Scanner<'a> {
                     }
                     _ => Node {
                         kind: NodeKind::Scalar(Scalar {
-                            text: String::new(),
+                            text: Cow::Borrowed(""),
                             plain: true,
                         }),
                         span: Span {
@@ -187,7 +188,7 @@ impl<'a> Scanner<'a> {
 
     /// A block sequence at `indent`. `indentless`: its dashes sit at the parent key's
     /// indentation (`key:\n- a`), where the general parser starts the span at the first item.
-    fn seq(&mut self, indent: usize, indentless: bool) -> Option<Node> {
+    fn seq(&mut self, indent: usize, indentless: bool) -> Option<Node<'a>> {
         let dash_line = &self.lines[self.i];
         let first_item = skip_spaces(dash_line.text, indent + 1);
         let start = if indentless {
@@ -245,7 +246,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The key of the current line and the byte just after its colon.
-    fn key(&mut self) -> Option<(Node, usize)> {
+    fn key(&mut self) -> Option<(Node<'a>, usize)> {
         let line = &self.lines[self.i];
         let start = line.indent;
         let text = &line.text[start..];
@@ -262,12 +263,12 @@ impl<'a> Scanner<'a> {
         }
         let colon = plain_key_end(text)?;
         let key = text[..colon].trim_end_matches(' ');
-        if key.contains(" #") {
+        if find_pair(key, b' ', b'#').is_some() {
             return None;
         }
         let node = Node {
             kind: NodeKind::Scalar(Scalar {
-                text: key.to_string(),
+                text: Cow::Borrowed(key),
                 plain: true,
             }),
             span: self.span(line, start, start + key.len()),
@@ -277,7 +278,7 @@ impl<'a> Scanner<'a> {
 
     /// A value that ends on this line: a flow collection, a quoted or a plain scalar, then
     /// nothing but an optional comment.
-    fn inline(&self, line_index: usize, at: usize) -> Option<Node> {
+    fn inline(&self, line_index: usize, at: usize) -> Option<Node<'a>> {
         let line = &self.lines[line_index];
         let text = line.text;
         let bytes = text.as_bytes();
@@ -292,14 +293,14 @@ impl<'a> Scanner<'a> {
             b'"' | b'\'' => self.quoted(line, at)?,
             _ => {
                 let rest = &text[at..];
-                let stop = rest.find(" #").unwrap_or(rest.len());
+                let stop = find_pair(rest, b' ', b'#').unwrap_or(rest.len());
                 let value = rest[..stop].trim_end_matches(' ');
-                if value.contains(": ") || value.ends_with(':') {
+                if find_pair(value, b':', b' ').is_some() || value.ends_with(':') {
                     return None;
                 }
                 let node = Node {
                     kind: NodeKind::Scalar(Scalar {
-                        text: value.to_string(),
+                        text: Cow::Borrowed(value),
                         plain: true,
                     }),
                     span: self.span(line, at, at + value.len()),
@@ -313,40 +314,24 @@ impl<'a> Scanner<'a> {
     }
 
     /// A single-line quoted scalar at `at`; returns it and the byte after the closing quote.
-    fn quoted(&self, line: &Line<'_>, at: usize) -> Option<(Node, usize)> {
+    /// Borrowed from the line unless it contains an escape.
+    fn quoted(&self, line: &Line<'a>, at: usize) -> Option<(Node<'a>, usize)> {
         let text = line.text;
-        let quote = text.as_bytes()[at];
-        let mut value = String::new();
-        let mut i = at + 1;
         let bytes = text.as_bytes();
-        loop {
-            let b = *bytes.get(i)?;
-            if b == quote {
-                if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
-                    value.push('\'');
-                    i += 2;
-                    continue;
-                }
-                break;
-            }
-            if quote == b'"' && b == b'\\' {
-                let escaped = match *bytes.get(i + 1)? {
-                    b'\\' => '\\',
-                    b'"' => '"',
-                    b'/' => '/',
-                    b'n' => '\n',
-                    b't' => '\t',
-                    _ => return None,
-                };
-                value.push(escaped);
-                i += 2;
-                continue;
-            }
-            let ch = text[i..].chars().next()?;
-            value.push(ch);
-            i += ch.len_utf8();
-        }
-        let end = i + 1;
+        let quote = bytes[at];
+        let body = at + 1;
+        let close = body
+            + bytes[body..]
+                .iter()
+                .position(|b| *b == quote || *b == b'\\')?;
+        let plain_body =
+            bytes[close] == quote && (quote == b'"' || bytes.get(close + 1) != Some(&b'\''));
+        let (value, end): (Cow<'a, str>, usize) = if plain_body {
+            (Cow::Borrowed(&text[body..close]), close + 1)
+        } else {
+            let (owned, end) = unescape(text, at)?;
+            (Cow::Owned(owned), end)
+        };
         let node = Node {
             kind: NodeKind::Scalar(Scalar {
                 text: value,
@@ -358,7 +343,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A flow collection that closes on the same line; returns it and the byte after it.
-    fn flow(&self, line: &Line<'_>, at: usize) -> Option<(Node, usize)> {
+    fn flow(&self, line: &Line<'a>, at: usize) -> Option<(Node<'a>, usize)> {
         let text = line.text;
         let bytes = text.as_bytes();
         let is_map = bytes[at] == b'{';
@@ -412,7 +397,7 @@ impl<'a> Scanner<'a> {
         ))
     }
 
-    fn flow_item(&self, line: &Line<'_>, at: usize) -> Option<(Node, usize)> {
+    fn flow_item(&self, line: &Line<'a>, at: usize) -> Option<(Node<'a>, usize)> {
         match line.text.as_bytes().get(at)? {
             b'[' | b'{' => self.flow(line, at),
             _ => self.flow_scalar(line, at, false),
@@ -421,7 +406,7 @@ impl<'a> Scanner<'a> {
 
     /// A scalar inside a flow collection. Plain ones end at `,`, a bracket, or (for keys) `:`;
     /// any colon in a plain value, and anything unusual, goes to the general parser.
-    fn flow_scalar(&self, line: &Line<'_>, at: usize, key: bool) -> Option<(Node, usize)> {
+    fn flow_scalar(&self, line: &Line<'a>, at: usize, key: bool) -> Option<(Node<'a>, usize)> {
         let text = line.text;
         let bytes = text.as_bytes();
         match *bytes.get(at)? {
@@ -453,7 +438,7 @@ impl<'a> Scanner<'a> {
                 let end = at + value.len();
                 let node = Node {
                     kind: NodeKind::Scalar(Scalar {
-                        text: value.to_string(),
+                        text: Cow::Borrowed(value),
                         plain: true,
                     }),
                     span: self.span(line, at, end),
@@ -473,6 +458,56 @@ fn swallow(text: &str, end: usize) -> usize {
     } else {
         after
     }
+}
+
+/// The value of a quoted scalar with escapes, and the byte after its closing quote. Escapes
+/// beyond the common ones are left to the general parser.
+fn unescape(text: &str, at: usize) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let quote = bytes[at];
+    let mut value = String::new();
+    let mut i = at + 1;
+    loop {
+        let b = *bytes.get(i)?;
+        if b == quote {
+            if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                value.push('\'');
+                i += 2;
+                continue;
+            }
+            return Some((value, i + 1));
+        }
+        if quote == b'"' && b == b'\\' {
+            value.push(match *bytes.get(i + 1)? {
+                b'\\' => '\\',
+                b'"' => '"',
+                b'/' => '/',
+                b'n' => '\n',
+                b't' => '\t',
+                _ => return None,
+            });
+            i += 2;
+            continue;
+        }
+        let ch = text[i..].chars().next()?;
+        value.push(ch);
+        i += ch.len_utf8();
+    }
+}
+
+/// The first `a` immediately followed by `b`, without building a substring searcher (this runs
+/// for every value of every file).
+fn find_pair(text: &str, a: u8, b: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes[from..].iter().position(|c| *c == a) {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// `- ` or a lone `-`: a block sequence entry.
