@@ -794,10 +794,10 @@ fn sender_loop<T: Transport>(s: &Shared, mut transport: T) {
         }
         s.progress.notify_all();
         // Sleep until the open batch is due, the head batch may be retried, a
-        // deletion is due, or the next retention sweep; callers unpark us
-        // only when a batch fills, flush/set_consent/shutdown are called.
-        // Callers do not wake us per event, so poll the queue every interval:
-        // an event waits at most about two intervals before it is sent.
+        // deletion is due, the minute changes or the next retention sweep.
+        // Callers unpark us only when a batch fills or on flush, set_consent
+        // and shutdown, never per event, so the queue is also polled every
+        // interval: an event waits at most about two intervals to be sent.
         let mut wake_at = (last_sweep + Duration::from_secs(60))
             .min(Instant::now() + until_next_minute())
             .min(Instant::now() + interval);

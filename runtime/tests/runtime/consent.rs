@@ -218,6 +218,7 @@ fn environment_can_only_turn_off() {
             .env(var, value)
             .env("CANDOR_TEST_STATE", &dir)
             .env("CANDOR_TEST_URL", server.url())
+            .stdout(std::process::Stdio::null())
             .status()
             .unwrap();
         assert!(status.success(), "child with {var}={value} failed");

@@ -30,9 +30,10 @@ fn full_queue_drops_and_counts() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    // set_consent wakes the sender once; it may drain the queue one time
-    // while we track, so between 100 and 200 fit. Nothing else frees space.
-    assert!((100..=200).contains(&queued), "queued {queued}");
+    // The sender may drain the queue a few times meanwhile (set_consent
+    // wakes it, and it wakes at minute boundaries), so the exact split
+    // varies; `track_never_waits_for_a_stalled_server` pins it exactly.
+    assert!(full > 0 && queued >= 100, "queued {queued}, full {full}");
     assert_eq!(queued + full, 1_000);
     let c = client.counters();
     assert_eq!((c.tracked, c.dropped.queue_full), (queued, full));
