@@ -76,34 +76,20 @@ fn field_schema(field: &Field) -> Value {
     };
     match &field.ty {
         FieldType::Bool => put("type", json!("boolean")),
-        FieldType::Integer { min, max, buckets } => {
-            put("type", json!("integer"));
-            match buckets {
-                Some(b) => put("enum", json!(b)),
-                None => {
-                    if let Some(v) = min {
-                        put("minimum", json!(v));
-                    }
-                    if let Some(v) = max {
-                        put("maximum", json!(v));
-                    }
-                }
-            }
-        }
-        FieldType::Float { min, max, buckets } => {
-            put("type", json!("number"));
-            match buckets {
-                Some(b) => put("enum", json!(b)),
-                None => {
-                    if let Some(v) = min {
-                        put("minimum", json!(v));
-                    }
-                    if let Some(v) = max {
-                        put("maximum", json!(v));
-                    }
-                }
-            }
-        }
+        FieldType::Integer { min, max, buckets } => numeric(
+            &mut put,
+            "integer",
+            min.map(|v| json!(v)),
+            max.map(|v| json!(v)),
+            buckets.as_ref().map(|b| json!(b)),
+        ),
+        FieldType::Float { min, max, buckets } => numeric(
+            &mut put,
+            "number",
+            min.map(|v| json!(v)),
+            max.map(|v| json!(v)),
+            buckets.as_ref().map(|b| json!(b)),
+        ),
         FieldType::Enum { values } => {
             put("type", json!("string"));
             put("enum", json!(values));
@@ -125,27 +111,46 @@ fn field_schema(field: &Field) -> Value {
             }
         }
         FieldType::Duration { unit, max, buckets } => {
-            put("type", json!("integer"));
             put("x-candor-unit", json!(unit.as_str()));
-            unsigned(&mut put, *max, buckets.as_deref());
+            numeric(
+                &mut put,
+                "integer",
+                Some(json!(0)),
+                max.map(|v| json!(v)),
+                buckets.as_ref().map(|b| json!(b)),
+            );
         }
-        FieldType::Count { max, buckets } => {
-            put("type", json!("integer"));
-            unsigned(&mut put, *max, buckets.as_deref());
-        }
+        FieldType::Count { max, buckets } => numeric(
+            &mut put,
+            "integer",
+            Some(json!(0)),
+            max.map(|v| json!(v)),
+            buckets.as_ref().map(|b| json!(b)),
+        ),
     }
     put("description", json!(field.description));
     put("x-candor-class", json!(field.class.as_str()));
     Value::Object(s)
 }
 
-fn unsigned(put: &mut impl FnMut(&str, Value), max: Option<u64>, buckets: Option<&[u64]>) {
+/// A number: a bucketed one may only be one of its bounds (values are rounded down to them
+/// before they leave the device), any other lies in its declared range.
+fn numeric(
+    put: &mut impl FnMut(&str, Value),
+    ty: &str,
+    min: Option<Value>,
+    max: Option<Value>,
+    buckets: Option<Value>,
+) {
+    put("type", json!(ty));
     match buckets {
-        Some(b) => put("enum", json!(b)),
+        Some(b) => put("enum", b),
         None => {
-            put("minimum", json!(0));
-            if let Some(m) = max {
-                put("maximum", json!(m));
+            if let Some(v) = min {
+                put("minimum", v);
+            }
+            if let Some(v) = max {
+                put("maximum", v);
             }
         }
     }
