@@ -1,6 +1,8 @@
 //! End-to-end throughput and peak memory: producer threads track events
 //! that a real HTTP server on 127.0.0.1 (started here, std only) receives,
-//! gunzips and counts.
+//! gunzips and counts. The criterion version of the sustained measurement is
+//! `cargo bench -p candor --bench e2e`; this binary adds event counts and
+//! batch sizes from the command line, and the burst/peak-memory mode.
 //!
 //! ```text
 //! cargo run --release -p candor --example loopback_throughput -- [--events N] [--producers P] [--batch B] [--burst]
@@ -13,8 +15,6 @@
 //! queue drops (and counts), and the point is the bounded peak memory
 //! (VmHWM, read from /proc/self/status on Linux).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -22,6 +22,11 @@ use std::time::{Duration, Instant};
 
 use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
 use candor::{Client, Config, Consent, Event, HttpTransport, Outcome};
+
+// The same collector the criterion bench `runtime/benches/e2e.rs` uses.
+#[path = "../runtime/benches/support/loopback_server.rs"]
+mod loopback_server;
+use loopback_server::LoopbackServer;
 
 #[derive(Clone, Copy)]
 struct SwapCompleted {
@@ -63,77 +68,6 @@ fn vm_hwm_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Minimal HTTP/1.1 server: counts events (`{"id":"` can only appear at the
-/// start of an event object; inside strings the quotes are escaped).
-fn serve(listener: TcpListener, received: Arc<AtomicU64>) {
-    for conn in listener.incoming().flatten() {
-        let received = Arc::clone(&received);
-        thread::spawn(move || handle(conn, &received));
-    }
-}
-
-fn handle(conn: TcpStream, received: &AtomicU64) {
-    let mut out = conn.try_clone().expect("clone stream");
-    let mut r = BufReader::new(conn);
-    let mut raw = Vec::new();
-    loop {
-        let mut len = 0usize;
-        let mut line = String::new();
-        if r.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        loop {
-            line.clear();
-            if r.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-        let mut body = vec![0; len];
-        if r.read_exact(&mut body).is_err() {
-            return;
-        }
-        raw.clear();
-        if flate2::read::GzDecoder::new(&body[..])
-            .read_to_end(&mut raw)
-            .is_err()
-        {
-            let _ = out.write_all(b"HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n");
-            continue;
-        }
-        let n = count_events(&raw);
-        received.fetch_add(n, Ordering::Relaxed);
-        if out
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-fn count_events(raw: &[u8]) -> u64 {
-    // Jump from '{' to '{' instead of comparing every 7-byte window: the
-    // server shares the 2 cores with the pipeline it measures.
-    let mut n = 0;
-    let mut at = 0;
-    while let Some(p) = raw[at..].iter().position(|&b| b == b'{') {
-        at += p + 1;
-        if raw[at..].starts_with(b"\"id\":\"") {
-            n += 1;
-        }
-    }
-    n
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut events: u64 = 2_000_000;
     let mut producers: u64 = 4;
@@ -155,17 +89,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let url = format!("http://{}/v1/batch", listener.local_addr()?);
-    let received = Arc::new(AtomicU64::new(0));
-    {
-        let received = Arc::clone(&received);
-        thread::spawn(move || serve(listener, received));
-    }
+    let server = LoopbackServer::start()?;
 
     let mut cfg = Config::new("throughput", "1.0.0");
     cfg.batch_max_events = batch;
-    let client = Client::start(cfg, HttpTransport::new(&url)?)?;
+    let client = Client::start(cfg, HttpTransport::new(server.url())?)?;
     client.set_consent(Consent::Usage, true);
     let hwm_before = vm_hwm_kib();
 
@@ -211,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let total = start.elapsed();
     let c = client.counters();
     client.shutdown(Duration::from_secs(5));
-    let got = received.load(Ordering::Relaxed);
+    let got = server.received();
 
     println!(
         "mode: {}",
