@@ -328,16 +328,6 @@ pub fn check_fit(scalar: RustScalar, rust: &str, ty: &FieldType) -> Result<(), S
     }
 }
 
-/// A pattern matching exactly one of `values`, for a `string` field with `values` carried by a
-/// Rust string type: the runtime checks it like any schema `pattern`.
-pub fn values_pattern(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|v| regex_lite::escape(v))
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
 /// One step of a [`simple_pattern`]: a byte from `ranges`, repeated `min..=max` times.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PatternAtom {

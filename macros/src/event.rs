@@ -482,23 +482,20 @@ fn write_field(
             max_len,
             pattern,
         } => {
-            // A fast, exact-when-it-accepts check first: when it proves the value is one of
-            // the `values` or matches a simple pattern, the regular expression is skipped;
-            // otherwise the runtime's regular expression decides (and reports the error).
-            let fast = match (values, pattern) {
-                (Some(values), _) => Some(quote!(::core::matches!(__text, #(#values)|*))),
-                (None, Some(src)) => support::simple_pattern(src).map(|atoms| greedy_match(&atoms)),
-                (None, None) => None,
+            // One constant check per field; the runtime tests `values` exactly, and for a
+            // pattern tries the simple walk before the regular expression. Keeping that logic
+            // in the runtime, not unrolled into every event, keeps crates with hundreds of
+            // events quick to compile.
+            let simple = match (values, pattern) {
+                (None, Some(src)) => support::simple_pattern(src).map(|atoms| simple_steps(&atoms)),
+                _ => None,
             };
-            let pattern = match values {
-                Some(v) => Some(support::values_pattern(v)),
-                None => pattern.clone(),
+            let pattern = if values.is_some() {
+                None
+            } else {
+                pattern.clone()
             };
             let max_len = opt(max_len.map(|n| n as usize));
-            // Checks are struct literals, which rustc promotes to `'static` constants; a
-            // `static` with a `const fn` initializer per field cost measurable build time
-            // across hundreds of events. Only the pattern, which caches its compiled form,
-            // needs a `static`.
             let (pattern_static, pattern_ref) = match pattern {
                 Some(src) => (
                     quote!(static __PATTERN: #p::LazyPattern = #p::LazyPattern::new(#src);),
@@ -506,61 +503,52 @@ fn write_field(
                 ),
                 None => (quote!(), quote!(::core::option::Option::None)),
             };
+            let simple = opt_tokens(simple.map(|steps| quote!(&#p::SimplePattern(&[#(#steps),*]))));
+            let values = opt_tokens(values.as_ref().map(|v| quote!(&[#(#v),*])));
             let text = convert("text_of", "StringValue", "as_text", quote!());
-            let full = quote!(#p::StrCheck { max_len: #max_len, pattern: #pattern_ref });
-            let check = match fast {
-                Some(fast) => quote! {
-                    if #fast {
-                        #p::StrCheck { max_len: #max_len, pattern: ::core::option::Option::None }
-                    } else {
-                        #full
-                    }
-                },
-                None => full,
-            };
             quote! {
                 #pattern_static
                 let __text: &str = #text;
-                __w.str(#fname, __text, &#check)?;
+                __w.str(#fname, __text, &#p::StrCheck {
+                    max_len: #max_len,
+                    pattern: #pattern_ref,
+                    simple: #simple,
+                    values: #values,
+                })?;
             }
         }
     }
 }
 
-/// An expression that is `true` when `__text` matches `atoms` by a greedy byte walk (see
-/// `candor_schema::derive_support::simple_match`, which this mirrors and which is tested
-/// against the regular expression).
-fn greedy_match(atoms: &[support::PatternAtom]) -> TokenStream {
-    let steps = atoms.iter().map(|atom| {
-        let ranges = atom.ranges.iter().map(|&(lo, hi)| {
-            let (lo, hi) = (
-                proc_macro2::Literal::u8_suffixed(lo),
-                proc_macro2::Literal::u8_suffixed(hi),
-            );
-            quote!(#lo..=#hi)
-        });
-        let below_max = atom.max.map(|m| quote!(__n < #m &&));
-        // `__n >= 0` would trip `unused_comparisons` in the user's crate.
-        let at_least_min = (atom.min > 0).then(|| {
+/// `Some(tokens)` or `None` as an expression.
+fn opt_tokens(t: Option<TokenStream>) -> TokenStream {
+    match t {
+        Some(t) => quote!(::core::option::Option::Some(#t)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The steps of a simple pattern as `candor::__private::PatternStep` literals, for the
+/// runtime's greedy walk (`SimplePattern::proves`, mirroring
+/// `candor_schema::derive_support::simple_match`, which is tested against the regular
+/// expression). As a constant table they are promoted to a `'static`.
+fn simple_steps(atoms: &[support::PatternAtom]) -> Vec<TokenStream> {
+    let p = quote!(__p);
+    atoms
+        .iter()
+        .map(|atom| {
+            let ranges = atom.ranges.iter().map(|&(lo, hi)| {
+                let (lo, hi) = (
+                    proc_macro2::Literal::u8_suffixed(lo),
+                    proc_macro2::Literal::u8_suffixed(hi),
+                );
+                quote!((#lo, #hi))
+            });
             let min = atom.min;
-            quote!(__ok &= __n >= #min;)
-        });
-        quote! {
-            let mut __n = 0u32;
-            while __i < __b.len() && #below_max ::core::matches!(__b[__i], #(#ranges)|*) {
-                __i += 1;
-                __n += 1;
-            }
-            #at_least_min
-        }
-    });
-    quote! {{
-        let __b = __text.as_bytes();
-        let mut __i = 0usize;
-        let mut __ok = true;
-        #(#steps)*
-        __ok && __i == __b.len()
-    }}
+            let max = atom.max.unwrap_or(u32::MAX);
+            quote!(#p::PatternStep { ranges: &[#(#ranges),*], min: #min, max: #max })
+        })
+        .collect()
 }
 
 fn unsigned_write(

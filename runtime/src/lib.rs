@@ -52,7 +52,7 @@ pub use transport::{FileTransport, HttpTransport, Transport};
 pub mod __private {
     pub use crate::encode::{
         bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, EncodeError,
-        FieldWriter, LazyPattern, StrCheck,
+        FieldWriter, LazyPattern, PatternStep, SimplePattern, StrCheck,
     };
     pub use crate::{Consent, Event};
 }
