@@ -20,47 +20,16 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
-use candor::{Client, Config, Consent, Event, HttpTransport, Outcome};
+use candor::{Client, Config, Consent, HttpTransport, Outcome};
 
 // The same collector the criterion bench `runtime/benches/e2e.rs` uses.
 #[path = "../runtime/benches/support/loopback_server.rs"]
 mod loopback_server;
 use loopback_server::LoopbackServer;
 
-#[derive(Clone, Copy)]
-struct SwapCompleted {
-    network: &'static str,
-    asset: &'static str,
-    amount_usd: u64,
-    duration_ms: u64,
-    error_code: &'static str,
-}
-
-impl Event for SwapCompleted {
-    const NAME: &'static str = "wallet.swap_completed";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Usage;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "a1b2c3d4e5f60718";
-    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
-        const CODE: StrCheck = StrCheck::new(Some(32), None);
-        w.begin();
-        w.enum_value("network", self.network);
-        w.enum_value("asset", self.asset);
-        w.u64(
-            "amount_usd",
-            bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]),
-        );
-        w.u64(
-            "duration_ms",
-            clamp_u64(self.duration_ms, None, Some(60_000)),
-        );
-        w.str("error_code", self.error_code, &CODE)?;
-        w.end();
-        Ok(())
-    }
-}
+#[path = "../runtime/benches/support/swap_completed.rs"]
+mod swap_completed;
+use swap_completed::SwapCompleted;
 
 fn vm_hwm_kib() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;

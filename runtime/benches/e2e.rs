@@ -19,49 +19,16 @@ use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
-use candor::{Client, Config, Consent, Event, HttpTransport, Outcome};
+use candor::{Client, Config, Consent, HttpTransport, Outcome};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 
 #[path = "support/loopback_server.rs"]
 mod loopback_server;
 use loopback_server::LoopbackServer;
 
-/// The 5-field event of `benches/track.rs` and the example, written the way
-/// `#[derive(Event)]` writes it, so the figures are comparable.
-#[derive(Clone, Copy)]
-struct SwapCompleted {
-    network: &'static str,
-    asset: &'static str,
-    amount_usd: u64,
-    duration_ms: u64,
-    error_code: &'static str,
-}
-
-impl Event for SwapCompleted {
-    const NAME: &'static str = "wallet.swap_completed";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Usage;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "a1b2c3d4e5f60718";
-    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
-        const CODE: StrCheck = StrCheck::new(Some(32), None);
-        w.begin();
-        w.enum_value("network", self.network);
-        w.enum_value("asset", self.asset);
-        w.u64(
-            "amount_usd",
-            bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]),
-        );
-        w.u64(
-            "duration_ms",
-            clamp_u64(self.duration_ms, None, Some(60_000)),
-        );
-        w.str("error_code", self.error_code, &CODE)?;
-        w.end();
-        Ok(())
-    }
-}
+#[path = "support/swap_completed.rs"]
+mod swap_completed;
+use swap_completed::SwapCompleted;
 
 const PRODUCERS: u64 = 4;
 /// Events delivered per iteration: large enough that thread start-up and the

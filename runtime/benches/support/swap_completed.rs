@@ -1,0 +1,42 @@
+//! The 5-field event the runtime's benchmarks and throughput example share, written the way
+//! `#[derive(Event)]` writes it (two enums, a bucketed and a clamped integer, a length-checked
+//! string that goes through the secret scanner), so their figures are comparable. Included with
+//! `#[path]` by `benches/track.rs`, `benches/e2e.rs` and `examples/loopback_throughput.rs`; the
+//! peer benchmark in `benches/peers/` (its own workspace) carries the same definition.
+
+use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
+use candor::{Consent, Event};
+
+#[derive(Clone, Copy)]
+pub struct SwapCompleted {
+    pub network: &'static str,
+    pub asset: &'static str,
+    pub amount_usd: u64,
+    pub duration_ms: u64,
+    pub error_code: &'static str,
+}
+
+impl Event for SwapCompleted {
+    const NAME: &'static str = "wallet.swap_completed";
+    const VERSION: u32 = 1;
+    const CONSENT: Consent = Consent::Usage;
+    const RETENTION_DAYS: u32 = 30;
+    const FINGERPRINT: &'static str = "a1b2c3d4e5f60718";
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+        const CODE: StrCheck = StrCheck::new(Some(32), None);
+        w.begin();
+        w.enum_value("network", self.network);
+        w.enum_value("asset", self.asset);
+        w.u64(
+            "amount_usd",
+            bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]),
+        );
+        w.u64(
+            "duration_ms",
+            clamp_u64(self.duration_ms, None, Some(60_000)),
+        );
+        w.str("error_code", self.error_code, &CODE)?;
+        w.end();
+        Ok(())
+    }
+}
