@@ -80,8 +80,9 @@ pub fn personal_word<'a>(name: &str, extra: &'a [String]) -> Option<&'a str> {
         .max_by_key(|w| w.len())
 }
 
-/// Whether `word` occurs in `name` bounded by `_` or the ends, i.e. as whole segments. Runs for
-/// every word on every field, so it allocates nothing (names are valid snake_case here).
+/// Whether `word` occurs in `name` bounded by `_` or the ends, i.e. as whole segments, also in
+/// the plural (`emails`, `addresses`, `wallet_ids` for `wallet`… but not `tips` for `ip`). Runs
+/// for every word on every field, so it allocates nothing (names are valid snake_case here).
 fn has_segments(name: &str, word: &str) -> bool {
     let bytes = name.as_bytes();
     let mut start = 0;
@@ -91,9 +92,14 @@ fn has_segments(name: &str, word: &str) -> bool {
         let end = start + word.len();
         if bytes.get(start) == word.as_bytes().first()
             && bytes[start..].starts_with(word.as_bytes())
-            && (end == bytes.len() || bytes[end] == b'_')
         {
-            return true;
+            let segment_ends = |at: usize| at == bytes.len() || bytes[at] == b'_';
+            let plural = |suffix: &[u8]| {
+                bytes[end..].starts_with(suffix) && segment_ends(end + suffix.len())
+            };
+            if segment_ends(end) || plural(b"s") || plural(b"es") {
+                return true;
+            }
         }
         match bytes[start..].iter().position(|b| *b == b'_') {
             Some(i) => start += i + 1,
@@ -188,6 +194,12 @@ mod tests {
         assert_eq!(personal_word("zip_ms", &[]), Some("zip"));
         assert_eq!(personal_word("tip_count", &[]), None);
         assert_eq!(personal_word("shipping_ms", &[]), None);
+        assert_eq!(personal_word("emails_sent", &[]), Some("email"));
+        assert_eq!(personal_word("addresses", &[]), Some("address"));
+        assert_eq!(personal_word("wallets_count", &[]), Some("wallet"));
+        assert_eq!(personal_word("ips", &[]), Some("ip"));
+        assert_eq!(personal_word("tips", &[]), None);
+        assert_eq!(personal_word("pinned", &[]), None);
         let extra = vec!["nickname".to_string()];
         assert_eq!(personal_word("nickname", &extra), Some("nickname"));
     }
