@@ -2,7 +2,7 @@
 //! With `--check`, writes nothing and fails (exit 1) when the files in OUT are not exactly what
 //! would be generated: the CI staleness check.
 
-use super::{compile, print_human, schema::write_all, CompileArgs};
+use super::{registry_for_output, write_all, CompileArgs};
 use crate::Outcome;
 use candor_schema::docs::{self, SiteOptions};
 use std::path::PathBuf;
@@ -26,15 +26,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<Outcome, String> {
-    let compilation = compile(&args.dir, &args.compile)?;
-    let Some(reg) = &compilation.registry else {
-        print_human(&compilation, &args.compile);
+    let Some(reg) = registry_for_output(&args.dir, &args.compile)? else {
         return Ok(Outcome::Problems);
     };
-    if compilation.warning_count() > 0 {
-        print_human(&compilation, &args.compile);
-    }
-    let files = docs::site(reg, &SiteOptions { title: args.title });
+    let files = docs::site(&reg, &SiteOptions { title: args.title });
     if !args.check {
         write_all(&args.out, &files)?;
         eprintln!("wrote {} files to {}", files.len(), args.out.display());

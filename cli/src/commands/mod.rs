@@ -6,7 +6,8 @@ pub mod docs;
 pub mod schema;
 
 use candor_schema::diagnostic::Color;
-use candor_schema::{Compilation, Date, Options};
+use candor_schema::emit::OutputFile;
+use candor_schema::{Compilation, Date, Options, Registry};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -55,6 +56,30 @@ pub fn compile(dir: &Path, args: &CompileArgs) -> Result<Compilation, String> {
         ));
     }
     candor_schema::compile_dir(dir, &Options { today: args.today }).map_err(|e| e.to_string())
+}
+
+/// Compiles `dir` for a command that writes files from it: prints any diagnostics, and gives
+/// the registry only when there are no errors (`None`: nothing may be written, exit 1).
+pub fn registry_for_output(dir: &Path, args: &CompileArgs) -> Result<Option<Registry>, String> {
+    let compilation = compile(dir, args)?;
+    if !compilation.diagnostics.is_empty() {
+        print_human(&compilation, args);
+    }
+    Ok(compilation.registry)
+}
+
+/// Writes generated files below `out`, creating folders as needed.
+pub fn write_all(out: &Path, files: &[OutputFile]) -> Result<(), String> {
+    for f in files {
+        let path = out.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.contents)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Prints diagnostics for a human on stderr.
