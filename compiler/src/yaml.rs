@@ -181,9 +181,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagnostic> {
 /// The fast path alone: the tree, or `None` where a file needs the general parser. Public so
 /// tests can check that both paths agree.
 pub fn parse_fast(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
-    if lone_carriage_return(text).is_some() {
-        return None;
-    }
+    // Any `\r` already sends a file to the general parser, lone or not.
     fast::parse(text, file)
 }
 

@@ -87,3 +87,21 @@ pub fn print_human(compilation: &Compilation, args: &CompileArgs) {
     let color = args.color.resolve(std::io::stderr().is_terminal());
     eprint!("{}", compilation.render(color));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_unless_forced() {
+        assert_eq!(ColorChoice::Auto.resolve(false), Color::Never);
+        assert_eq!(ColorChoice::Always.resolve(false), Color::Always);
+        assert_eq!(ColorChoice::Never.resolve(true), Color::Never);
+        let expected = if std::env::var_os("NO_COLOR").is_none() {
+            Color::Always
+        } else {
+            Color::Never
+        };
+        assert_eq!(ColorChoice::Auto.resolve(true), expected);
+    }
+}
