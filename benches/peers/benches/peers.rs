@@ -18,9 +18,8 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
 use candor::transport::{Request, Response, Transport, TransportError};
-use candor::{Client, Config, Consent, Event, Outcome};
+use candor::{Client, Config, Consent, Outcome};
 use criterion::{criterion_group, criterion_main, Criterion};
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -42,39 +41,9 @@ impl Transport for Discard {
     }
 }
 
-#[derive(Clone, Copy)]
-struct SwapCompleted {
-    network: &'static str,
-    asset: &'static str,
-    amount_usd: u64,
-    duration_ms: u64,
-    error_code: &'static str,
-}
-
-impl Event for SwapCompleted {
-    const NAME: &'static str = "wallet.swap_completed";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Usage;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "a1b2c3d4e5f60718";
-    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
-        const CODE: StrCheck = StrCheck::new(Some(32), None);
-        w.begin();
-        w.enum_value("network", self.network);
-        w.enum_value("asset", self.asset);
-        w.u64(
-            "amount_usd",
-            bucket_u64(self.amount_usd, &[0, 10, 100, 1_000, 10_000]),
-        );
-        w.u64(
-            "duration_ms",
-            clamp_u64(self.duration_ms, None, Some(60_000)),
-        );
-        w.str("error_code", self.error_code, &CODE)?;
-        w.end();
-        Ok(())
-    }
-}
+#[path = "../../../runtime/benches/support/swap_completed.rs"]
+mod swap_completed;
+use swap_completed::SwapCompleted;
 
 const EVENT: SwapCompleted = SwapCompleted {
     network: "ethereum",
