@@ -35,19 +35,33 @@ pub fn expand(input: DeriveInput) -> TokenStream {
 
     let loaded = load_schema(&cx, &input, &attr);
     let includes = includes(loaded.as_deref());
-    let body = match (&loaded, &attr.name) {
-        (Some(loaded), Some(name)) => check(&cx, &input, &attr, name, loaded, &fields),
+    // A struct of the wrong shape has no fields to compare, so it is not also told that it
+    // lacks every required field: one error, about the shape.
+    let body = match (&loaded, &attr.name, &fields) {
+        (Some(loaded), Some(name), Some(fields)) => check(&cx, &input, &attr, name, loaded, fields),
         _ => None,
     };
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     match (cx.into_compile_errors(), body) {
-        (None, Some((body, checks))) => quote! {
+        (None, Some((body, checks))) if checks.is_empty() => quote! {
             #includes
-            #checks
             impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
                 #body
             }
+        },
+        // The per-field constants of enum fields are private to the impl: a block scopes
+        // them, so two events of one module may both have a field `network`.
+        (None, Some((body, checks))) => quote! {
+            #includes
+            const _: () = {
+                #[allow(unused_imports)]
+                use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+                #checks
+                impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
+                    #body
+                }
+            };
         },
         (errors, _) => quote! {
             #errors
@@ -69,18 +83,20 @@ pub fn expand(input: DeriveInput) -> TokenStream {
     }
 }
 
-fn struct_fields<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Vec<&'a syn::Field> {
+/// The named fields of the struct (none for a unit struct), or `None` after reporting why the
+/// item cannot be an event.
+fn struct_fields<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Vec<&'a syn::Field>> {
     match &input.data {
         Data::Struct(s) => match &s.fields {
-            Fields::Named(named) => named.named.iter().collect(),
-            Fields::Unit => Vec::new(),
+            Fields::Named(named) => Some(named.named.iter().collect()),
+            Fields::Unit => Some(Vec::new()),
             Fields::Unnamed(_) => {
                 cx.error_spanned_by(
                     &input.ident,
                     "#[derive(Event)] needs named fields: each field name must match a field of \
                      the YAML schema",
                 );
-                Vec::new()
+                None
             }
         },
         _ => {
@@ -89,7 +105,7 @@ fn struct_fields<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Vec<&'a syn::Field> {
                 "#[derive(Event)] is for structs; for the values of an `enum` field use \
                  #[derive(candor::EventEnum)]",
             );
-            Vec::new()
+            None
         }
     }
 }
@@ -570,6 +586,15 @@ fn unsigned_write(
 
 /// Writes an `EventEnum` value and queues the compile-time check that the enum's variants are
 /// exactly the YAML values.
+///
+/// The probe that routes personal types to their own error and the lookup of the variants'
+/// fingerprint share one body (a constant pair of a non-capturing closure and the
+/// fingerprint), so rustc sees their failed bounds together and reports one error per field:
+/// for a type without `#[derive(EventEnum)]` the two bounds are the same, and for a personal
+/// type the personal-data bound, checked first, implies the other (see
+/// `candor::personal::PersonalDataIsNeverSent`). In two bodies they were two errors. The
+/// comparison itself is a second constant that nothing uses, so a mismatch is one error
+/// without an "erroneous constant" note at every use.
 fn enum_write(
     fname: &str,
     values: &[String],
@@ -580,24 +605,24 @@ fn enum_write(
 ) -> TokenStream {
     let inner = ty.inner;
     let span = inner.span();
-    let fv = quote!(::candor::field_value);
-    let probe = quote_spanned!(span=> ::candor::personal::Probe::<#inner>::new());
     let message = format!(
         "the variants of `{}` (field `{fname}` of `{full_name}`) must be, in snake_case, exactly \
          the YAML values declared at {at}: {}",
         ty.inner_text(),
         values.join(", ")
     );
-    // A `const` item is evaluated whenever the crate is checked, so a mismatch is a compile
-    // error at the field's type, with the expected values in the message.
     let expected = support::values_fingerprint(values.iter().map(String::as_str));
+    let konst = format_ident!("__CANDOR_ENUM_{}", fname.to_uppercase(), span = span);
+    // `const` items are evaluated whenever the crate is checked (also by `cargo check`), so a
+    // mismatch is a compile error at the field's type, with the expected values in the message.
     enum_checks.push(quote_spanned! {span=>
-        const _: () = ::core::assert!(
-            <#inner as #fv::EventEnum>::VALUES_FINGERPRINT == #expected,
-            #message
+        const #konst: (fn(&#inner) -> &'static str, u64) = (
+            |__v| (&::candor::personal::Probe::<#inner>::new()).enum_of(__v as &#inner),
+            <#inner as ::candor::field_value::EventEnum>::VALUES_FINGERPRINT,
         );
+        const _: () = ::core::assert!(#konst.1 == #expected, #message);
     });
     quote_spanned! {span=>
-        __w.enum_value(#fname, (&#probe).enum_of(__v));
+        __w.enum_value(#fname, (#konst.0)(__v));
     }
 }

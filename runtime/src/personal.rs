@@ -26,7 +26,11 @@ pub trait Personal {}
     label = "personal data cannot be an event field",
     note = "IP addresses and types marked `#[candor::personal]` identify a person; remove this field, or send a coarse property of it that the schema declares instead"
 )]
-pub trait PersonalDataIsNeverSent {
+// The supertrait is for diagnostics only (nothing implements this trait): an enum field's
+// generated constant asks for `EventEnum` (its variant check) in the same body as the probe,
+// and rustc drops a failed bound that a failed bound at the same place implies, so a personal
+// type in an enum field gets this error alone rather than this one and an `EventEnum` one.
+pub trait PersonalDataIsNeverSent: EventEnum {
     /// Never returns: nothing implements this trait, so code behind this bound needs no
     /// runtime fallback.
     fn refuse() -> !;
