@@ -16,7 +16,6 @@ use candor_schema::Options;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use std::path::PathBuf;
-use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, GenericParam};
 
 pub fn expand(input: DeriveInput) -> TokenStream {
@@ -44,24 +43,11 @@ pub fn expand(input: DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     match (cx.into_compile_errors(), body) {
-        (None, Some((body, checks))) if checks.is_empty() => quote! {
+        (None, Some(body)) => quote! {
             #includes
             impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
                 #body
             }
-        },
-        // The per-field constants of enum fields are private to the impl: a block scopes
-        // them, so two events of one module may both have a field `network`.
-        (None, Some((body, checks))) => quote! {
-            #includes
-            const _: () = {
-                #[allow(unused_imports)]
-                use ::candor::personal::{ViaPersonal as _, ViaValue as _};
-                #checks
-                impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
-                    #body
-                }
-            };
         },
         (errors, _) => quote! {
             #errors
@@ -174,8 +160,7 @@ fn includes(loaded: Option<&Loaded>) -> TokenStream {
     }
 }
 
-/// Checks the struct against the event; if everything fits, returns the impl body and the
-/// compile-time checks to emit beside it.
+/// Checks the struct against the event; if everything fits, returns the impl body.
 fn check(
     cx: &Ctxt,
     input: &DeriveInput,
@@ -183,7 +168,7 @@ fn check(
     name: &syn::LitStr,
     loaded: &Loaded,
     fields: &[&syn::Field],
-) -> Option<(TokenStream, TokenStream)> {
+) -> Option<TokenStream> {
     let registry = loaded.registry()?;
     let full_name = name.value();
     let Some(event) = registry.event(&full_name) else {
@@ -345,14 +330,14 @@ fn check(
         return None;
     }
 
-    // The two lookups that route personal types to their own error (see `candor::personal`),
+    // The lookups that route personal types to their own error (see `candor::personal`),
     // needed only where a field's type is not one the table recognised.
     let probe_traits = fields
         .iter()
         .any(|f| ty::read(&f.ty).scalar.is_none())
         .then(|| {
             quote!(
-                use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+                use ::candor::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
             )
         });
     let version = event.version;
@@ -381,13 +366,14 @@ fn check(
             #probe_traits
             #[allow(unused_imports)]
             use ::candor::{__private as __p, field_value as __fv};
+            #(#enum_checks)*
             __w.begin();
             #(#writes)*
             __w.end();
             ::core::result::Result::Ok(())
         }
     };
-    Some((body, quote!(#(#enum_checks)*)))
+    Some(body)
 }
 
 fn capitalize(s: &str) -> String {
@@ -415,7 +401,7 @@ fn write_field(
     enum_checks: &mut Vec<TokenStream>,
 ) -> TokenStream {
     let inner = ty.inner;
-    let span = inner.span();
+    let span = ty.name_span();
     // Short aliases declared at the top of `encode_fields`: the generated code of hundreds of
     // events is smaller, and the compiler's work grows with its size.
     let p = quote!(__p);
@@ -604,7 +590,7 @@ fn enum_write(
     enum_checks: &mut Vec<TokenStream>,
 ) -> TokenStream {
     let inner = ty.inner;
-    let span = inner.span();
+    let span = ty.name_span();
     let message = format!(
         "the variants of `{}` (field `{fname}` of `{full_name}`) must be, in snake_case, exactly \
          the YAML values declared at {at}: {}",
@@ -612,13 +598,13 @@ fn enum_write(
         values.join(", ")
     );
     let expected = support::values_fingerprint(values.iter().map(String::as_str));
-    let konst = format_ident!("__CANDOR_ENUM_{}", fname.to_uppercase(), span = span);
+    let konst = format_ident!("__CANDOR_{}", fname.to_uppercase(), span = span);
     // `const` items are evaluated whenever the crate is checked (also by `cargo check`), so a
     // mismatch is a compile error at the field's type, with the expected values in the message.
     enum_checks.push(quote_spanned! {span=>
         const #konst: (fn(&#inner) -> &'static str, u64) = (
-            |__v| (&::candor::personal::Probe::<#inner>::new()).enum_of(__v as &#inner),
-            <#inner as ::candor::field_value::EventEnum>::VALUES_FINGERPRINT,
+            ::candor::personal::Probe::<#inner>::enum_text,
+            ::candor::personal::Probe::<#inner>::values_fingerprint(),
         );
         const _: () = ::core::assert!(#konst.1 == #expected, #message);
     });

@@ -3,6 +3,7 @@
 
 use candor_schema::derive_support::{classify, RustScalar};
 use quote::ToTokens;
+use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 
 /// A field type taken apart.
@@ -18,6 +19,22 @@ pub struct FieldTy<'a> {
 }
 
 impl FieldTy<'_> {
+    /// Where errors about the type are reported: its last path segment (`Ipv4Addr` of
+    /// `std::net::Ipv4Addr`). A proc macro on stable Rust cannot join spans, and generated
+    /// code given one token's span is reported at that token; the type's name says more than
+    /// its first token, and every check of one field then points at the same place, which lets
+    /// rustc drop an error implied by another one there.
+    pub fn name_span(&self) -> proc_macro2::Span {
+        match unparen(self.inner) {
+            Type::Path(p) if p.qself.is_none() => p
+                .path
+                .segments
+                .last()
+                .map_or_else(|| self.inner.span(), |seg| seg.ident.span()),
+            _ => self.inner.span(),
+        }
+    }
+
     /// `inner` as the user wrote it, for messages.
     pub fn inner_text(&self) -> String {
         self.inner

@@ -103,13 +103,6 @@ pub trait ViaPersonal<T: ?Sized> {
     {
         T::refuse()
     }
-    /// Refused.
-    fn enum_of(&self, _: &T) -> &'static str
-    where
-        T: PersonalDataIsNeverSent,
-    {
-        T::refuse()
-    }
 }
 
 impl<T: ?Sized + Personal> ViaPersonal<T> for Probe<T> {}
@@ -158,8 +151,29 @@ pub trait ViaValue<T: ?Sized> {
     {
         v.as_text()
     }
-    /// An `enum` field (or a `string` with `values` carried by an enum).
-    fn enum_of(&self, v: &T) -> &'static str
+}
+
+impl<T: ?Sized> ViaValue<T> for &Probe<T> {}
+
+// `enum` fields are converted through a function *path*, `Probe::<T>::enum_text`, not a method
+// call: the generated code takes it as a function pointer inside a constant, which is where it
+// also reads the variants' fingerprint (see `candor-macros`' `enum_write`). Path lookup tries
+// inherent functions first and skips those whose impl bounds fail, so personal types get the
+// refusing inherent function and every other type the trait's.
+impl<T: ?Sized + Personal> Probe<T> {
+    /// Refused: a personal type in an `enum` field.
+    pub fn enum_text(_: &T) -> &'static str
+    where
+        T: PersonalDataIsNeverSent,
+    {
+        T::refuse()
+    }
+}
+
+/// The conversion of an `enum` field (or a `string` with `values` carried by an enum).
+pub trait EnumText<T: ?Sized> {
+    /// The variant's value.
+    fn enum_text(v: &T) -> &'static str
     where
         T: EventEnum,
     {
@@ -167,4 +181,18 @@ pub trait ViaValue<T: ?Sized> {
     }
 }
 
-impl<T: ?Sized> ViaValue<T> for &Probe<T> {}
+impl<T: ?Sized> EnumText<T> for Probe<T> {}
+
+impl<T: ?Sized> Probe<T> {
+    /// The fingerprint of `T`'s variants, read by the constant the derive generates for an
+    /// `enum` field. A function path like [`EnumText::enum_text`] beside it, rather than
+    /// `<T as EventEnum>::VALUES_FINGERPRINT`, so that a failed bound is reported at the same
+    /// place as the conversion's (the path's span, not the whole type's), where rustc can
+    /// drop the one implied by the other.
+    pub const fn values_fingerprint() -> u64
+    where
+        T: EventEnum,
+    {
+        T::VALUES_FINGERPRINT
+    }
+}
