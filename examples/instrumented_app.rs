@@ -18,7 +18,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use candor::__private::{bucket_u64, EncodeError, FieldWriter, StrCheck};
-use candor::{Client, Config, Consent, Event, FileTransport, HttpTransport, Outcome};
+use candor::{Client, Config, Consent, Event, EventMeta, FileTransport, HttpTransport, Outcome};
 
 /// `wordstat.started`: which input mode was used.
 struct Started {
@@ -26,11 +26,13 @@ struct Started {
 }
 
 impl Event for Started {
-    const NAME: &'static str = "wordstat.started";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Usage;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "5f0c6a1e9b2d4c71";
+    const META: EventMeta = EventMeta {
+        name: "wordstat.started",
+        version: 1,
+        consent: Consent::Usage,
+        retention_days: 30,
+        fingerprint: "5f0c6a1e9b2d4c71",
+    };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         w.begin();
         w.enum_value("input", self.input);
@@ -47,11 +49,13 @@ struct Counted {
 }
 
 impl Event for Counted {
-    const NAME: &'static str = "wordstat.counted";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Performance;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "c3e8a0b14d7f2965";
+    const META: EventMeta = EventMeta {
+        name: "wordstat.counted",
+        version: 1,
+        consent: Consent::Performance,
+        retention_days: 30,
+        fingerprint: "c3e8a0b14d7f2965",
+    };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         const SIZES: &[u64] = &[0, 1, 10, 100, 1_000, 10_000, 100_000];
         w.begin();
@@ -73,11 +77,13 @@ struct Warning {
 }
 
 impl Event for Warning {
-    const NAME: &'static str = "wordstat.warning";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Diagnostics;
-    const RETENTION_DAYS: u32 = 7;
-    const FINGERPRINT: &'static str = "0a9b8c7d6e5f4a3b";
+    const META: EventMeta = EventMeta {
+        name: "wordstat.warning",
+        version: 1,
+        consent: Consent::Diagnostics,
+        retention_days: 7,
+        fingerprint: "0a9b8c7d6e5f4a3b",
+    };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         const DETAIL: StrCheck = StrCheck::new(Some(120), None);
         w.begin();

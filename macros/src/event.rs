@@ -53,11 +53,13 @@ pub fn expand(input: DeriveInput) -> TokenStream {
             #errors
             #includes
             impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
-                const NAME: &'static str = "";
-                const VERSION: u32 = 0;
-                const CONSENT: ::candor::Consent = ::candor::Consent::Usage;
-                const RETENTION_DAYS: u32 = 0;
-                const FINGERPRINT: &'static str = "";
+                const META: ::candor::EventMeta = ::candor::EventMeta {
+                    name: "",
+                    version: 0,
+                    consent: ::candor::Consent::Usage,
+                    retention_days: 0,
+                    fingerprint: "",
+                };
                 fn encode_fields(
                     &self,
                     _: &mut ::candor::FieldWriter<'_>,
@@ -331,15 +333,35 @@ fn check(
     }
 
     // The lookups that route personal types to their own error (see `candor::personal`),
-    // needed only where a field's type is not one the table recognised.
-    let probe_traits = fields
-        .iter()
-        .any(|f| ty::read(&f.ty).scalar.is_none())
-        .then(|| {
+    // imported only where a field's type is not one the table recognised: each `use` is work
+    // for rustc in every one of possibly hundreds of encoders.
+    let (mut enum_text, mut via) = (false, false);
+    for f in fields {
+        let yaml = f.ident.as_ref().and_then(|i| event.field(&i.to_string()));
+        if let (Some(yaml), None) = (yaml, ty::read(&f.ty).scalar) {
+            match yaml.ty {
+                FieldType::Enum { .. }
+                | FieldType::String {
+                    values: Some(_), ..
+                } => enum_text = true,
+                _ => via = true,
+            }
+        }
+    }
+    let probe_traits = match (enum_text, via) {
+        (false, false) => quote!(),
+        (true, false) => quote!(
+            use ::candor::personal::EnumText as _;
+        ),
+        (false, true) => quote!(
+            use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+        ),
+        (true, true) => {
             quote!(
                 use ::candor::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
             )
-        });
+        }
+    };
     let version = event.version;
     let retention = event.retention_days;
     let fingerprint = &event.fingerprint;
@@ -352,11 +374,13 @@ fn check(
         }
     );
     let body = quote! {
-        const NAME: &'static str = #full_name;
-        const VERSION: u32 = #version;
-        const CONSENT: ::candor::Consent = ::candor::Consent::#consent;
-        const RETENTION_DAYS: u32 = #retention;
-        const FINGERPRINT: &'static str = #fingerprint;
+        const META: ::candor::EventMeta = ::candor::EventMeta {
+            name: #full_name,
+            version: #version,
+            consent: ::candor::Consent::#consent,
+            retention_days: #retention,
+            fingerprint: #fingerprint,
+        };
 
         #[inline]
         fn encode_fields(
@@ -364,8 +388,6 @@ fn check(
             __w: &mut ::candor::FieldWriter<'_>,
         ) -> ::core::result::Result<(), ::candor::EncodeError> {
             #probe_traits
-            #[allow(unused_imports)]
-            use ::candor::{__private as __p, field_value as __fv};
             #(#enum_checks)*
             __w.begin();
             #(#writes)*
@@ -402,10 +424,8 @@ fn write_field(
 ) -> TokenStream {
     let inner = ty.inner;
     let span = ty.name_span();
-    // Short aliases declared at the top of `encode_fields`: the generated code of hundreds of
-    // events is smaller, and the compiler's work grows with its size.
-    let p = quote!(__p);
-    let fv = quote!(__fv);
+    let p = quote!(::candor::__private);
+    let fv = quote!(::candor::field_value);
     // Types the table recognised are std types, never personal: call their value trait
     // directly. Others go through the probe that routes personal types to their own error.
     let convert = |probe_method: &str,
@@ -535,7 +555,7 @@ fn opt_tokens(t: Option<TokenStream>) -> TokenStream {
 /// `candor_schema::derive_support::simple_match`, which is tested against the regular
 /// expression). As a constant table they are promoted to a `'static`.
 fn simple_steps(atoms: &[support::PatternAtom]) -> Vec<TokenStream> {
-    let p = quote!(__p);
+    let p = quote!(::candor::__private);
     atoms
         .iter()
         .map(|atom| {
@@ -559,7 +579,7 @@ fn unsigned_write(
     max: Option<u64>,
     buckets: Option<&[u64]>,
 ) -> TokenStream {
-    let p = quote!(__p);
+    let p = quote!(::candor::__private);
     let mut value = value;
     if let Some(max) = max {
         value = quote!(#p::clamp_u64(#value, ::core::option::Option::None, ::core::option::Option::Some(#max)));
@@ -598,17 +618,19 @@ fn enum_write(
         values.join(", ")
     );
     let expected = support::values_fingerprint(values.iter().map(String::as_str));
-    let konst = format_ident!("__CANDOR_{}", fname.to_uppercase(), span = span);
     // `const` items are evaluated whenever the crate is checked (also by `cargo check`), so a
     // mismatch is a compile error at the field's type, with the expected values in the message.
     enum_checks.push(quote_spanned! {span=>
-        const #konst: (fn(&#inner) -> &'static str, u64) = (
-            ::candor::personal::Probe::<#inner>::enum_text,
-            ::candor::personal::Probe::<#inner>::values_fingerprint(),
-        );
-        const _: () = ::core::assert!(#konst.1 == #expected, #message);
+        const _: () = {
+            let _: fn(&#inner) -> &'static str = ::candor::personal::Probe::<#inner>::enum_text;
+            ::core::assert!(
+                ::candor::personal::Probe::<#inner>::values_fingerprint() == #expected,
+                #message
+            );
+        };
     });
     quote_spanned! {span=>
-        __w.enum_value(#fname, (#konst.0)(__v));
+        let __f: fn(&#inner) -> &'static str = ::candor::personal::Probe::<#inner>::enum_text;
+        __w.enum_value(#fname, __f(__v));
     }
 }

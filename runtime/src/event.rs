@@ -10,16 +10,22 @@ use crate::encode::{EncodeError, FieldWriter};
 
 /// A telemetry event type, normally implemented by `#[derive(Event)]`.
 pub trait Event {
+    /// The event's schema identity, consent category and retention, in one constant.
+    ///
+    /// One item per event instead of five: each associated constant of an impl is an item
+    /// rustc checks, evaluates and stores in its incremental cache, which adds up in crates with
+    /// hundreds of derived events. The constants below read from it.
+    const META: EventMeta;
     /// Dotted schema name, e.g. `"wallet.transaction_signed"`.
-    const NAME: &'static str;
+    const NAME: &'static str = Self::META.name;
     /// Schema version of this event.
-    const VERSION: u32;
+    const VERSION: u32 = Self::META.version;
     /// Consent category that must be granted for the event to be recorded.
-    const CONSENT: Consent;
+    const CONSENT: Consent = Self::META.consent;
     /// Days an undelivered event may be kept; the spool deletes older ones unsent.
-    const RETENTION_DAYS: u32;
+    const RETENTION_DAYS: u32 = Self::META.retention_days;
     /// 16 lowercase hex chars identifying the schema the type was generated from.
-    const FINGERPRINT: &'static str;
+    const FINGERPRINT: &'static str = Self::META.fingerprint;
 
     /// Writes the event's `fields` JSON object, braces included, into `w`.
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError>;
@@ -31,4 +37,19 @@ pub trait Event {
     {
         crate::global::track(self);
     }
+}
+
+/// What [`Event::META`] holds: the parts of an event's schema the runtime acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventMeta {
+    /// Dotted schema name, e.g. `"wallet.transaction_signed"`.
+    pub name: &'static str,
+    /// Schema version.
+    pub version: u32,
+    /// Consent category that must be granted for the event to be recorded.
+    pub consent: Consent,
+    /// Days an undelivered event may be kept.
+    pub retention_days: u32,
+    /// 16 lowercase hex chars identifying the schema.
+    pub fingerprint: &'static str,
 }

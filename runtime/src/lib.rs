@@ -43,7 +43,7 @@ pub use config::Config;
 pub use consent::Consent;
 pub use counters::{Counters, Dropped};
 pub use encode::{EncodeError, FieldWriter};
-pub use event::Event;
+pub use event::{Event, EventMeta};
 pub use retry::RetryPolicy;
 pub use transport::{FileTransport, HttpTransport, Transport};
 
@@ -54,7 +54,7 @@ pub mod __private {
         bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, EncodeError,
         FieldWriter, LazyPattern, PatternStep, SimplePattern, StrCheck,
     };
-    pub use crate::{Consent, Event};
+    pub use crate::{Consent, Event, EventMeta};
 }
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 //! peer benchmark in `benches/peers/` (its own workspace).
 
 use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
-use candor::{Consent, Event};
+use candor::{Consent, Event, EventMeta};
 
 #[derive(Clone, Copy)]
 pub struct SwapCompleted {
@@ -17,11 +17,13 @@ pub struct SwapCompleted {
 }
 
 impl Event for SwapCompleted {
-    const NAME: &'static str = "wallet.swap_completed";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Usage;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "a1b2c3d4e5f60718";
+    const META: EventMeta = EventMeta {
+        name: "wallet.swap_completed",
+        version: 1,
+        consent: Consent::Usage,
+        retention_days: 30,
+        fingerprint: "a1b2c3d4e5f60718",
+    };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         const CODE: StrCheck = StrCheck::new(Some(32), None);
         w.begin();

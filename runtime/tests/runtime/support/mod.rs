@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use candor::__private::{EncodeError, FieldWriter, StrCheck};
-use candor::{Consent, Event};
+use candor::{Consent, Event, EventMeta};
 
 /// One received request.
 #[derive(Clone, Debug)]
@@ -265,11 +265,13 @@ pub struct Clicked {
 }
 
 impl Event for Clicked {
-    const NAME: &'static str = "app.button_clicked";
-    const VERSION: u32 = 1;
-    const CONSENT: Consent = Consent::Usage;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "0123456789abcdef";
+    const META: EventMeta = EventMeta {
+        name: "app.button_clicked",
+        version: 1,
+        consent: Consent::Usage,
+        retention_days: 30,
+        fingerprint: "0123456789abcdef",
+    };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         w.begin();
         w.enum_value("button", self.button);
@@ -286,11 +288,13 @@ pub struct Failed {
 }
 
 impl Event for Failed {
-    const NAME: &'static str = "app.operation_failed";
-    const VERSION: u32 = 2;
-    const CONSENT: Consent = Consent::Diagnostics;
-    const RETENTION_DAYS: u32 = 30;
-    const FINGERPRINT: &'static str = "fedcba9876543210";
+    const META: EventMeta = EventMeta {
+        name: "app.operation_failed",
+        version: 2,
+        consent: Consent::Diagnostics,
+        retention_days: 30,
+        fingerprint: "fedcba9876543210",
+    };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         w.begin();
         w.str("reason", &self.reason, &StrCheck::new(Some(300), None))?;
