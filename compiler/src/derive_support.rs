@@ -479,6 +479,35 @@ pub fn simple_match(atoms: &[PatternAtom], value: &str) -> bool {
     i == b.len()
 }
 
+/// Whether the greedy walk of `atoms` ([`simple_match`]) decides the pattern exactly, rejecting
+/// only what the regular expression rejects too, so generated code needs no regular expression.
+///
+/// It does when every atom with a choice of length (`min < max`) shares no byte with the atoms
+/// that could take the byte right after it: the following ones up to and including the first
+/// that must take at least one byte. Then in any match of the pattern that atom takes the whole
+/// run of its bytes (up to `max`): the first byte of the run it left would have to be taken by
+/// one of those atoms, which cannot take it. So the match is unique and is the one the greedy
+/// walk finds. `[a-z][a-z0-9_]*`, `[A-Z0-9]+`, `[0-9]+\.[0-9]+` qualify; `[a-z]*[a-z]` does not.
+pub fn greedy_is_exact(atoms: &[PatternAtom]) -> bool {
+    let disjoint = |a: &PatternAtom, b: &PatternAtom| {
+        a.ranges
+            .iter()
+            .all(|&(lo, hi)| b.ranges.iter().all(|&(l2, h2)| hi < l2 || h2 < lo))
+    };
+    atoms.iter().enumerate().all(|(i, atom)| {
+        if atom.max == Some(atom.min) {
+            return true;
+        }
+        let later = &atoms[i + 1..];
+        // Up to and including the first atom that cannot take zero bytes.
+        let until = later
+            .iter()
+            .position(|a| a.min > 0)
+            .map_or(later.len(), |p| p + 1);
+        later[..until].iter().all(|l| disjoint(atom, l))
+    })
+}
+
 /// A fingerprint of a set of enum values, independent of order: `#[derive(EventEnum)]` stores
 /// it for the enum's variants and `#[derive(Event)]` compares it with the YAML `values` in a
 /// `const`, which costs the compiler one integer comparison instead of comparing strings in
@@ -656,6 +685,50 @@ mod tests {
         // Greedy can be stricter than the regex (never looser): the fallback then decides.
         let atoms = simple_pattern("[a-z]*[a-z]").unwrap();
         assert!(!simple_match(&atoms, "ab"));
+    }
+
+    /// Patterns [`greedy_is_exact`] judges, and whether it calls the walk exact.
+    const EXACTNESS: &[(&str, bool)] = &[
+        ("[a-z][a-z0-9_]*", true),
+        ("[A-Z0-9]+", true),
+        ("v\\d{1,3}", true),
+        ("[a-f0-9]{8}", true),
+        ("[a-z]+-[0-9]{2,}", true),
+        ("[a-z]{2}[a-z]{3}", true),
+        ("[0-9]+\\.[0-9]+", true),
+        ("[a-z]*[a-z]", false),
+        ("[a-z0-9]+[a-z]", false),
+        ("[a-z]?a", false),
+        ("[0-9]{1,3}[0-5]", false),
+        ("[a-c]+[c-e]", false),
+        ("[a-z]+[0-9]?[a-z]", false),
+        ("[a-z]+[0-9][a-z]+", true),
+    ];
+
+    #[test]
+    fn greedy_is_exact_only_without_overlap_after_a_choice() {
+        for &(src, exact) in EXACTNESS {
+            let atoms = simple_pattern(src).unwrap();
+            assert_eq!(greedy_is_exact(&atoms), exact, "{src}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Where `greedy_is_exact` says so, the walk and the regular expression agree on every
+        /// value, accepted or not; elsewhere the walk still never accepts what the regex rejects.
+        #[test]
+        fn an_exact_walk_agrees_with_the_regex(value in "[a-f0-9_.vA-C-]{0,12}") {
+            for &(src, _) in EXACTNESS {
+                let atoms = simple_pattern(src).unwrap();
+                let re = regex_lite::Regex::new(&format!(r"\A(?:{src})\z")).unwrap();
+                let walk = simple_match(&atoms, &value);
+                if greedy_is_exact(&atoms) {
+                    proptest::prop_assert_eq!(walk, re.is_match(&value), "{} on {:?}", src, value);
+                } else {
+                    proptest::prop_assert!(!walk || re.is_match(&value), "{} on {:?}", src, value);
+                }
+            }
+        }
     }
 
     #[test]

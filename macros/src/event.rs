@@ -508,11 +508,15 @@ fn write_field(
             // pattern tries the simple walk before the regular expression. Keeping that logic
             // in the runtime, not unrolled into every event, keeps crates with hundreds of
             // events quick to compile.
+            // An exact walk (see `greedy_is_exact`) replaces the regular expression, and its
+            // `static`, entirely.
             let simple = match (values, pattern) {
-                (None, Some(src)) => support::simple_pattern(src).map(|atoms| simple_steps(&atoms)),
+                (None, Some(src)) => support::simple_pattern(src)
+                    .map(|atoms| (simple_steps(&atoms), support::greedy_is_exact(&atoms))),
                 _ => None,
             };
-            let pattern = if values.is_some() {
+            let exact = simple.as_ref().is_some_and(|(_, exact)| *exact);
+            let pattern = if values.is_some() || exact {
                 None
             } else {
                 pattern.clone()
@@ -525,7 +529,9 @@ fn write_field(
                 ),
                 None => (quote!(), quote!(::core::option::Option::None)),
             };
-            let simple = opt_tokens(simple.map(|steps| quote!(&#p::SimplePattern(&[#(#steps),*]))));
+            let simple = opt_tokens(simple.map(|(steps, exact)| {
+                quote!(&#p::SimplePattern { steps: &[#(#steps),*], exact: #exact })
+            }));
             let values = opt_tokens(values.as_ref().map(|v| quote!(&[#(#v),*])));
             let text = convert("text_of", "StringValue", "as_text", quote!());
             quote! {

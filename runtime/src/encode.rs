@@ -80,15 +80,23 @@ pub struct PatternStep {
 
 /// The common shape of schema patterns (`[a-z][a-z0-9_]*`, `[A-Z0-9]+`), as steps the derive
 /// reads off the pattern at compile time. A greedy byte walk that consumes the whole value
-/// proves the pattern matches, so the regular expression can be skipped; when the walk fails,
-/// the regular expression decides, so this can only save time, never let a value through.
+/// proves the pattern matches, so the regular expression can be skipped. When the walk fails,
+/// the regular expression decides, so this can only save time, never let a value through;
+/// unless the derive has shown the walk `exact` for this pattern (no step with a choice of
+/// length overlaps what may follow it, see `candor_schema::derive_support::greedy_is_exact`),
+/// in which case the walk's verdict is final and no regular expression is kept at all.
 ///
 /// Generated code passes the steps as a constant table rather than an unrolled loop per field:
 /// a loop per string field of every event made crates with hundreds of events measurably slower
 /// to type-check and borrow-check. The walk mirrors
 /// `candor_schema::derive_support::simple_match`, which is tested against the regex engine.
 #[derive(Debug)]
-pub struct SimplePattern(pub &'static [PatternStep]);
+pub struct SimplePattern {
+    /// The steps, in order.
+    pub steps: &'static [PatternStep],
+    /// The walk rejects exactly what the pattern rejects.
+    pub exact: bool,
+}
 
 impl SimplePattern {
     /// Whether the greedy walk proves that `value` matches.
@@ -96,7 +104,7 @@ impl SimplePattern {
     pub fn proves(&self, value: &str) -> bool {
         let b = value.as_bytes();
         let mut i = 0;
-        for step in self.0 {
+        for step in self.steps {
             let mut n = 0u32;
             while i < b.len()
                 && n < step.max
@@ -287,6 +295,12 @@ impl<'a> FieldWriter<'a> {
                     field: name.to_owned(),
                 });
             }
+        } else if let Some(simple) = check.simple.filter(|s| s.exact) {
+            if !simple.proves(v) {
+                return Err(EncodeError::PatternMismatch {
+                    field: name.to_owned(),
+                });
+            }
         } else if let Some(p) = check
             .pattern
             .filter(|_| !check.simple.is_some_and(|s| s.proves(v)))
@@ -457,11 +471,14 @@ mod tests {
         // A broken regex would refuse every value it is asked about; a proven simple match
         // never asks it, an unproven one does.
         static BROKEN: LazyPattern = LazyPattern::new("(");
-        const DIGITS: SimplePattern = SimplePattern(&[PatternStep {
-            ranges: &[(b'0', b'9')],
-            min: 1,
-            max: u32::MAX,
-        }]);
+        const DIGITS: SimplePattern = SimplePattern {
+            steps: &[PatternStep {
+                ranges: &[(b'0', b'9')],
+                min: 1,
+                max: u32::MAX,
+            }],
+            exact: false,
+        };
         let check = StrCheck {
             pattern: Some(&BROKEN),
             simple: Some(&DIGITS),
@@ -472,35 +489,60 @@ mod tests {
             w.str("n", "12a", &check),
             Err(EncodeError::InvalidPattern { .. })
         ));
+        // An exact walk needs no regular expression: its verdict is final either way.
+        const EXACT_DIGITS: SimplePattern = SimplePattern {
+            exact: true,
+            ..DIGITS
+        };
+        let check = StrCheck {
+            simple: Some(&EXACT_DIGITS),
+            ..StrCheck::NONE
+        };
+        assert!(w.str("n", "123", &check).is_ok());
+        for refused in ["12a", "", "-1"] {
+            assert!(
+                matches!(
+                    w.str("n", refused, &check),
+                    Err(EncodeError::PatternMismatch { .. })
+                ),
+                "{refused:?}"
+            );
+        }
     }
 
     #[test]
     fn simple_pattern_walk_proves_only_real_matches() {
         // `[A-Z][A-Z0-9_]*` and `v[0-9]{1,3}`, as the derive emits them.
-        const CODE: SimplePattern = SimplePattern(&[
-            PatternStep {
-                ranges: &[(b'A', b'Z')],
-                min: 1,
-                max: 1,
-            },
-            PatternStep {
-                ranges: &[(b'A', b'Z'), (b'0', b'9'), (b'_', b'_')],
-                min: 0,
-                max: u32::MAX,
-            },
-        ]);
-        const VERSION: SimplePattern = SimplePattern(&[
-            PatternStep {
-                ranges: &[(b'v', b'v')],
-                min: 1,
-                max: 1,
-            },
-            PatternStep {
-                ranges: &[(b'0', b'9')],
-                min: 1,
-                max: 3,
-            },
-        ]);
+        const CODE: SimplePattern = SimplePattern {
+            steps: &[
+                PatternStep {
+                    ranges: &[(b'A', b'Z')],
+                    min: 1,
+                    max: 1,
+                },
+                PatternStep {
+                    ranges: &[(b'A', b'Z'), (b'0', b'9'), (b'_', b'_')],
+                    min: 0,
+                    max: u32::MAX,
+                },
+            ],
+            exact: true,
+        };
+        const VERSION: SimplePattern = SimplePattern {
+            steps: &[
+                PatternStep {
+                    ranges: &[(b'v', b'v')],
+                    min: 1,
+                    max: 1,
+                },
+                PatternStep {
+                    ranges: &[(b'0', b'9')],
+                    min: 1,
+                    max: 3,
+                },
+            ],
+            exact: true,
+        };
         let code = LazyPattern::new("[A-Z][A-Z0-9_]*");
         let version = LazyPattern::new("v[0-9]{1,3}");
         for v in [

@@ -247,6 +247,32 @@ fn strings_are_checked_against_the_schema() {
     assert!(encode_fields(&owned).is_ok());
 }
 
+#[derive(candor::Event)]
+#[event(name = "shop.voucher_redeemed", schemas = "fixtures/ui")]
+struct VoucherRedeemed<'a> {
+    batch: &'a str,
+    region: &'a str,
+}
+
+#[test]
+fn patterns_the_walk_cannot_decide_go_to_the_regular_expression() {
+    // `[A-Z]+[A-Z0-9]`: the greedy walk takes "AB" whole and then misses the last class, but
+    // the pattern matches "AB"; `(eu|us)-[0-9]+` has no simple form.
+    let ok = VoucherRedeemed {
+        batch: "AB",
+        region: "eu-1",
+    };
+    assert_valid(&ok, "fixtures/ui");
+    for (batch, region, field) in [("ab", "eu-1", "batch"), ("AB", "asia-1", "region")] {
+        assert_eq!(
+            encode_fields(&VoucherRedeemed { batch, region }),
+            Err(EncodeError::PatternMismatch {
+                field: field.into()
+            })
+        );
+    }
+}
+
 #[test]
 fn non_finite_floats_are_refused_not_sent() {
     let mut page = PageViewed {
