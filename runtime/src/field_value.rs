@@ -6,7 +6,7 @@
 //! personal types). Each trait's `on_unimplemented` message names the YAML type, so a misfit
 //! reads as "`Foo` cannot be sent as a candor `string` field" rather than a bare trait error.
 //! Personal types are routed away from these traits before they are asked (see
-//! [`crate::personal`]), so they get a message of their own instead.
+//! [`crate::personal`](mod@crate::personal)), so they get a message of their own instead.
 
 use std::borrow::Cow;
 use std::rc::Rc;

@@ -1,13 +1,22 @@
 //! Personal data refused by type: values that identify a person are never event fields,
 //! whatever a schema says.
 //!
-//! Generated code converts each field through a [`Probe`] of the field's type. Two traits
-//! offer the same conversion methods and rustc's method lookup picks between them by type:
-//! [`ViaPersonal`] (implemented on `Probe<T>` for [`Personal`] types) is found first; every
-//! other type falls through to [`ViaValue`] (on `&Probe<T>`). A `ViaPersonal` method requires
-//! [`PersonalDataIsNeverSent`], which nothing implements, so a personal field fails to compile
-//! with exactly one error saying why; a `ViaValue` method requires the field-value trait of
-//! the YAML type (see [`crate::field_value`]), whose message names that type.
+//! Generated code converts each field through a [`Probe`] of the field's type, and lookup
+//! picks the conversion by type:
+//!
+//! - most fields call a method on `&Probe<T>`. Two traits offer the same methods: [`ViaPersonal`]
+//!   (on `Probe<T>` for [`Personal`] types) is found first, every other type falls through to
+//!   [`ViaValue`] (on `&Probe<T>`);
+//! - `enum` fields name a function path, `Probe::<T>::enum_text`: an inherent function for
+//!   [`Personal`] types, and [`EnumText`]'s for every other type (path lookup tries inherent
+//!   functions first and skips those whose impl bounds fail). A path, because the generated
+//!   variant check sits in a `const`, where a method call cannot be written; naming the same
+//!   path there and in the encoder makes their errors identical, and rustc prints one.
+//!
+//! The personal conversions require [`PersonalDataIsNeverSent`], which nothing implements, so
+//! a personal field fails to compile with exactly one error saying why; the others require the
+//! field-value trait of the YAML type (see [`crate::field_value`]), whose message names that
+//! type.
 
 use crate::field_value::{
     BoolValue, CountValue, DurationUnit, DurationValue, EventEnum, FloatValue, IntegerValue,
@@ -27,9 +36,10 @@ pub trait Personal {}
     note = "IP addresses and types marked `#[candor::personal]` identify a person; remove this field, or send a coarse property of it that the schema declares instead"
 )]
 // The supertrait is for diagnostics only (nothing implements this trait): an enum field's
-// generated constant asks for `EventEnum` (its variant check) in the same body as the probe,
-// and rustc drops a failed bound that a failed bound at the same place implies, so a personal
-// type in an enum field gets this error alone rather than this one and an `EventEnum` one.
+// generated variant check asks for `EventEnum` (`Probe::values_fingerprint`) in the same body
+// as the conversion, and rustc drops a failed bound that a failed bound at the same place
+// implies, so a personal type in an enum field gets this error alone rather than this one and
+// an `EventEnum` one.
 pub trait PersonalDataIsNeverSent: EventEnum {
     /// Never returns: nothing implements this trait, so code behind this bound needs no
     /// runtime fallback.
@@ -155,11 +165,8 @@ pub trait ViaValue<T: ?Sized> {
 
 impl<T: ?Sized> ViaValue<T> for &Probe<T> {}
 
-// `enum` fields are converted through a function *path*, `Probe::<T>::enum_text`, not a method
-// call: the generated code takes it as a function pointer inside a constant, which is where it
-// also reads the variants' fingerprint (see `candor-macros`' `enum_write`). Path lookup tries
-// inherent functions first and skips those whose impl bounds fail, so personal types get the
-// refusing inherent function and every other type the trait's.
+// `enum` fields: see the module documentation, and `enum_write` in `candor-macros` for the
+// code that names these paths.
 impl<T: ?Sized + Personal> Probe<T> {
     /// Refused: a personal type in an `enum` field.
     pub fn enum_text(_: &T) -> &'static str
