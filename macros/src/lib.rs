@@ -5,9 +5,9 @@
 //! rule about schemas and which Rust types fit them) and writes tokens with `quote`. Use it
 //! through the `candor` crate, which re-exports the macros next to the traits they implement.
 //!
-//! Module map: [`ctxt`] collects errors so that all problems of one item are reported at once;
-//! [`attr`] parses `#[event(...)]`; [`ty`] reads field types; [`event`], [`event_enum`] and
-//! [`personal`] expand the three macros.
+//! Module map: `ctxt` collects errors so that all problems of one item are reported at once;
+//! `attr` parses `#[event(...)]`; `ty` reads field types; `event`, `event_enum` and
+//! `personal` expand the three macros.
 #![forbid(unsafe_code)]
 
 mod attr;
