@@ -382,6 +382,7 @@ impl Shared {
         match self.queue.push(meta, buf, &self.mask) {
             Push::Queued => Outcome::Queued,
             Push::QueuedWake => {
+                AtomicCounters::add(&self.counters.track_wakeups, 1);
                 self.wake();
                 Outcome::Queued
             }

@@ -59,6 +59,10 @@ pub struct Counters {
     pub retried: u64,
     /// Events written to the disk spool.
     pub spooled: u64,
+    /// Times `track()` woke the sender thread: only when the queue first holds a batch's
+    /// worth (`batch_max_events` or `batch_max_bytes`), never per event; otherwise the sender
+    /// wakes on its own timer.
+    pub track_wakeups: u64,
     /// Events dropped, by reason.
     pub dropped: Dropped,
 }
@@ -66,6 +70,7 @@ pub struct Counters {
 #[derive(Default)]
 pub(crate) struct AtomicCounters {
     pub sent: AtomicU64,
+    pub track_wakeups: AtomicU64,
     pub retried: AtomicU64,
     pub spooled: AtomicU64,
     pub too_large: AtomicU64,
@@ -93,6 +98,7 @@ impl AtomicCounters {
             sent: l(&self.sent),
             retried: l(&self.retried),
             spooled: l(&self.spooled),
+            track_wakeups: l(&self.track_wakeups),
             dropped: Dropped {
                 queue_full,
                 too_large: l(&self.too_large),

@@ -124,3 +124,37 @@ fn track_never_waits_for_a_stalled_server() {
     assert_eq!(server.delivered_events().len() as u64, 1 + outcomes.0);
     client.shutdown(Duration::from_secs(1));
 }
+
+#[test]
+fn track_wakes_the_sender_once_per_batch_not_per_event() {
+    let server = Server::start();
+    let mut cfg = fast_config();
+    cfg.batch_max_events = 500;
+    cfg.batch_max_bytes = usize::MAX;
+    // The timer stays out of the way: only track() and flush wake the sender here.
+    cfg.batch_interval = Duration::from_secs(3600);
+    cfg.queue_max_events = 100_000;
+    cfg.queue_max_bytes = 64 << 20;
+    let client = Client::start(cfg, http(&server.url())).unwrap();
+    client.set_consent(Consent::Usage, true);
+    const EVENTS: u64 = 10_000;
+    for i in 0..EVENTS {
+        let event = Clicked {
+            button: "b",
+            count: 0,
+            seq: i,
+        };
+        assert_eq!(client.track(&event), Outcome::Queued);
+    }
+    // The queue reaches a batch's worth at most once per 500 events (less often when the
+    // caller outruns the sender and the queue keeps growing past it); a wake per event
+    // would be 10 000.
+    let wakeups = client.counters().track_wakeups;
+    assert!(
+        (1..=EVENTS / 500).contains(&wakeups),
+        "{wakeups} wake-ups for {EVENTS} events"
+    );
+    assert!(client.flush(Duration::from_secs(10)).is_complete());
+    assert_eq!(server.delivered_events().len() as u64, EVENTS);
+    client.shutdown(Duration::from_secs(1));
+}

@@ -1,0 +1,95 @@
+//! `track()` does not allocate per event (docs/runtime.md: the caller encodes into a reused
+//! thread-local buffer and appends to a queue buffer whose capacity is recycled).
+//!
+//! dhat's counting allocator sees every thread of the process, so this binary holds this one
+//! test. The sender is kept asleep (a batch's worth is out of reach, its timer is an hour, and
+//! the window avoids a minute boundary) so that what is counted is the caller's work.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use candor::__private::{EncodeError, FieldWriter};
+use candor::{Client, Config, Consent, Event, EventMeta, FileTransport, Outcome};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+struct Clicked {
+    button: &'static str,
+    seq: u64,
+}
+
+impl Event for Clicked {
+    const META: EventMeta = EventMeta {
+        name: "app.button_clicked",
+        version: 1,
+        consent: Consent::Usage,
+        retention_days: 30,
+        fingerprint: "0123456789abcdef",
+    };
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+        w.begin();
+        w.enum_value("button", self.button);
+        w.u64("seq", self.seq);
+        w.end();
+        Ok(())
+    }
+}
+
+const EVENTS: u64 = 10_000;
+
+fn track_all(client: &Client, offset: u64) {
+    for seq in offset..offset + EVENTS {
+        let event = Clicked {
+            button: "save",
+            seq,
+        };
+        assert_eq!(client.track(&event), Outcome::Queued);
+    }
+}
+
+#[test]
+fn track_does_not_allocate_per_event() {
+    let mut cfg = Config::new("candor-alloc-test", "0.1.0");
+    cfg.batch_max_events = 1_000_000;
+    cfg.batch_max_bytes = usize::MAX;
+    cfg.batch_interval = Duration::from_secs(3600);
+    cfg.queue_max_events = 4 * EVENTS as usize;
+    cfg.queue_max_bytes = 64 << 20;
+    let client = Client::start(cfg, FileTransport::new(std::io::sink())).unwrap();
+    client.set_consent(Consent::Usage, true);
+    // Warm-up: the thread-local buffer and the queue's buffer grow to their working size. The
+    // sender takes the queue's buffer and hands its own spare one back at its next take, so
+    // after two rounds both buffers have the capacity of a round.
+    for round in 0..2 {
+        track_all(&client, round * EVENTS);
+        assert!(client.flush(Duration::from_secs(10)).is_complete());
+        // While a flush waits the sender polls every 5 ms; let it go back to its long sleep.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The sender also wakes at each minute boundary (to update the clock events carry) and
+    // would then drain the queue: keep the measured window clear of one.
+    let into_minute = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        % 60;
+    if into_minute >= 58 {
+        std::thread::sleep(Duration::from_secs(61 - into_minute));
+    }
+
+    let profiler = dhat::Profiler::builder().testing().build();
+    track_all(&client, 2 * EVENTS);
+    let stats = dhat::HeapStats::get();
+    drop(profiler);
+    // A per-event allocation would be 10 000 blocks; the caller's steady state is none. A
+    // little slack keeps the test about per-event cost rather than this exact count.
+    assert!(
+        stats.total_blocks <= 8,
+        "{} allocations ({} bytes) for {EVENTS} tracked events",
+        stats.total_blocks,
+        stats.total_bytes
+    );
+    assert!(client.flush(Duration::from_secs(10)).is_complete());
+    assert_eq!(client.counters().tracked, 3 * EVENTS);
+    client.shutdown(Duration::from_secs(1));
+}
