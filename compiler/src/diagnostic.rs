@@ -321,6 +321,20 @@ struct JsonDiagnostic<'a> {
     end_column: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    /// A second place that matters, e.g. the first definition of a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related: Option<JsonRelated<'a>>,
+}
+
+/// [`Diagnostic::related`] in `--format json`.
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    file: Option<&'a str>,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
 }
 
 #[derive(Serialize)]
@@ -348,6 +362,14 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 end_line: d.span.end.line,
                 end_column: d.span.end.col,
                 help: d.help.as_deref(),
+                related: d.related.as_ref().map(|(span, message)| JsonRelated {
+                    message,
+                    file: file_of(*span, sources).map(|f| f.display.as_str()),
+                    line: span.start.line,
+                    column: span.start.col,
+                    end_line: span.end.line,
+                    end_column: span.end.col,
+                }),
             })
             .collect(),
     };

@@ -120,6 +120,20 @@ fn rendering_across_files_shows_the_related_location() {
     let text = c.render(Color::Never);
     assert!(text.contains("::: schemas/a.yaml:1:12"), "{text}");
     check_snapshot("duplicate_namespace.human.txt", &text);
+    // CI tools reading `--format json` get the first definition too.
+    let json = c.render_json();
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let duplicate = parsed["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == "duplicate-namespace"))
+        .expect("the duplicate is reported");
+    let related = &duplicate["related"];
+    assert_eq!(related["file"], "schemas/a.yaml", "{json}");
+    assert_eq!(
+        (&related["line"], &related["column"]),
+        (&1.into(), &12.into())
+    );
+    check_snapshot("duplicate_namespace.json", &json);
 }
 
 #[test]
