@@ -313,12 +313,8 @@ struct JsonDiagnostic<'a> {
     severity: Severity,
     code: &'static str,
     message: &'a str,
-    /// `null`, with line and column 0, for a problem that is not about a place in a file.
-    file: Option<&'a str>,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
+    #[serde(flatten)]
+    at: JsonLocation<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     /// A second place that matters, e.g. the first definition of a duplicate.
@@ -330,11 +326,31 @@ struct JsonDiagnostic<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     message: &'a str,
+    #[serde(flatten)]
+    at: JsonLocation<'a>,
+}
+
+/// Where a diagnostic points, as `file`, `line`, `column`, `end_line`, `end_column`.
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    /// `null`, with line and column 0, for a problem that is not about a place in a file.
     file: Option<&'a str>,
     line: u32,
     column: u32,
     end_line: u32,
     end_column: u32,
+}
+
+impl<'a> JsonLocation<'a> {
+    fn of(span: Span, sources: &'a SourceMap) -> Self {
+        JsonLocation {
+            file: file_of(span, sources).map(|f| f.display.as_str()),
+            line: span.start.line,
+            column: span.start.col,
+            end_line: span.end.line,
+            end_column: span.end.col,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -356,19 +372,11 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 severity: d.severity,
                 code: d.code.as_str(),
                 message: &d.message,
-                file: file_of(d.span, sources).map(|f| f.display.as_str()),
-                line: d.span.start.line,
-                column: d.span.start.col,
-                end_line: d.span.end.line,
-                end_column: d.span.end.col,
+                at: JsonLocation::of(d.span, sources),
                 help: d.help.as_deref(),
                 related: d.related.as_ref().map(|(span, message)| JsonRelated {
                     message,
-                    file: file_of(*span, sources).map(|f| f.display.as_str()),
-                    line: span.start.line,
-                    column: span.start.col,
-                    end_line: span.end.line,
-                    end_column: span.end.col,
+                    at: JsonLocation::of(*span, sources),
                 }),
             })
             .collect(),

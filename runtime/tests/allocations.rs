@@ -7,33 +7,14 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use candor::__private::{EncodeError, FieldWriter};
-use candor::{Client, Config, Consent, Event, EventMeta, FileTransport, Outcome};
+use candor::{Client, Config, Consent, FileTransport, Outcome};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
 
-struct Clicked {
-    button: &'static str,
-    seq: u64,
-}
-
-impl Event for Clicked {
-    const META: EventMeta = EventMeta {
-        name: "app.button_clicked",
-        version: 1,
-        consent: Consent::Usage,
-        retention_days: 30,
-        fingerprint: "0123456789abcdef",
-    };
-    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
-        w.begin();
-        w.enum_value("button", self.button);
-        w.u64("seq", self.seq);
-        w.end();
-        Ok(())
-    }
-}
+#[path = "runtime/support/events.rs"]
+mod events;
+use events::Clicked;
 
 const EVENTS: u64 = 10_000;
 
@@ -41,6 +22,7 @@ fn track_all(client: &Client, offset: u64) {
     for seq in offset..offset + EVENTS {
         let event = Clicked {
             button: "save",
+            count: 1,
             seq,
         };
         assert_eq!(client.track(&event), Outcome::Queued);

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use candor::__private::{EncodeError, FieldWriter, StrCheck};
-use candor::{Consent, Event, EventMeta};
+mod events;
+pub use events::{Clicked, Failed};
 
 /// One received request.
 #[derive(Clone, Debug)]
@@ -254,52 +254,6 @@ pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) {
             "condition not reached within {limit:?}"
         );
         thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Usage event with the shape `#[derive(Event)]` generates.
-pub struct Clicked {
-    pub button: &'static str,
-    pub count: u64,
-    pub seq: u64,
-}
-
-impl Event for Clicked {
-    const META: EventMeta = EventMeta {
-        name: "app.button_clicked",
-        version: 1,
-        consent: Consent::Usage,
-        retention_days: 30,
-        fingerprint: "0123456789abcdef",
-    };
-    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
-        w.begin();
-        w.enum_value("button", self.button);
-        w.u64("count", self.count);
-        w.u64("seq", self.seq);
-        w.end();
-        Ok(())
-    }
-}
-
-/// Diagnostics event with a free-text field (scanned).
-pub struct Failed {
-    pub reason: String,
-}
-
-impl Event for Failed {
-    const META: EventMeta = EventMeta {
-        name: "app.operation_failed",
-        version: 2,
-        consent: Consent::Diagnostics,
-        retention_days: 30,
-        fingerprint: "fedcba9876543210",
-    };
-    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
-        w.begin();
-        w.str("reason", &self.reason, &StrCheck::new(Some(300), None))?;
-        w.end();
-        Ok(())
     }
 }
 
