@@ -201,7 +201,7 @@ fn check(
     }
 
     let mut writes = Vec::new();
-    let mut enum_checks = Vec::new();
+    let mut prelude = EncoderPrelude::default();
     for field in fields {
         let Some(ident) = &field.ident else { continue };
         let fname = ident.to_string();
@@ -273,7 +273,7 @@ fn check(
                 continue;
             }
         }
-        let write = write_field(fname, yaml, &ty, &full_name, &at, &mut enum_checks);
+        let write = write_field(fname, yaml, &ty, &full_name, &at, &mut prelude);
         let member = ident;
         let deref = (0..ty.refs).map(|_| quote!(let __v = &**__v;));
         writes.push(if ty.optional {
@@ -332,36 +332,6 @@ fn check(
         return None;
     }
 
-    // The lookups that route personal types to their own error (see `candor::personal`),
-    // imported only where a field's type is not one the table recognised: each `use` is work
-    // for rustc in every one of possibly hundreds of encoders.
-    let (mut enum_text, mut via) = (false, false);
-    for f in fields {
-        let yaml = f.ident.as_ref().and_then(|i| event.field(&i.to_string()));
-        if let (Some(yaml), None) = (yaml, ty::read(&f.ty).scalar) {
-            match yaml.ty {
-                FieldType::Enum { .. }
-                | FieldType::String {
-                    values: Some(_), ..
-                } => enum_text = true,
-                _ => via = true,
-            }
-        }
-    }
-    let probe_traits = match (enum_text, via) {
-        (false, false) => quote!(),
-        (true, false) => quote!(
-            use ::candor::personal::EnumText as _;
-        ),
-        (false, true) => quote!(
-            use ::candor::personal::{ViaPersonal as _, ViaValue as _};
-        ),
-        (true, true) => {
-            quote!(
-                use ::candor::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
-            )
-        }
-    };
     let version = event.version;
     let retention = event.retention_days;
     let fingerprint = &event.fingerprint;
@@ -373,6 +343,7 @@ fn check(
             ir::Consent::Performance => "Performance",
         }
     );
+    let prelude = prelude.tokens();
     let body = quote! {
         const META: ::candor::EventMeta = ::candor::EventMeta {
             name: #full_name,
@@ -387,8 +358,7 @@ fn check(
             &self,
             __w: &mut ::candor::FieldWriter<'_>,
         ) -> ::core::result::Result<(), ::candor::EncodeError> {
-            #probe_traits
-            #(#enum_checks)*
+            #prelude
             __w.begin();
             #(#writes)*
             __w.end();
@@ -413,6 +383,40 @@ fn opt<T: ToTokens>(v: Option<T>) -> TokenStream {
     }
 }
 
+/// What the field writers need at the top of `encode_fields`, gathered as they are written.
+#[derive(Default)]
+struct EncoderPrelude {
+    /// The compile-time variant checks of enum fields.
+    enum_checks: Vec<TokenStream>,
+    /// An enum field is converted through `Probe::<T>::enum_text`.
+    enum_text: bool,
+    /// A field of a type the table does not know is converted through a probe method.
+    probe_methods: std::cell::Cell<bool>,
+}
+
+impl EncoderPrelude {
+    /// The checks, and imports of the probe traits that the lookups use: each `use` is work for
+    /// rustc in every one of possibly hundreds of encoders, so only those needed.
+    fn tokens(&self) -> TokenStream {
+        let traits = match (self.enum_text, self.probe_methods.get()) {
+            (false, false) => quote!(),
+            (true, false) => quote!(
+                use ::candor::personal::EnumText as _;
+            ),
+            (false, true) => quote!(
+                use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+            ),
+            (true, true) => {
+                quote!(
+                    use ::candor::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
+                )
+            }
+        };
+        let checks = &self.enum_checks;
+        quote!(#traits #(#checks)*)
+    }
+}
+
 /// The statement writing one present value `__v: &Inner`.
 fn write_field(
     fname: &str,
@@ -420,7 +424,7 @@ fn write_field(
     ty: &FieldTy<'_>,
     full_name: &str,
     at: &str,
-    enum_checks: &mut Vec<TokenStream>,
+    prelude: &mut EncoderPrelude,
 ) -> TokenStream {
     let inner = ty.inner;
     let span = ty.name_span();
@@ -439,6 +443,7 @@ fn write_field(
             );
             quote_spanned!(span=> <#inner as #fv::#value_trait>::#trait_method(__v #extra))
         } else {
+            prelude.probe_methods.set(true);
             // The method's span is where rustc reports its failed bound: the user's type.
             let probe_method = format_ident!("{probe_method}", span = span);
             quote_spanned!(span=> (&::candor::personal::Probe::<#inner>::new()).#probe_method(__v #extra))
@@ -492,12 +497,12 @@ fn write_field(
             );
             unsigned_write(fname, value, *max, buckets.as_deref())
         }
-        FieldType::Enum { values } => enum_write(fname, values, ty, full_name, at, enum_checks),
+        FieldType::Enum { values } => enum_write(fname, values, ty, full_name, at, prelude),
         FieldType::String {
             values: Some(values),
             ..
         } if !matches!(ty.scalar, Some(RustScalar::Text)) => {
-            enum_write(fname, values, ty, full_name, at, enum_checks)
+            enum_write(fname, values, ty, full_name, at, prelude)
         }
         FieldType::String {
             values,
@@ -599,21 +604,21 @@ fn unsigned_write(
 /// Writes an `EventEnum` value and queues the compile-time check that the enum's variants are
 /// exactly the YAML values.
 ///
-/// The probe that routes personal types to their own error and the lookup of the variants'
-/// fingerprint share one body (a constant pair of a non-capturing closure and the
-/// fingerprint), so rustc sees their failed bounds together and reports one error per field:
-/// for a type without `#[derive(EventEnum)]` the two bounds are the same, and for a personal
-/// type the personal-data bound, checked first, implies the other (see
-/// `candor::personal::PersonalDataIsNeverSent`). In two bodies they were two errors. The
-/// comparison itself is a second constant that nothing uses, so a mismatch is one error
-/// without an "erroneous constant" note at every use.
+/// The value is converted through the function path `Probe::<T>::enum_text` (see
+/// `candor::personal`), and the check, a `const _` in `encode_fields`, names that same path as
+/// well as `Probe::<T>::values_fingerprint`, all at the span of the type's name. So a mistake
+/// is one error: inside the constant rustc drops a failed bound that another failed bound at
+/// the same place implies (for a personal type, `PersonalDataIsNeverSent` implies
+/// `EventEnum`), and the encoder's failure is the same diagnostic as the constant's, which
+/// rustc prints once. A named constant holding the conversion would add an "erroneous
+/// constant" note at its use; a closure would cost build time in crates with many events.
 fn enum_write(
     fname: &str,
     values: &[String],
     ty: &FieldTy<'_>,
     full_name: &str,
     at: &str,
-    enum_checks: &mut Vec<TokenStream>,
+    prelude: &mut EncoderPrelude,
 ) -> TokenStream {
     let inner = ty.inner;
     let span = ty.name_span();
@@ -626,7 +631,8 @@ fn enum_write(
     let expected = support::values_fingerprint(values.iter().map(String::as_str));
     // `const` items are evaluated whenever the crate is checked (also by `cargo check`), so a
     // mismatch is a compile error at the field's type, with the expected values in the message.
-    enum_checks.push(quote_spanned! {span=>
+    prelude.enum_text = true;
+    prelude.enum_checks.push(quote_spanned! {span=>
         const _: () = {
             let _: fn(&#inner) -> &'static str = ::candor::personal::Probe::<#inner>::enum_text;
             ::core::assert!(
