@@ -49,29 +49,36 @@ fn track_does_not_allocate_per_event() {
         std::thread::sleep(Duration::from_millis(100));
     }
     // The sender also wakes at each minute boundary (to update the clock events carry) and
-    // would then drain the queue: keep the measured window clear of one.
+    // would then drain the queue: keep the measured windows clear of one.
     let into_minute = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
         % 60;
-    if into_minute >= 58 {
+    if into_minute >= 55 {
         std::thread::sleep(Duration::from_secs(61 - into_minute));
     }
 
-    let profiler = dhat::Profiler::builder().testing().build();
-    track_all(&client, 2 * EVENTS);
-    let stats = dhat::HeapStats::get();
-    drop(profiler);
-    // A per-event allocation would be 10 000 blocks; the caller's steady state is none. A
-    // little slack keeps the test about per-event cost rather than this exact count.
+    // Up to three windows of 10 000 events; the fewest allocations count. The sender's work
+    // can only add to a window (on a loaded machine it may still be winding down from the
+    // flush), while an allocation per event would put 10 000 blocks in every one of them.
+    let mut fewest = u64::MAX;
+    let mut windows = 0;
+    while windows < 3 && fewest > 8 {
+        let profiler = dhat::Profiler::builder().testing().build();
+        track_all(&client, (2 + windows) * EVENTS);
+        let stats = dhat::HeapStats::get();
+        drop(profiler);
+        fewest = fewest.min(stats.total_blocks);
+        windows += 1;
+    }
+    // The caller's steady state is no allocation at all; a little slack keeps the test about
+    // per-event cost rather than this exact count.
     assert!(
-        stats.total_blocks <= 8,
-        "{} allocations ({} bytes) for {EVENTS} tracked events",
-        stats.total_blocks,
-        stats.total_bytes
+        fewest <= 8,
+        "at least {fewest} allocations per {EVENTS} tracked events in each of {windows} windows"
     );
     assert!(client.flush(Duration::from_secs(10)).is_complete());
-    assert_eq!(client.counters().tracked, 3 * EVENTS);
+    assert_eq!(client.counters().tracked, (2 + windows) * EVENTS);
     client.shutdown(Duration::from_secs(1));
 }
