@@ -455,30 +455,19 @@ fn write_field(
             quote!(__w.bool(#fname, #value);)
         }
         FieldType::Integer { min, max, buckets } => {
-            let mut value = convert("integer_of", "IntegerValue", "to_i64", quote!());
-            if min.is_some() || max.is_some() {
-                let (min, max) = (opt(*min), opt(*max));
-                value = quote!(#p::clamp_i64(#value, #min, #max));
-            }
-            if let Some(b) = buckets {
-                value = quote!(#p::bucket_i64(#value, &[#(#b),*]));
-            }
+            let value = convert("integer_of", "IntegerValue", "to_i64", quote!());
+            let value = coarsen("i64", value, *min, *max, buckets.as_deref());
             quote!(__w.i64(#fname, #value);)
         }
         FieldType::Float { min, max, buckets } => {
-            let mut value = convert("float_of", "FloatValue", "to_f64", quote!());
-            if min.is_some() || max.is_some() {
-                let (min, max) = (opt(*min), opt(*max));
-                value = quote!(#p::clamp_f64(#value, #min, #max));
-            }
-            if let Some(b) = buckets {
-                value = quote!(#p::bucket_f64(#value, &[#(#b),*]));
-            }
+            let value = convert("float_of", "FloatValue", "to_f64", quote!());
+            let value = coarsen("f64", value, *min, *max, buckets.as_deref());
             quote!(__w.f64(#fname, #value)?;)
         }
         FieldType::Count { max, buckets } => {
             let value = convert("count_of", "CountValue", "to_u64", quote!());
-            unsigned_write(fname, value, *max, buckets.as_deref())
+            let value = coarsen("u64", value, None, *max, buckets.as_deref());
+            quote!(__w.u64(#fname, #value);)
         }
         FieldType::Duration { unit, max, buckets } => {
             let unit = format_ident!(
@@ -495,7 +484,8 @@ fn write_field(
                 "to_units",
                 quote!(, #fv::DurationUnit::#unit),
             );
-            unsigned_write(fname, value, *max, buckets.as_deref())
+            let value = coarsen("u64", value, None, *max, buckets.as_deref());
+            quote!(__w.u64(#fname, #value);)
         }
         FieldType::Enum { values } => enum_write(fname, values, ty, full_name, at, prelude),
         FieldType::String {
@@ -584,21 +574,27 @@ fn simple_steps(atoms: &[support::PatternAtom]) -> Vec<TokenStream> {
         .collect()
 }
 
-fn unsigned_write(
-    fname: &str,
+/// `value` clamped into the schema's `min`/`max` and rounded down to its `buckets`, through
+/// the runtime's `clamp_<number>`/`bucket_<number>` for `number` `i64`, `f64` or `u64`.
+fn coarsen<T: ToTokens + Copy>(
+    number: &str,
     value: TokenStream,
-    max: Option<u64>,
-    buckets: Option<&[u64]>,
+    min: Option<T>,
+    max: Option<T>,
+    buckets: Option<&[T]>,
 ) -> TokenStream {
     let p = quote!(::candor::__private);
     let mut value = value;
-    if let Some(max) = max {
-        value = quote!(#p::clamp_u64(#value, ::core::option::Option::None, ::core::option::Option::Some(#max)));
+    if min.is_some() || max.is_some() {
+        let clamp = format_ident!("clamp_{number}");
+        let (min, max) = (opt(min), opt(max));
+        value = quote!(#p::#clamp(#value, #min, #max));
     }
     if let Some(b) = buckets {
-        value = quote!(#p::bucket_u64(#value, &[#(#b),*]));
+        let bucket = format_ident!("bucket_{number}");
+        value = quote!(#p::#bucket(#value, &[#(#b),*]));
     }
-    quote!(__w.u64(#fname, #value);)
+    value
 }
 
 /// Writes an `EventEnum` value and queues the compile-time check that the enum's variants are
