@@ -2,6 +2,7 @@
 //! numbers coarsened and strings checked exactly as the YAML says.
 
 use candor::{Consent, EncodeError, Event, EventEnum as _};
+use candor_tests::wallet::{FeeLevel, Network, TransactionSigned};
 use candor_tests::{crate_path, encode_fields, event_schema, wire_event};
 use serde_json::json;
 use std::borrow::Cow;
@@ -58,31 +59,6 @@ struct PageViewed {
     offset: isize,
     weight: Option<f64>,
     level: Option<u16>,
-}
-
-#[derive(candor::EventEnum)]
-enum Network {
-    Mainnet,
-    Testnet,
-    Other,
-}
-
-#[derive(candor::EventEnum)]
-enum FeeLevel {
-    Low,
-    Medium,
-    High,
-    Custom,
-}
-
-/// The README's example, against the repository's real `schemas/` folder.
-#[derive(candor::Event)]
-#[event(name = "wallet.transaction_signed", schemas = "../schemas")]
-struct TransactionSigned {
-    network: Network,
-    confirm_ms: u64,
-    hardware_wallet: Option<bool>,
-    fee_level: FeeLevel,
 }
 
 fn checkout(coupon: Option<&str>) -> CheckoutFinished<'_> {

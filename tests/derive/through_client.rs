@@ -2,34 +2,11 @@
 //! event by event, against the JSON Schema the compiler emits, and consent still gates them.
 
 use candor::{Client, Config, Consent, FileTransport, Outcome};
+use candor_tests::wallet::{FeeLevel, Network, TransactionSigned};
 use candor_tests::{crate_path, event_schema};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-#[derive(candor::EventEnum)]
-enum Network {
-    Mainnet,
-    Testnet,
-    Other,
-}
-
-#[derive(candor::EventEnum)]
-enum FeeLevel {
-    Low,
-    Medium,
-    High,
-    Custom,
-}
-
-#[derive(candor::Event)]
-#[event(name = "wallet.transaction_signed", schemas = "../schemas")]
-struct TransactionSigned {
-    network: Network,
-    confirm_ms: u64,
-    hardware_wallet: Option<bool>,
-    fee_level: FeeLevel,
-}
 
 #[derive(candor::EventEnum)]
 enum Step {

@@ -8,6 +8,37 @@ use candor_schema::emit::json_schema;
 use candor_schema::Options;
 use std::path::{Path, PathBuf};
 
+/// The README's example event, derived against the repository's real `schemas/` folder; shared
+/// by the round-trip and through-the-client tests.
+pub mod wallet {
+    /// `network` of `wallet.transaction_signed`.
+    #[derive(candor::EventEnum, Clone, Copy, Debug)]
+    pub enum Network {
+        Mainnet,
+        Testnet,
+        Other,
+    }
+
+    /// `fee_level` of `wallet.transaction_signed`.
+    #[derive(candor::EventEnum, Clone, Copy, Debug)]
+    pub enum FeeLevel {
+        Low,
+        Medium,
+        High,
+        Custom,
+    }
+
+    /// `wallet.transaction_signed`.
+    #[derive(candor::Event)]
+    #[event(name = "wallet.transaction_signed", schemas = "../schemas")]
+    pub struct TransactionSigned {
+        pub network: Network,
+        pub confirm_ms: u64,
+        pub hardware_wallet: Option<bool>,
+        pub fee_level: FeeLevel,
+    }
+}
+
 /// A fixed id and minute, valid for the wire format's `id` and `time` patterns.
 pub const TEST_ID: &str = "0123456789abcdef0123456789abcdef";
 pub const TEST_TIME: &str = "2026-11-22T12:34Z";
