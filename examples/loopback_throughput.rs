@@ -75,11 +75,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let retries = Arc::clone(&retries);
             thread::spawn(move || {
                 let mut ev = SwapCompleted {
-                    network: "ethereum",
-                    asset: "usdc",
-                    amount_usd: 250,
                     duration_ms: 0,
-                    error_code: "E_TIMEOUT",
+                    ..SwapCompleted::SAMPLE
                 };
                 let mut spins = 0u64;
                 for i in 0..per {

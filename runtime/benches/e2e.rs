@@ -48,11 +48,8 @@ fn deliver(client: &Client, server: &LoopbackServer) -> Duration {
             let go = &go;
             s.spawn(move || {
                 let mut ev = SwapCompleted {
-                    network: "ethereum",
-                    asset: "usdc",
-                    amount_usd: 250,
                     duration_ms: 0,
-                    error_code: "E_TIMEOUT",
+                    ..SwapCompleted::SAMPLE
                 };
                 go.wait();
                 for i in 0..per {

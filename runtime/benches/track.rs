@@ -27,13 +27,7 @@ impl Transport for Discard {
 mod swap_completed;
 use swap_completed::SwapCompleted;
 
-const EVENT: SwapCompleted = SwapCompleted {
-    network: "ethereum",
-    asset: "usdc",
-    amount_usd: 250,
-    duration_ms: 1830,
-    error_code: "E_TIMEOUT",
-};
+const EVENT: SwapCompleted = SwapCompleted::SAMPLE;
 
 fn client(consent: bool) -> Client {
     let mut cfg = Config::new("bench", "1.0.0");

@@ -16,6 +16,17 @@ pub struct SwapCompleted {
     pub error_code: &'static str,
 }
 
+impl SwapCompleted {
+    /// The values every benchmark tracks (the throughput runs vary `duration_ms`).
+    pub const SAMPLE: SwapCompleted = SwapCompleted {
+        network: "ethereum",
+        asset: "usdc",
+        amount_usd: 250,
+        duration_ms: 1830,
+        error_code: "E_TIMEOUT",
+    };
+}
+
 impl Event for SwapCompleted {
     const META: EventMeta = EventMeta {
         name: "wallet.swap_completed",
