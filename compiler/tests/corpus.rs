@@ -1,4 +1,4 @@
-//! The schema corpus at `tests/corpus/` (repository root).
+//! The schema corpus at `compiler/tests/corpus/`.
 //!
 //! `invalid/` holds one case per file (`NNN-<code>.yaml`) or per folder (`NNN-<code>/`, for
 //! problems that span files, such as a namespace declared twice, or that need a policy file).
@@ -37,7 +37,7 @@ const MIN_INVALID_CASES: usize = 45;
 const NOT_FROM_TEXT: &[Code] = &[Code::Io];
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 fn options() -> Options {
@@ -258,7 +258,7 @@ fn the_corpus_covers_every_code_that_schema_text_can_produce() {
 #[test]
 fn every_valid_case_compiles_without_a_single_diagnostic() {
     let cases = cases("valid");
-    assert!(!cases.is_empty(), "tests/corpus/valid/ is empty");
+    assert!(!cases.is_empty(), "compiler/tests/corpus/valid/ is empty");
     for case in &cases {
         let compilation = case.compile();
         assert!(

@@ -280,7 +280,7 @@ fn document() -> impl Strategy<Value = String> {
         })
 }
 
-const VALID: &str = include_str!("../../tests/corpus/valid/002-every-type.yaml");
+const VALID: &str = include_str!("corpus/valid/002-every-type.yaml");
 
 /// How to damage a valid schema at one character position.
 #[derive(Debug, Clone)]

@@ -141,7 +141,7 @@ fn a_clean_folder_renders_a_single_ok_line() {
     let c = compile(&[(
         "schemas/ok.yaml",
         &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/valid/001-minimal.yaml"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/valid/001-minimal.yaml"),
         )
         .expect("valid corpus case"),
     )]);

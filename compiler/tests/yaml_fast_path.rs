@@ -54,7 +54,7 @@ fn agrees_on_every_schema_file_in_the_repository() {
     let mut files = Vec::new();
     for dir in [
         "schemas",
-        "tests/corpus",
+        "compiler/tests/corpus",
         "compiler/tests/golden",
         "tests/fixtures",
     ] {

@@ -1,7 +1,7 @@
 //! Caller-thread cost of `track()`: consent off (the one-relaxed-load path)
 //! and consent on for a 5-field event (encode + scan + enqueue). The sender
 //! runs with a transport that discards, so only candor's own work is in the
-//! numbers; the network path is measured by `examples/loopback_throughput.rs`.
+//! numbers; the network path is measured by `runtime/examples/loopback_throughput.rs`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! not gzip). Shared, through `#[path = ...] mod loopback_server;`, by the
 //! criterion benchmark `runtime/benches/e2e.rs`
 //! (`cargo bench -p candor --bench e2e`) and the example
-//! `examples/loopback_throughput.rs`, so both measure against the same
+//! `runtime/examples/loopback_throughput.rs`, so both measure against the same
 //! server. Not a target of its own: cargo only builds `benches/*.rs` and
 //! `benches/*/main.rs`.
 

@@ -1,7 +1,7 @@
 //! The 5-field event the runtime's benchmarks and throughput example share, written the way
 //! `#[derive(Event)]` writes it (two enums, a bucketed and a clamped integer, a length-checked
 //! string that goes through the secret scanner), so their figures are comparable. Included with
-//! `#[path]` by `benches/track.rs`, `benches/e2e.rs`, `examples/loopback_throughput.rs` and the
+//! `#[path]` by `benches/track.rs`, `benches/e2e.rs`, `runtime/examples/loopback_throughput.rs` and the
 //! peer benchmark in `benches/peers/` (its own workspace).
 
 use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};

@@ -23,11 +23,11 @@ use std::time::{Duration, Instant};
 use candor::{Client, Config, Consent, HttpTransport, Outcome};
 
 // The same collector the criterion bench `runtime/benches/e2e.rs` uses.
-#[path = "../runtime/benches/support/loopback_server.rs"]
+#[path = "../benches/support/loopback_server.rs"]
 mod loopback_server;
 use loopback_server::LoopbackServer;
 
-#[path = "../runtime/benches/support/swap_completed.rs"]
+#[path = "../benches/support/swap_completed.rs"]
 mod swap_completed;
 use swap_completed::SwapCompleted;
 
