@@ -1,0 +1,570 @@
+//! A strict, zero-copy reader of exactly one document kind: `candor.batch/1`
+//! (see `docs/wire-format.md`).
+//!
+//! Strict because the relay reads documents from the network and a vendor must never receive
+//! more than candor's rules allow: every key is known and appears once, every value has its
+//! wire type and pattern, field names are candor names (so no `$`-prefixed vendor property,
+//! such as PostHog's `$set` or Mixpanel's `$device_id`, can ride along), and field values are
+//! flat strings, finite numbers or booleans. Key order is free, as in any JSON object.
+//!
+//! Zero-copy because the runtime's sinks encode every batch they send: values stay slices of
+//! the input and are copied once, into the vendor's body.
+
+use crate::ids::Id;
+use crate::json::{JsonStr, ReadError, Scanner};
+use crate::time::Minute;
+
+/// The `format` of the only document this module reads.
+pub const BATCH_FORMAT: &str = "candor.batch/1";
+
+/// Longest field or namespace/event name segment the schema language allows.
+pub const MAX_NAME_LEN: usize = 40;
+
+/// A read `candor.batch/1` document.
+#[derive(Clone, Debug)]
+pub struct Batch<'a> {
+    /// The sending app.
+    pub app: App<'a>,
+    /// The anonymous installation id, present only if the app enabled it.
+    pub install_id: Option<Id>,
+    /// The minute the document was built.
+    pub sent_at: Minute<'a>,
+    /// One or more events, in document order.
+    pub events: Vec<Event<'a>>,
+}
+
+/// The `app` object.
+#[derive(Clone, Copy, Debug)]
+pub struct App<'a> {
+    /// `app.name` (never empty).
+    pub name: JsonStr<'a>,
+    /// `app.version`.
+    pub version: JsonStr<'a>,
+    /// `app.os`: an OS family such as `linux` (`[a-z0-9_]+`).
+    pub os: &'a str,
+}
+
+/// One element of `events`.
+#[derive(Clone, Debug)]
+pub struct Event<'a> {
+    /// The event's id, stable across resends.
+    pub id: Id,
+    /// Dotted schema name, e.g. `wallet.transaction_signed`.
+    pub name: &'a str,
+    /// Schema version.
+    pub version: u32,
+    /// The minute `track()` was called.
+    pub time: Minute<'a>,
+    /// The `fields` object.
+    pub fields: Fields<'a>,
+}
+
+/// The `fields` object: flat, candor-named keys, each once.
+#[derive(Clone, Debug)]
+pub struct Fields<'a> {
+    /// The object's text exactly as in the document, `{` to `}`.
+    pub raw: &'a str,
+    /// The members, in document order.
+    pub entries: Vec<(&'a str, Value<'a>)>,
+}
+
+/// A field value: what candor's field types encode to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// A string.
+    Str(JsonStr<'a>),
+    /// A whole number, as written; fits `i64` or `u64`.
+    Int(&'a str),
+    /// A number with a fraction or exponent, as written; finite as an `f64`.
+    Float(&'a str),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
+impl Value<'_> {
+    /// The JSON text of the value, ready to copy into another document.
+    pub fn json(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Value::Str(s) => format!("\"{}\"", s.raw()).into(),
+            Value::Int(t) | Value::Float(t) => (*t).into(),
+            Value::Bool(true) => "true".into(),
+            Value::Bool(false) => "false".into(),
+        }
+    }
+}
+
+/// Whether `name` is a candor name: lowercase ASCII letters, digits and `_`, starting with a
+/// letter, no `__`, not ending with `_`, at most [`MAX_NAME_LEN`] characters.
+pub fn is_candor_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= MAX_NAME_LEN
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && !name.contains("__")
+        && !name.ends_with('_')
+}
+
+/// Whether `name` matches the wire's event-name pattern
+/// `^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`.
+pub fn is_event_name(name: &str) -> bool {
+    name.split('.').all(|seg| {
+        let b = seg.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_lowercase()
+            && b.iter()
+                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    })
+}
+
+impl<'a> Batch<'a> {
+    /// Reads one `candor.batch/1` document (uncompressed JSON).
+    pub fn read(doc: &'a [u8]) -> Result<Batch<'a>, ReadError> {
+        let text = std::str::from_utf8(doc).map_err(|e| ReadError {
+            offset: e.valid_up_to(),
+            reason: "document is not UTF-8",
+        })?;
+        let mut s = Scanner::new(text);
+        let mut format = false;
+        let mut app = None;
+        let mut install_id = None;
+        let mut sent_at = None;
+        let mut events = None;
+        s.object(|s, key, at| {
+            let dup = ReadError {
+                offset: at,
+                reason: "a key appears twice",
+            };
+            match key.raw() {
+                "format" => {
+                    if std::mem::replace(&mut format, true) {
+                        return Err(dup);
+                    }
+                    if s.string()?.raw() != BATCH_FORMAT {
+                        return Err(s.error("format is not candor.batch/1"));
+                    }
+                }
+                "app" => {
+                    if app.replace(read_app(s)?).is_some() {
+                        return Err(dup);
+                    }
+                }
+                "install_id" => {
+                    let id = Id::parse_hex(s.string()?.raw())
+                        .ok_or_else(|| s.error("install_id is not 32 lowercase hex digits"))?;
+                    if install_id.replace(id).is_some() {
+                        return Err(dup);
+                    }
+                }
+                "sent_at" => {
+                    let m = read_minute(s, "sent_at is not a UTC minute")?;
+                    if sent_at.replace(m).is_some() {
+                        return Err(dup);
+                    }
+                }
+                "events" => {
+                    if events.is_some() {
+                        return Err(dup);
+                    }
+                    let mut list = Vec::new();
+                    s.array(|s| {
+                        list.push(read_event(s)?);
+                        Ok(())
+                    })?;
+                    if list.is_empty() {
+                        return Err(s.error("events is empty"));
+                    }
+                    events = Some(list);
+                }
+                _ => {
+                    return Err(ReadError {
+                        offset: at,
+                        reason: "unknown key in the batch",
+                    })
+                }
+            }
+            Ok(())
+        })?;
+        s.end()?;
+        let missing = |reason| ReadError { offset: 0, reason };
+        if !format {
+            return Err(missing("format is missing"));
+        }
+        Ok(Batch {
+            app: app.ok_or_else(|| missing("app is missing"))?,
+            install_id,
+            sent_at: sent_at.ok_or_else(|| missing("sent_at is missing"))?,
+            events: events.ok_or_else(|| missing("events is missing"))?,
+        })
+    }
+}
+
+fn read_minute<'a>(s: &mut Scanner<'a>, reason: &'static str) -> Result<Minute<'a>, ReadError> {
+    let at = {
+        s.skip_ws();
+        s.pos()
+    };
+    let raw = s.string()?;
+    Minute::parse(raw.raw()).ok_or(ReadError { offset: at, reason })
+}
+
+fn read_app<'a>(s: &mut Scanner<'a>) -> Result<App<'a>, ReadError> {
+    let (mut name, mut version, mut os) = (None, None, None);
+    s.object(|s, key, at| {
+        let slot = match key.raw() {
+            "name" => &mut name,
+            "version" => &mut version,
+            "os" => &mut os,
+            _ => {
+                return Err(ReadError {
+                    offset: at,
+                    reason: "unknown key in app",
+                })
+            }
+        };
+        if slot.replace(s.string()?).is_some() {
+            return Err(ReadError {
+                offset: at,
+                reason: "a key appears twice in app",
+            });
+        }
+        Ok(())
+    })?;
+    let err = |reason| ReadError {
+        offset: s.pos(),
+        reason,
+    };
+    let name = name.ok_or_else(|| err("app.name is missing"))?;
+    if name.raw().is_empty() {
+        return Err(err("app.name is empty"));
+    }
+    let os = os.ok_or_else(|| err("app.os is missing"))?.raw();
+    if os.is_empty()
+        || !os
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    {
+        return Err(err("app.os is not an OS family name"));
+    }
+    Ok(App {
+        name,
+        version: version.ok_or_else(|| err("app.version is missing"))?,
+        os,
+    })
+}
+
+fn read_event<'a>(s: &mut Scanner<'a>) -> Result<Event<'a>, ReadError> {
+    let (mut id, mut name, mut version, mut time, mut fields) = (None, None, None, None, None);
+    s.object(|s, key, at| {
+        let dup = ReadError {
+            offset: at,
+            reason: "a key appears twice in an event",
+        };
+        match key.raw() {
+            "id" => {
+                let v = Id::parse_hex(s.string()?.raw())
+                    .ok_or_else(|| s.error("event id is not 32 lowercase hex digits"))?;
+                if id.replace(v).is_some() {
+                    return Err(dup);
+                }
+            }
+            "name" => {
+                let v = s.string()?.raw();
+                if !is_event_name(v) {
+                    return Err(s.error("event name is not a dotted schema name"));
+                }
+                if name.replace(v).is_some() {
+                    return Err(dup);
+                }
+            }
+            "version" => {
+                let (text, float) = s.number()?;
+                let v = (!float)
+                    .then(|| text.parse::<u32>().ok())
+                    .flatten()
+                    .ok_or_else(|| s.error("event version is not an integer in 0..=4294967295"))?;
+                if version.replace(v).is_some() {
+                    return Err(dup);
+                }
+            }
+            "time" => {
+                let v = read_minute(s, "event time is not a UTC minute")?;
+                if time.replace(v).is_some() {
+                    return Err(dup);
+                }
+            }
+            "fields" => {
+                let v = read_fields(s)?;
+                if fields.replace(v).is_some() {
+                    return Err(dup);
+                }
+            }
+            _ => {
+                return Err(ReadError {
+                    offset: at,
+                    reason: "unknown key in an event",
+                })
+            }
+        }
+        Ok(())
+    })?;
+    let err = |reason| ReadError {
+        offset: s.pos(),
+        reason,
+    };
+    Ok(Event {
+        id: id.ok_or_else(|| err("event id is missing"))?,
+        name: name.ok_or_else(|| err("event name is missing"))?,
+        version: version.ok_or_else(|| err("event version is missing"))?,
+        time: time.ok_or_else(|| err("event time is missing"))?,
+        fields: fields.ok_or_else(|| err("event fields are missing"))?,
+    })
+}
+
+fn read_fields<'a>(s: &mut Scanner<'a>) -> Result<Fields<'a>, ReadError> {
+    s.skip_ws();
+    let start = s.pos();
+    let mut entries: Vec<(&'a str, Value<'a>)> = Vec::new();
+    s.object(|s, key, at| {
+        let name = key.raw();
+        if !is_candor_name(name) {
+            return Err(ReadError {
+                offset: at,
+                reason: "field name is not a candor name",
+            });
+        }
+        // Events have a few dozen fields at most; a linear look-up beats hashing here.
+        if entries.iter().any(|(k, _)| *k == name) {
+            return Err(ReadError {
+                offset: at,
+                reason: "a field appears twice",
+            });
+        }
+        let value = match s.peek() {
+            Some(b'"') => Value::Str(s.string()?),
+            Some(b't' | b'f') => Value::Bool(s.boolean()?),
+            Some(b'-' | b'0'..=b'9') => {
+                let (text, float) = s.number()?;
+                if float {
+                    if !text.parse::<f64>().is_ok_and(f64::is_finite) {
+                        return Err(s.error("number is not a finite f64"));
+                    }
+                    Value::Float(text)
+                } else {
+                    if text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+                        return Err(s.error("integer is outside the 64-bit range"));
+                    }
+                    Value::Int(text)
+                }
+            }
+            Some(b'n') => return Err(s.error("null is not a field value (omit the field)")),
+            _ => return Err(s.error("field value is not a string, number or boolean")),
+        };
+        entries.push((name, value));
+        Ok(())
+    })?;
+    Ok(Fields {
+        raw: s.slice_from(start),
+        entries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{"format":"candor.batch/1",
+ "app":{"name":"wordstat","version":"0.1.0","os":"linux"},
+ "install_id":"5a0e00000000000000000000000000ff",
+ "sent_at":"2026-11-22T12:34Z",
+ "events":[
+   {"id":"9f1c0a6b2d4e48f1a3b5c7d9e0f21436","name":"wallet.transaction_signed","version":1,
+    "time":"2026-11-22T12:33Z","fields":{"network":"ethereum","amount_usd":100,"ratio":0.5,"hw":true}}
+ ]}"#;
+
+    #[test]
+    fn reads_the_documented_example() {
+        let b = Batch::read(DOC.as_bytes()).unwrap();
+        assert_eq!(b.app.name.raw(), "wordstat");
+        assert_eq!(b.app.os, "linux");
+        assert_eq!(
+            b.install_id.unwrap().hex(),
+            "5a0e00000000000000000000000000ff"
+        );
+        assert_eq!(b.sent_at.as_str(), "2026-11-22T12:34Z");
+        let e = &b.events[0];
+        assert_eq!(e.name, "wallet.transaction_signed");
+        assert_eq!(e.version, 1);
+        assert_eq!(
+            e.fields.raw,
+            r#"{"network":"ethereum","amount_usd":100,"ratio":0.5,"hw":true}"#
+        );
+        let kinds: Vec<_> = e.fields.entries.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(kinds[1], ("amount_usd", Value::Int("100")));
+        assert_eq!(kinds[2], ("ratio", Value::Float("0.5")));
+        assert_eq!(kinds[3], ("hw", Value::Bool(true)));
+    }
+
+    fn refused(doc: &str) -> &'static str {
+        match Batch::read(doc.as_bytes()) {
+            Ok(_) => panic!("accepted: {doc}"),
+            Err(e) => e.reason,
+        }
+    }
+
+    #[test]
+    fn refuses_everything_the_wire_schema_refuses() {
+        let swap = |from: &str, to: &str| DOC.replacen(from, to, 1);
+        assert_eq!(
+            refused(&swap("candor.batch/1", "candor.batch/2")),
+            "format is not candor.batch/1"
+        );
+        assert_eq!(
+            refused(&swap("\"sent_at\"", "\"extra\":1,\"sent_at\"")),
+            "unknown key in the batch"
+        );
+        assert_eq!(
+            refused(&swap("\"os\":\"linux\"", "\"os\":\"Linux 6.1\"")),
+            "app.os is not an OS family name"
+        );
+        assert_eq!(
+            refused(&swap("\"name\":\"wordstat\"", "\"name\":\"\"")),
+            "app.name is empty"
+        );
+        assert_eq!(
+            refused(&swap("5a0e", "5A0E")),
+            "install_id is not 32 lowercase hex digits"
+        );
+        assert_eq!(
+            refused(&swap("12:34Z", "12:34:56Z")),
+            "sent_at is not a UTC minute"
+        );
+        assert_eq!(
+            refused(&swap("\"version\":1", "\"version\":1.0")),
+            "event version is not an integer in 0..=4294967295"
+        );
+        assert_eq!(
+            refused(&swap("\"version\":1", "\"version\":4294967296")),
+            "event version is not an integer in 0..=4294967295"
+        );
+        assert_eq!(
+            refused(&swap("\"version\":1", "\"version\":-1")),
+            "event version is not an integer in 0..=4294967295"
+        );
+        assert_eq!(
+            refused(&swap("wallet.transaction_signed", "Wallet.x")),
+            "event name is not a dotted schema name"
+        );
+        assert_eq!(
+            refused(&swap("wallet.transaction_signed", "wallet..x")),
+            "event name is not a dotted schema name"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"hw\":null")),
+            "null is not a field value (omit the field)"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"hw\":[1]")),
+            "field value is not a string, number or boolean"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"hw\":{\"a\":1}")),
+            "field value is not a string, number or boolean"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"$set\":true")),
+            "field name is not a candor name"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"_ip\":true")),
+            "field name is not a candor name"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"network\":\"x\"")),
+            "a field appears twice"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"hw\":1e999")),
+            "number is not a finite f64"
+        );
+        assert_eq!(
+            refused(&swap("\"hw\":true", "\"hw\":123456789012345678901")),
+            "integer is outside the 64-bit range"
+        );
+        assert_eq!(
+            refused(&swap("\"ratio\":0.5", "\"ratio\":.5")),
+            "field value is not a string, number or boolean"
+        );
+        assert_eq!(
+            refused(&swap("\"time\":\"2026-11-22T12:33Z\",", "")),
+            "event time is missing"
+        );
+        assert_eq!(
+            refused(&swap(
+                "\"id\":\"9f1c",
+                "\"id\":\"9f1c0a6b2d4e48f1a3b5c7d9e0f21436\",\"id\":\"9f1c"
+            )),
+            "a key appears twice in an event"
+        );
+        assert_eq!(
+            refused(&swap("\"format\":\"candor.batch/1\",", "")),
+            "format is missing"
+        );
+        assert_eq!(
+            refused(&format!("{DOC} x")),
+            "unexpected data after the document"
+        );
+        let empty = DOC.split("\"events\"").next().unwrap().to_string() + "\"events\":[]}";
+        assert_eq!(refused(&empty), "events is empty");
+    }
+
+    #[test]
+    fn refuses_a_key_twice_at_the_top() {
+        let doc = DOC.replacen(
+            "\"sent_at\"",
+            "\"sent_at\":\"2026-11-22T12:34Z\",\"sent_at\"",
+            1,
+        );
+        assert_eq!(refused(&doc), "a key appears twice");
+    }
+
+    #[test]
+    fn accepts_any_key_order_and_whitespace() {
+        let doc = r#"  { "events" : [ { "fields" : { } , "time":"2026-01-01T00:00Z", "version" : 0,
+            "name":"a", "id":"00000000000000000000000000000000" } ],
+            "sent_at":"2026-01-01T00:01Z", "app":{"os":"macos","version":"","name":"x"},
+            "format":"candor.batch/1" }  "#;
+        let b = Batch::read(doc.as_bytes()).unwrap();
+        assert!(b.install_id.is_none());
+        assert_eq!(b.events[0].fields.raw, "{ }");
+        assert!(b.events[0].fields.entries.is_empty());
+    }
+
+    #[test]
+    fn names() {
+        for ok in ["a", "network", "a1_b2", &"x".repeat(40)] {
+            assert!(is_candor_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "A",
+            "1a",
+            "_a",
+            "a_",
+            "a__b",
+            "a-b",
+            "a.b",
+            "$ip",
+            &"x".repeat(41),
+        ] {
+            assert!(!is_candor_name(bad), "{bad}");
+        }
+        for ok in ["a", "a.b", "a.b.c", "wallet.transaction_signed"] {
+            assert!(is_event_name(ok));
+        }
+        for bad in ["", ".a", "a.", "a..b", "A.b", "a.1b", "a-b"] {
+            assert!(!is_event_name(bad), "{bad}");
+        }
+    }
+}
