@@ -111,6 +111,9 @@ impl Limits {
     };
 }
 
+/// A packed body and the indices of the events in it.
+pub(crate) type Packed = (Vec<u8>, Vec<usize>);
+
 /// Packs encoded events into bodies: `prefix`, the events joined by `,`, `suffix`. Greedy and
 /// order-preserving, so the same batch always yields the same requests. `encoded[i]` is
 /// `Err` for an event the encoder already refused.
@@ -119,7 +122,7 @@ pub(crate) fn pack(
     prefix: &[u8],
     suffix: &[u8],
     encoded: Vec<Result<Vec<u8>, RejectReason>>,
-) -> (Vec<(Vec<u8>, Vec<usize>)>, Vec<Rejected>) {
+) -> (Vec<Packed>, Vec<Rejected>) {
     let overhead = prefix.len() + suffix.len();
     let hard = limits.max_request_bytes.unwrap_or(usize::MAX);
     let target = limits.target_request_bytes.unwrap_or(hard).min(hard);

@@ -39,7 +39,7 @@ pub const LIMITS: Limits = Limits {
 };
 
 /// Properties this encoder adds to every event.
-const ADDED: usize = 8;
+const ADDED: usize = 9;
 
 /// Keys Mixpanel (or this encoder) gives a meaning; fields with these names are renamed.
 pub const RESERVED: &[&str] = &[
