@@ -2,6 +2,8 @@
 //! ids; limits and splitting; verdicts; golden bodies; properties over arbitrary batches.
 
 mod all_vendors;
+#[path = "../common/iglu.rs"]
+mod iglu;
 mod mixpanel;
 mod otlp;
 mod posthog;
