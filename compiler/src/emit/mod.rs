@@ -2,8 +2,10 @@
 //! returns `(relative path, contents)` pairs and never touches the disk, so output is easy to
 //! test and byte-identical for the same input.
 
+pub mod iglu;
 pub mod json_schema;
 pub mod registry;
+pub mod tracking_plan;
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
