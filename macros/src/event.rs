@@ -401,14 +401,14 @@ impl EncoderPrelude {
         let traits = match (self.enum_text, self.probe_methods.get()) {
             (false, false) => quote!(),
             (true, false) => quote!(
-                use ::candor::personal::EnumText as _;
+                use ::candor::__private::personal::EnumText as _;
             ),
             (false, true) => quote!(
-                use ::candor::personal::{ViaPersonal as _, ViaValue as _};
+                use ::candor::__private::personal::{ViaPersonal as _, ViaValue as _};
             ),
             (true, true) => {
                 quote!(
-                    use ::candor::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
+                    use ::candor::__private::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
                 )
             }
         };
@@ -429,7 +429,7 @@ fn write_field(
     let inner = ty.inner;
     let span = ty.name_span();
     let p = quote!(::candor::__private);
-    let fv = quote!(::candor::field_value);
+    let fv = quote!(::candor::__private::field_value);
     // Types the table recognised are std types, never personal: call their value trait
     // directly. Others go through the probe that routes personal types to their own error.
     let convert = |probe_method: &str,
@@ -446,7 +446,7 @@ fn write_field(
             prelude.probe_methods.set(true);
             // The method's span is where rustc reports its failed bound: the user's type.
             let probe_method = format_ident!("{probe_method}", span = span);
-            quote_spanned!(span=> (&::candor::personal::Probe::<#inner>::new()).#probe_method(__v #extra))
+            quote_spanned!(span=> (&::candor::__private::personal::Probe::<#inner>::new()).#probe_method(__v #extra))
         }
     };
     match &yaml.ty {
@@ -630,15 +630,15 @@ fn enum_write(
     prelude.enum_text = true;
     prelude.enum_checks.push(quote_spanned! {span=>
         const _: () = {
-            let _: fn(&#inner) -> &'static str = ::candor::personal::Probe::<#inner>::enum_text;
+            let _: fn(&#inner) -> &'static str = ::candor::__private::personal::Probe::<#inner>::enum_text;
             ::core::assert!(
-                ::candor::personal::Probe::<#inner>::values_fingerprint() == #expected,
+                ::candor::__private::personal::Probe::<#inner>::values_fingerprint() == #expected,
                 #message
             );
         };
     });
     quote_spanned! {span=>
-        let __f: fn(&#inner) -> &'static str = ::candor::personal::Probe::<#inner>::enum_text;
+        let __f: fn(&#inner) -> &'static str = ::candor::__private::personal::Probe::<#inner>::enum_text;
         __w.enum_value(#fname, __f(__v));
     }
 }

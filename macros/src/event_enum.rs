@@ -55,7 +55,7 @@ pub fn expand(input: DeriveInput) -> TokenStream {
     if let Some(errors) = cx.into_compile_errors() {
         return quote! {
             #errors
-            impl #impl_generics ::candor::field_value::EventEnum for #ident #ty_generics #where_clause {
+            impl #impl_generics ::candor::EventEnum for #ident #ty_generics #where_clause {
                 const VALUES: &'static [&'static str] = &[];
                 const VALUES_FINGERPRINT: u64 = 0;
                 fn value(&self) -> &'static str { "" }
@@ -64,7 +64,7 @@ pub fn expand(input: DeriveInput) -> TokenStream {
         };
     }
     quote! {
-        impl #impl_generics ::candor::field_value::EventEnum for #ident #ty_generics #where_clause {
+        impl #impl_generics ::candor::EventEnum for #ident #ty_generics #where_clause {
             const VALUES: &'static [&'static str] = &[#(#values),*];
             const VALUES_FINGERPRINT: u64 = #fingerprint;
             fn value(&self) -> &'static str {

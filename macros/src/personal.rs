@@ -14,6 +14,6 @@ pub fn expand(args: TokenStream, item: TokenStream, input: &DeriveInput) -> Toke
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         #item
-        impl #impl_generics ::candor::personal::Personal for #ident #ty_generics #where_clause {}
+        impl #impl_generics ::candor::__private::personal::Personal for #ident #ty_generics #where_clause {}
     }
 }

@@ -3,16 +3,13 @@
 //!
 //! Entry layout: `[u32 len][meta (9 bytes)][16-byte id][tail]`, with `meta`
 //! and `tail` as in [`crate::queue`]. An event's wire object is
-//! `{"id":"<hex id>",` followed by its tail, so building a request body is a
-//! copy plus hex-encoding of the id.
+//! `{"id":"<hex id>",` followed by its tail (written by [`crate::wire`]), so
+//! building a request body is a copy plus hex-encoding of the id.
 
 use std::time::Instant;
 
-use crate::envelope::push_hex;
 use crate::queue::{Meta, META_LEN};
-
-/// Bytes an entry adds to the JSON body beyond its tail: `{"id":"…",` and a comma.
-pub(crate) const JSON_OVERHEAD: usize = 7 + 32 + 2 + 1;
+use crate::wire::EVENT_OVERHEAD as JSON_OVERHEAD;
 
 pub(crate) struct Batch {
     pub seq: u64,
@@ -135,19 +132,6 @@ impl Batch {
         }
         (a, b)
     }
-
-    /// Writes the comma-separated event objects of the entries `keep` accepts.
-    pub(crate) fn write_events(&self, out: &mut Vec<u8>) {
-        for (i, e) in self.entries().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"id\":\"");
-            push_hex(out, e.id);
-            out.extend_from_slice(b"\",");
-            out.extend_from_slice(e.tail);
-        }
-    }
 }
 
 pub(crate) struct Entries<'a>(&'a [u8]);
@@ -203,7 +187,7 @@ mod tests {
         assert_eq!(b.bits, 0b01);
         assert!(!b.may_need_filter(0b01, true, 7));
         let mut out = b"[".to_vec();
-        b.write_events(&mut out);
+        crate::wire::write_events(&mut out, &b);
         out.push(b']');
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let ids: Vec<&str> = v

@@ -1,35 +1,39 @@
-//! The client: consent gate and `track()` on the caller's thread, and the
-//! background sender thread that batches, spools, sends and retries.
+//! The public API: [`Client`] (start, `track()`, consent, flush, shutdown, counters),
+//! [`Outcome`] and [`FlushReport`].
 //!
-//! Locking: the queue has its own short lock (callers); everything the
-//! sender owns — open and ready batches, the spool, the installation id —
-//! sits behind one pipeline lock. `set_consent` takes the pipeline lock, so
-//! it cannot interleave with the sender building a request: when it returns,
-//! revoked events are gone from the queue, from memory and from disk, and
-//! the next request body is built from what is left.
+//! `track()` runs on the caller's thread: one relaxed load of the consent gate, then encoding
+//! into a thread-local buffer and one short append under the queue's lock. Everything after
+//! the queue belongs to the [`Pipeline`] value, behind one lock, driven by the sender thread
+//! ([`crate::sender`]). `set_consent` takes the same lock, so it cannot interleave with the
+//! sender building a request: when it returns, revoked events are gone from the queue, from
+//! memory and from disk, and the next request body is built from what is left.
+//!
+//! Two masks: the person's *choice* (persisted, kept by the pipeline) and the *gate* that
+//! `track()` reads. The gate is the choice while the client runs, and closed (zero) while the
+//! environment opts out or after shutdown. Closing the gate never deletes anything: only a
+//! change of the choice (an opt-out) does.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use crate::batch::Batch;
+use crate::clock::{format_minute, now_minute};
 use crate::config::{environment_opts_out, Config};
 use crate::consent::{store, Consent};
-use crate::counters::{AtomicCounters, Counters};
+use crate::counters::{snapshot, Counters, Refusals};
 use crate::encode::{write_escaped, EncodeError, FieldWriter};
-use crate::envelope::{
-    format_minute, new_id_hex, now_minute, random_bytes, until_next_minute, AppInfo,
-};
 use crate::event::Event;
+use crate::ids::{new_id_hex, IdPool};
+use crate::pipeline::{Limits, Pipeline, Start};
 use crate::queue::{Meta, Push, Queue, Records};
-use crate::retry::{classify, Verdict};
 use crate::scanner::SecretKind;
 use crate::spool::Spool;
-use crate::transport::{Request, RequestKind, Transport};
+use crate::transport::Transport;
+use crate::wire::AppInfo;
 
 /// What happened to one tracked event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +41,8 @@ use crate::transport::{Request, RequestKind, Transport};
 pub enum Outcome {
     /// Accepted into the queue.
     Queued,
-    /// Its consent category is off (or the client is shut down): dropped.
+    /// Its consent category is off, the environment opts out, or the client is shut down:
+    /// dropped, not counted.
     ConsentOff,
     /// The queue was full: dropped and counted.
     QueueFull,
@@ -73,61 +78,52 @@ pub struct Client {
     shared: Arc<Shared>,
 }
 
-struct Shared {
-    mask: AtomicU8,
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.shared;
+        let granted: Vec<&str> = Consent::ALL
+            .iter()
+            .filter(|c| s.gate.load(Ordering::Relaxed) & c.bit() != 0)
+            .map(|c| c.as_str())
+            .collect();
+        f.debug_struct("Client")
+            .field("app_name", &s.cfg.app_name)
+            .field("app_version", &s.cfg.app_version)
+            .field("recording", &granted)
+            .field("disabled_by_environment", &s.env_off)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Shared {
+    /// What `track()` reads: the choice while running, zero under the environment switch and
+    /// after shutdown.
+    gate: AtomicU8,
     /// Current UTC minute, kept by the sender thread (which wakes at every
     /// minute boundary) so `track()` does not read the system clock: a clock
     /// read costs ~50 ns on the machines we measured, half the budget.
-    minute: AtomicU32,
+    pub(crate) minute: AtomicU32,
     is_global: AtomicBool,
     env_off: bool,
     queue: Queue,
-    counters: AtomicCounters,
-    pipeline: Mutex<Pipeline>,
-    progress: Condvar,
+    refusals: Refusals,
+    pub(crate) state: Mutex<State>,
+    pub(crate) progress: Condvar,
     sender: OnceLock<Thread>,
     max_event_bytes: usize,
-    cfg: Config,
-    app: AppInfo,
+    pub(crate) cfg: Config,
 }
 
-struct Pipeline {
-    open: Batch,
-    ready: VecDeque<Batch>,
-    in_flight: Option<u64>,
-    spool: Option<Spool>,
-    next_seq: u64,
-    consent_known: bool,
-    install_id: Option<String>,
-    deletions: VecDeque<(Vec<u8>, Instant, u32)>,
-    flushers: usize,
-    stop: bool,
-    done: bool,
-}
-
-impl Pipeline {
-    fn pending_events(&self) -> usize {
-        self.open.count + self.ready.iter().map(|b| b.count).sum::<usize>()
-    }
-    fn spooled_events(&self) -> usize {
-        let open = if self.open.spooled {
-            self.open.count
-        } else {
-            0
-        };
-        open + self
-            .ready
-            .iter()
-            .filter(|b| b.spooled)
-            .map(|b| b.count)
-            .sum::<usize>()
-    }
-    fn idle(&self) -> bool {
-        self.open.is_empty()
-            && self.ready.is_empty()
-            && self.in_flight.is_none()
-            && self.deletions.is_empty()
-    }
+/// What the pipeline lock guards: the pipeline and the sender's bookkeeping.
+pub(crate) struct State {
+    pub(crate) pipe: Pipeline,
+    ids: IdPool,
+    /// Callers waiting in `flush`: the sender closes the open batch at once and polls.
+    pub(crate) flushers: usize,
+    /// Asked to stop (shutdown, or the last handle dropped).
+    pub(crate) stop: bool,
+    /// The sender thread has returned.
+    pub(crate) done: bool,
 }
 
 thread_local! {
@@ -135,7 +131,7 @@ thread_local! {
     static MINUTE: Cell<(u32, [u8; 17])> = const { Cell::new((u32::MAX, [0; 17])) };
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -145,59 +141,41 @@ impl Client {
     /// from `spool_dir`.
     pub fn start(cfg: Config, transport: impl Transport) -> io::Result<Client> {
         let env_off = environment_opts_out();
-        let mut mask = 0;
-        let mut consent_known = env_off;
+        let mut choice = None;
         let mut install_id = None;
         if let Some(dir) = &cfg.state_dir {
-            if let Some(m) = store::load(dir) {
-                mask = m;
-                consent_known = true;
-            }
+            choice = store::load(dir);
             if cfg.install_id {
                 install_id = store::load_install_id(dir);
             }
         }
-        if env_off {
-            mask = 0;
-        }
-        let counters = AtomicCounters::default();
-        let now = Instant::now();
-        let mut ready = VecDeque::new();
-        let mut next_seq = 1;
         let spool = match &cfg.spool_dir {
-            Some(dir) => {
-                let (spool, loaded) = Spool::open(dir, cfg.spool_fsync)?;
-                AtomicCounters::add(&counters.corrupt, loaded.corrupt_frames);
-                for b in loaded.batches {
-                    next_seq = next_seq.max(b.seq + 1);
-                    ready.push_back(b);
-                }
-                Some(spool)
-            }
+            Some(dir) => Some(Spool::open(dir, cfg.spool_fsync)?),
             None => None,
         };
-        if cfg.install_id && install_id.is_none() && mask != 0 {
-            install_id = new_id_hex().ok();
-            if let (Some(dir), Some(id)) = (&cfg.state_dir, &install_id) {
-                let _ = store::save_install_id(dir, Some(id));
+        let now = Instant::now();
+        let now_min = now_minute();
+        let mut pipe = Pipeline::new(
+            Start {
+                limits: Limits::of(&cfg),
+                app: AppInfo::new(&cfg.app_name, &cfg.app_version),
+                spool,
+                choice,
+                may_send: !env_off,
+                install_id,
+            },
+            now,
+            now_min,
+        );
+        if pipe.ensure_install_id(new_id_hex) {
+            if let Some(dir) = &cfg.state_dir {
+                let _ = store::save_install_id(dir, pipe.install_id());
             }
         }
-        let pipeline = Pipeline {
-            open: Batch::new(next_seq, now),
-            ready,
-            in_flight: None,
-            spool,
-            next_seq: next_seq + 1,
-            consent_known,
-            install_id,
-            deletions: VecDeque::new(),
-            flushers: 0,
-            stop: false,
-            done: false,
-        };
+        let gate = if env_off { 0 } else { pipe.choice() };
         let shared = Arc::new(Shared {
-            mask: AtomicU8::new(mask),
-            minute: AtomicU32::new(now_minute()),
+            gate: AtomicU8::new(gate),
+            minute: AtomicU32::new(now_min),
             is_global: AtomicBool::new(false),
             env_off,
             queue: Queue::new(
@@ -206,25 +184,23 @@ impl Client {
                 cfg.batch_max_events,
                 cfg.batch_max_bytes,
             ),
-            counters,
-            pipeline: Mutex::new(pipeline),
+            refusals: Refusals::default(),
+            state: Mutex::new(State {
+                pipe,
+                ids: IdPool::new(),
+                flushers: 0,
+                stop: false,
+                done: false,
+            }),
             progress: Condvar::new(),
             sender: OnceLock::new(),
             max_event_bytes: cfg.max_event_bytes,
-            app: AppInfo::new(&cfg.app_name, &cfg.app_version),
             cfg,
         });
-        {
-            // Apply retention, a known "off" choice and the bound to what was loaded.
-            let mut p = lock(&shared.pipeline);
-            let (p_ref, s) = (&mut *p, &*shared);
-            s.filter_all(p_ref, now_minute());
-            s.enforce_bound(p_ref);
-        }
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
             .name("candor-sender".into())
-            .spawn(move || sender_loop(&worker, transport))?;
+            .spawn(move || crate::sender::run(&worker, transport))?;
         let _ = shared.sender.set(handle.thread().clone());
         Ok(Client { shared })
     }
@@ -234,23 +210,25 @@ impl Client {
     /// drops (counting why) if anything is wrong.
     #[inline]
     pub fn track<E: Event>(&self, event: &E) -> Outcome {
-        if self.shared.mask.load(Ordering::Relaxed) & E::CONSENT.bit() == 0 {
+        if self.shared.gate.load(Ordering::Relaxed) & E::CONSENT.bit() == 0 {
             return Outcome::ConsentOff;
         }
         self.shared.track_enabled(event)
     }
 
-    /// Grants or revokes one consent category and returns the effective
-    /// state. Granting is refused while the environment opts out. Revoking
-    /// is immediate: when this returns, queued and spooled events of the
-    /// category are deleted and no request carrying them will start.
+    /// Grants or revokes one consent category and returns whether events of the category
+    /// are now recorded. Granting is refused while the environment opts out. Revoking is
+    /// immediate: when this returns, queued and spooled events of the category are deleted
+    /// and no request carrying them will start. After [`Client::shutdown`] the choice is
+    /// still recorded (and persisted), but nothing is recorded any more.
     pub fn set_consent(&self, category: Consent, granted: bool) -> bool {
         self.shared.set_consent(category, granted)
     }
 
-    /// Whether `category` is currently granted.
+    /// Whether events of `category` are recorded now: granted, not overridden by the
+    /// environment, and the client not shut down.
     pub fn consent(&self, category: Consent) -> bool {
-        self.shared.mask.load(Ordering::Relaxed) & category.bit() != 0
+        self.shared.gate.load(Ordering::Relaxed) & category.bit() != 0
     }
 
     /// Whether the environment (`DO_NOT_TRACK`, `CANDOR_TELEMETRY`) turned
@@ -262,52 +240,41 @@ impl Client {
     /// The anonymous installation id currently in use, if enabled and
     /// consent was ever granted.
     pub fn install_id(&self) -> Option<String> {
-        lock(&self.shared.pipeline).install_id.clone()
+        lock(&self.shared.state).pipe.install_id().map(str::to_owned)
     }
 
-    /// Snapshot of the counters.
+    /// A consistent snapshot of the counters (see [`Counters`] for the identity every
+    /// snapshot satisfies). Waits for the pipeline lock, which the sender holds while it
+    /// moves events into batches or writes a request body, never during network I/O.
     pub fn counters(&self) -> Counters {
-        let (tracked, full, _) = self.shared.queue.stats();
-        self.shared.counters.snapshot(tracked, full)
+        let s = &*self.shared;
+        let st = lock(&s.state);
+        let (tracked, full, queued) = s.queue.stats();
+        snapshot(
+            st.pipe.tally(),
+            &s.refusals,
+            tracked,
+            full,
+            (st.pipe.pending() + queued) as u64,
+        )
     }
 
     /// Sends everything queued now (not waiting for the batch interval) and
     /// waits up to `timeout` for delivery; reports what is still pending.
+    /// Returns early when nothing more can be sent by this process (the environment opts
+    /// out, consent for spooled events is not known yet, or the client is shut down).
     pub fn flush(&self, timeout: Duration) -> FlushReport {
         self.shared.flush(timeout)
     }
 
-    /// Flushes for up to `timeout`, then stops the sender thread and turns
-    /// tracking off. What was not delivered stays in the spool if one is
-    /// configured (reported as `spooled`), otherwise it is lost.
+    /// Flushes for up to `timeout`, then stops: nothing is recorded afterwards, no new
+    /// request starts, and events still queued are written to the spool. What was not
+    /// delivered stays in the spool if one is configured (reported as `spooled`) and is
+    /// delivered by the next start, whatever the app does with this client afterwards;
+    /// without a spool it is lost. A request already on the wire may still complete.
+    /// Stopping is not revoking: the consent choice and everything spooled are kept.
     pub fn shutdown(&self, timeout: Duration) -> FlushReport {
-        let s = &*self.shared;
-        let deadline = Instant::now() + timeout;
-        let report = s.flush(timeout);
-        s.mask.store(0, Ordering::SeqCst);
-        if s.is_global.load(Ordering::Relaxed) {
-            crate::global::GLOBAL_MASK.store(0, Ordering::SeqCst);
-        }
-        let mut p = lock(&s.pipeline);
-        p.stop = true;
-        s.wake();
-        while !p.done {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            p = s
-                .progress
-                .wait_timeout(p, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        let (_, _, queued) = s.queue.stats();
-        let _ = report;
-        FlushReport {
-            pending: p.pending_events() + queued,
-            spooled: p.spooled_events(),
-        }
+        self.shared.shutdown(timeout)
     }
 
     /// Makes this client the one used by [`Event::track`]. Only one client
@@ -317,9 +284,9 @@ impl Client {
             return false;
         }
         let s = &self.shared;
-        let _p = lock(&s.pipeline);
+        let _st = lock(&s.state);
         s.is_global.store(true, Ordering::SeqCst);
-        crate::global::GLOBAL_MASK.store(s.mask.load(Ordering::SeqCst), Ordering::SeqCst);
+        crate::global::GLOBAL_MASK.store(s.gate.load(Ordering::SeqCst), Ordering::SeqCst);
         true
     }
 }
@@ -331,9 +298,9 @@ impl Drop for Client {
     fn drop(&mut self) {
         // One reference is held by the sender thread itself.
         if Arc::strong_count(&self.shared) == 2 {
-            let mut p = lock(&self.shared.pipeline);
-            p.stop = true;
-            drop(p);
+            let mut st = lock(&self.shared.state);
+            st.stop = true;
+            drop(st);
             self.shared.wake();
         }
     }
@@ -343,6 +310,13 @@ impl Shared {
     fn wake(&self) {
         if let Some(t) = self.sender.get() {
             t.unpark();
+        }
+    }
+
+    fn set_gate(&self, gate: u8) {
+        self.gate.store(gate, Ordering::SeqCst);
+        if self.is_global.load(Ordering::Relaxed) {
+            crate::global::GLOBAL_MASK.store(gate, Ordering::SeqCst);
         }
     }
 
@@ -361,17 +335,17 @@ impl Shared {
         if let Err(e) = encode_tail(event, minute, buf) {
             return match e {
                 EncodeError::SecretDetected { kind, .. } => {
-                    AtomicCounters::add(&self.counters.secret, 1);
+                    Refusals::add(&self.refusals.secret);
                     Outcome::Secret(kind)
                 }
                 _ => {
-                    AtomicCounters::add(&self.counters.invalid, 1);
+                    Refusals::add(&self.refusals.invalid);
                     Outcome::Invalid
                 }
             };
         }
         if buf.len() > self.max_event_bytes {
-            AtomicCounters::add(&self.counters.too_large, 1);
+            Refusals::add(&self.refusals.too_large);
             return Outcome::TooLarge;
         }
         let meta = Meta {
@@ -379,10 +353,10 @@ impl Shared {
             retention_days: E::RETENTION_DAYS,
             minute,
         };
-        match self.queue.push(meta, buf, &self.mask) {
+        match self.queue.push(meta, buf, &self.gate) {
             Push::Queued => Outcome::Queued,
             Push::QueuedWake => {
-                AtomicCounters::add(&self.counters.track_wakeups, 1);
+                Refusals::add(&self.refusals.track_wakeups);
                 self.wake();
                 Outcome::Queued
             }
@@ -395,240 +369,120 @@ impl Shared {
         if granted && self.env_off {
             return false;
         }
-        let mut p = lock(&self.pipeline);
-        let old = self.mask.load(Ordering::SeqCst);
-        let new = if granted {
+        let mut st = lock(&self.state);
+        let old = st.pipe.choice();
+        let choice = if granted {
             old | category.bit()
         } else {
             old & !category.bit()
         };
-        // Store before purging: the queue re-checks the mask under its lock,
-        // so no event can slip in behind the purge.
-        self.mask.store(new, Ordering::SeqCst);
-        if self.is_global.load(Ordering::Relaxed) {
-            crate::global::GLOBAL_MASK.store(new, Ordering::SeqCst);
+        let gate = if self.env_off || st.stop { 0 } else { choice };
+        // Close the gate before purging: the queue re-checks it under its lock, so no event
+        // can slip in behind the purge.
+        self.set_gate(gate);
+        if old & !choice != 0 {
+            let removed = self.queue.purge(choice);
+            st.pipe.note_revoked_in_queue(removed);
         }
-        p.consent_known = true;
-        let revoked = old & !new;
-        if revoked != 0 {
-            let removed = self.queue.purge(new);
-            AtomicCounters::add(&self.counters.revoked, removed);
-            self.filter_all(&mut p, now_minute());
-            if self.cfg.install_id {
-                let old_id = p.install_id.take();
-                if let (true, Some(old_id)) = (self.cfg.deletion_request, old_id) {
-                    let cats: Vec<&str> = Consent::ALL
-                        .iter()
-                        .filter(|c| revoked & c.bit() != 0)
-                        .map(|c| c.as_str())
-                        .collect();
-                    let doc = self.app.deletion(&old_id, &cats, now_minute());
-                    p.deletions.push_back((doc, Instant::now(), 0));
-                }
-                // Rotation: whatever is sent from now on cannot be linked to
-                // what was sent before the opt-out.
-                p.install_id = if new != 0 { new_id_hex().ok() } else { None };
-                if let Some(dir) = &self.cfg.state_dir {
-                    let _ = store::save_install_id(dir, p.install_id.as_deref());
-                }
-            }
-        } else if granted && self.cfg.install_id && p.install_id.is_none() {
-            p.install_id = new_id_hex().ok();
-            if let Some(dir) = &self.cfg.state_dir {
-                let _ = store::save_install_id(dir, p.install_id.as_deref());
-            }
-        }
+        let effect = st
+            .pipe
+            .set_choice(choice, Instant::now(), now_minute(), new_id_hex);
         if let Some(dir) = &self.cfg.state_dir {
-            let _ = store::save(dir, new);
+            if effect.install_id_changed {
+                let _ = store::save_install_id(dir, st.pipe.install_id());
+            }
+            let _ = store::save(dir, choice);
         }
-        drop(p);
+        drop(st);
         // Held batches may now be sendable, or there is a deletion to send.
         self.wake();
-        new & category.bit() != 0
+        gate & category.bit() != 0
     }
 
-    /// Drops revoked (when consent is known) and expired entries from every
-    /// held batch, rewriting spool files that changed.
-    fn filter_all(&self, p: &mut Pipeline, now_min: u32) {
-        let Pipeline {
-            open,
-            ready,
-            spool,
-            consent_known,
-            ..
-        } = p;
-        for b in ready.iter_mut().chain(std::iter::once(&mut *open)) {
-            self.filter_batch(b, spool.as_mut(), *consent_known, now_min);
-        }
-        ready.retain(|b| !b.is_empty());
-    }
-
-    fn filter_batch(&self, b: &mut Batch, spool: Option<&mut Spool>, known: bool, now_min: u32) {
-        let mask = self.mask.load(Ordering::SeqCst);
-        // O(1) check, then a scan: rebuilding is only needed when something goes.
-        if !b.may_need_filter(mask, known, now_min) {
-            return;
-        }
-        let drop_it = |m: &Meta| (known && m.bit & mask == 0) || m.expired(now_min);
-        if !b.entries().any(|e| drop_it(&e.meta)) {
-            return;
-        }
-        let (mut revoked, mut expired) = (0u64, 0u64);
-        b.retain(|e| {
-            if known && e.meta.bit & mask == 0 {
-                revoked += 1;
-                false
-            } else if e.meta.expired(now_min) {
-                expired += 1;
-                false
-            } else {
-                true
-            }
-        });
-        AtomicCounters::add(&self.counters.revoked, revoked);
-        AtomicCounters::add(&self.counters.expired, expired);
-        if let (Some(s), true) = (spool, b.spooled) {
-            if s.rewrite(b).is_err() {
-                // Could not rewrite: delete rather than keep revoked data.
-                s.remove(b.seq);
-                b.spooled = false;
-            }
-        }
-    }
-
-    fn flush(&self, timeout: Duration) -> FlushReport {
-        let deadline = Instant::now() + timeout;
-        let mut p = lock(&self.pipeline);
-        p.flushers += 1;
-        self.wake();
-        loop {
-            let (_, _, queued) = self.queue.stats();
-            if (queued == 0 && p.idle()) || p.done {
-                break;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            p = self
-                .progress
-                .wait_timeout(p, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        p.flushers -= 1;
-        let (_, _, queued) = self.queue.stats();
-        FlushReport {
-            pending: p.pending_events() + queued,
-            spooled: p.spooled_events(),
-        }
-    }
-
-    fn close_open(&self, p: &mut Pipeline, now: Instant) {
-        if p.open.is_empty() {
-            return;
-        }
-        let seq = p.next_seq;
-        p.next_seq += 1;
-        let full = std::mem::replace(&mut p.open, Batch::new(seq, now));
-        p.ready.push_back(full);
-    }
-
-    /// Moves queued records into the open batch (assigning ids), spooling
-    /// them, and closes the batch whenever it reaches its limits.
-    fn drain(&self, p: &mut Pipeline, scratch: &mut Vec<u8>, ids: &mut IdPool) {
-        // Backpressure instead of loss: once undelivered batches reach the
-        // pending bound, leave events in the queue, so producers see
-        // `QueueFull` (counted) rather than accepted events being pushed out.
-        let held = p.ready.iter().map(Batch::mem_bytes).sum::<usize>() + p.open.mem_bytes();
-        if held >= self.cfg.max_pending_bytes {
+    /// Moves what the queue holds into the pipeline (unless the pending bound is reached).
+    pub(crate) fn drain_queue(
+        &self,
+        st: &mut State,
+        scratch: &mut Vec<u8>,
+        now: Instant,
+        now_min: u32,
+    ) {
+        if !st.pipe.accepts_more() {
             return;
         }
         scratch.clear();
         if self.queue.take(scratch) == 0 {
             return;
         }
-        let mask = self.mask.load(Ordering::SeqCst);
-        let now_min = now_minute();
-        let now = Instant::now();
-        let mut spooled_from = p.open.count;
-        let (mut revoked, mut expired, mut internal) = (0u64, 0u64, 0u64);
-        for rec in Records(scratch) {
-            if rec.meta.bit & mask == 0 {
-                revoked += 1;
-                continue;
-            }
-            if rec.meta.expired(now_min) {
-                expired += 1;
-                continue;
-            }
-            let Some(id) = ids.next() else {
-                internal += 1;
-                continue;
-            };
-            if p.open.is_empty() {
-                p.open.opened = now;
-            }
-            p.open.push(rec.meta, &id, rec.tail);
-            if p.open.count >= self.cfg.batch_max_events
-                || p.open.json_bytes >= self.cfg.batch_max_bytes
-            {
-                self.spool_open(p, spooled_from);
-                self.close_open(p, now);
-                spooled_from = 0;
-            }
-        }
-        self.spool_open(p, spooled_from);
-        AtomicCounters::add(&self.counters.revoked, revoked);
-        AtomicCounters::add(&self.counters.expired, expired);
-        AtomicCounters::add(&self.counters.internal, internal);
+        let State { pipe, ids, .. } = st;
+        pipe.drain(Records(scratch), || ids.next(), now, now_min);
         // Hand the buffer's capacity back to the queue on the next take.
         scratch.clear();
     }
 
-    fn spool_open(&self, p: &mut Pipeline, from: usize) {
-        let Pipeline { open, spool, .. } = p;
-        let Some(spool) = spool.as_mut() else { return };
-        if open.count <= from {
-            return;
-        }
-        if from > 0 && !open.spooled {
-            // An earlier write for this batch failed; keep it memory-only.
-            return;
-        }
-        let n = (open.count - from) as u64;
-        match spool.append(open.seq, open.entries().skip(from).map(|e| e.body)) {
-            Ok(()) => {
-                open.spooled = true;
-                AtomicCounters::add(&self.counters.spooled, n);
-            }
-            Err(_) => {
-                spool.remove(open.seq);
-                open.spooled = false;
-            }
+    fn report(&self, st: &State) -> FlushReport {
+        let (_, _, queued) = self.queue.stats();
+        FlushReport {
+            pending: st.pipe.pending() + queued,
+            spooled: st.pipe.spooled(),
         }
     }
 
-    /// Keeps batches loaded from the spool under `max_pending_bytes` by
-    /// dropping the oldest (e.g. after the bound was lowered). At run time
-    /// the bound is kept by not draining the queue (see `drain`).
-    fn enforce_bound(&self, p: &mut Pipeline) {
-        let limit = self.cfg.max_pending_bytes;
-        let mut held: usize =
-            p.ready.iter().map(Batch::mem_bytes).sum::<usize>() + p.open.mem_bytes();
-        let mut i = 0;
-        while held > limit && i < p.ready.len() {
-            if p.in_flight == Some(p.ready[i].seq) {
-                i += 1;
-                continue;
+    fn flush(&self, timeout: Duration) -> FlushReport {
+        let deadline = Instant::now() + timeout;
+        let mut st = lock(&self.state);
+        st.flushers += 1;
+        self.wake();
+        loop {
+            let (_, _, queued) = self.queue.stats();
+            if (queued == 0 && st.pipe.settled()) || st.done || st.pipe.halted() {
+                break;
             }
-            let b = p.ready.remove(i).expect("index checked");
-            held -= b.mem_bytes();
-            AtomicCounters::add(&self.counters.overflow, b.count as u64);
-            if let Some(s) = p.spool.as_mut() {
-                s.remove(b.seq);
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
             }
+            st = self
+                .progress
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
+        st.flushers -= 1;
+        self.report(&st)
+    }
+
+    fn shutdown(&self, timeout: Duration) -> FlushReport {
+        let deadline = Instant::now() + timeout;
+        self.flush(timeout);
+        let mut st = lock(&self.state);
+        st.stop = true;
+        // Nothing is recorded from now on; the choice is untouched.
+        self.set_gate(0);
+        self.wake();
+        while !st.done {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = self
+                .progress
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        if !st.pipe.halted() {
+            // The sender may be stuck in a request: spool what is still queued ourselves,
+            // then halt, so that whatever the sender or the app does next, no request
+            // starts and nothing spooled is touched except by an opt-out.
+            let now = Instant::now();
+            let mut scratch = Vec::new();
+            self.drain_queue(&mut st, &mut scratch, now, now_minute());
+            st.pipe.close_due(now, true);
+            st.pipe.halt();
+        }
+        self.progress.notify_all();
+        self.report(&st)
     }
 }
 
@@ -657,236 +511,10 @@ fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<()
     Ok(())
 }
 
-/// Random event ids drawn from the OS in bulk (one syscall per 256 ids).
-struct IdPool {
-    buf: [u8; 16 * 256],
-    pos: usize,
-}
-
-impl IdPool {
-    fn new() -> Self {
-        IdPool {
-            buf: [0; 16 * 256],
-            pos: 16 * 256,
-        }
-    }
-
-    fn next(&mut self) -> Option<[u8; 16]> {
-        if self.pos == self.buf.len() {
-            random_bytes(&mut self.buf).ok()?;
-            self.pos = 0;
-        }
-        let mut id = [0u8; 16];
-        id.copy_from_slice(&self.buf[self.pos..self.pos + 16]);
-        // Zero what was handed out so ids never linger in memory twice.
-        self.buf[self.pos..self.pos + 16].fill(0);
-        self.pos += 16;
-        Some(id)
-    }
-}
-
-/// A uniformly random u64 for jitter (falls back to the clock only if the
-/// OS has no randomness, where a jitter of lower quality is harmless).
-fn jitter_random() -> u64 {
-    let mut b = [0u8; 8];
-    if random_bytes(&mut b).is_err() {
-        return Instant::now().elapsed().subsec_nanos().into();
-    }
-    u64::from_le_bytes(b)
-}
-
-fn sender_loop<T: Transport>(s: &Shared, mut transport: T) {
-    let mut scratch = Vec::new();
-    let mut body = Vec::new();
-    let mut ids = IdPool::new();
-    let interval = s.cfg.batch_interval;
-    let mut last_sweep = Instant::now();
-    let mut p = lock(&s.pipeline);
-    loop {
-        s.minute.store(now_minute(), Ordering::Relaxed);
-        s.drain(&mut p, &mut scratch, &mut ids);
-        let now = Instant::now();
-        if !p.open.is_empty() && (now >= p.open.opened + interval || p.flushers > 0 || p.stop) {
-            s.close_open(&mut p, now);
-        }
-        if now.duration_since(last_sweep) >= Duration::from_secs(60) {
-            s.filter_all(&mut p, now_minute());
-            last_sweep = now;
-        }
-
-        // Deletion requests go first: they are what the person asked for last.
-        if let Some((doc, at, attempts)) = p.deletions.front().cloned() {
-            if at <= now {
-                drop(p);
-                let req = Request {
-                    kind: RequestKind::Deletion,
-                    json: &doc,
-                    events: 0,
-                };
-                let verdict = classify(&transport.send(&req), &s.cfg.retry);
-                p = lock(&s.pipeline);
-                match verdict {
-                    Verdict::Retry(after) if attempts < 8 => {
-                        let wait =
-                            after.unwrap_or_else(|| s.cfg.retry.backoff(attempts, jitter_random()));
-                        if let Some(front) = p.deletions.front_mut() {
-                            *front = (doc, Instant::now() + wait, attempts + 1);
-                        }
-                    }
-                    _ => {
-                        p.deletions.pop_front();
-                    }
-                }
-                s.progress.notify_all();
-                continue;
-            }
-        }
-
-        let sendable = p.consent_known && p.ready.front().is_some_and(|b| b.next_attempt <= now);
-        if sendable {
-            // Consent and retention are re-applied right before building the
-            // body, under the same lock `set_consent` takes.
-            {
-                let Pipeline {
-                    ready,
-                    spool,
-                    consent_known,
-                    ..
-                } = &mut *p;
-                if let Some(head) = ready.front_mut() {
-                    s.filter_batch(head, spool.as_mut(), *consent_known, now_minute());
-                    if head.is_empty() {
-                        ready.pop_front();
-                        continue;
-                    }
-                }
-            }
-            let Some(batch) = p.ready.front() else {
-                continue;
-            };
-            if batch.next_attempt > now {
-                continue;
-            }
-            let (seq, count) = (batch.seq, batch.count);
-            body.clear();
-            s.app
-                .batch_prefix(&mut body, p.install_id.as_deref(), now_minute());
-            batch.write_events(&mut body);
-            body.extend_from_slice(b"]}");
-            p.in_flight = Some(seq);
-            drop(p);
-            let result = transport.send(&Request {
-                kind: RequestKind::Batch,
-                json: &body,
-                events: count,
-            });
-            let verdict = classify(&result, &s.cfg.retry);
-            p = lock(&s.pipeline);
-            p.in_flight = None;
-            s.apply_verdict(&mut p, seq, count, verdict);
-            s.progress.notify_all();
-            continue;
-        }
-
-        if p.stop {
-            p.done = true;
-            s.progress.notify_all();
-            return;
-        }
-        s.progress.notify_all();
-        // Sleep until the open batch is due, the head batch may be retried, a
-        // deletion is due, the minute changes or the next retention sweep.
-        // Callers unpark us only when a batch fills or on flush, set_consent
-        // and shutdown, never per event, so the queue is also polled every
-        // interval: an event waits at most about two intervals to be sent.
-        let mut wake_at = (last_sweep + Duration::from_secs(60))
-            .min(Instant::now() + until_next_minute())
-            .min(Instant::now() + interval);
-        if !p.open.is_empty() {
-            wake_at = wake_at.min(p.open.opened + interval);
-        }
-        if p.consent_known {
-            if let Some(b) = p.ready.front() {
-                wake_at = wake_at.min(b.next_attempt);
-            }
-        }
-        if let Some((_, at, _)) = p.deletions.front() {
-            wake_at = wake_at.min(*at);
-        }
-        if p.flushers > 0 {
-            // A flush is waiting: events tracked after our last drain would
-            // otherwise sit until the next timer, so poll while it waits.
-            wake_at = wake_at.min(Instant::now() + Duration::from_millis(5));
-        }
-        drop(p);
-        let now = Instant::now();
-        if wake_at > now {
-            thread::park_timeout(wake_at - now);
-        }
-        p = lock(&s.pipeline);
-    }
-}
-
-impl Shared {
-    fn apply_verdict(&self, p: &mut Pipeline, seq: u64, count: usize, verdict: Verdict) {
-        let Some(idx) = p.ready.iter().position(|b| b.seq == seq) else {
-            // Purged entirely while in flight (opt-out). If it was delivered,
-            // it had started before the opt-out returned.
-            if verdict == Verdict::Delivered {
-                AtomicCounters::add(&self.counters.sent, count as u64);
-            }
-            return;
-        };
-        match verdict {
-            Verdict::Delivered => {
-                AtomicCounters::add(&self.counters.sent, count as u64);
-                self.remove_batch(p, idx);
-            }
-            Verdict::Reject => {
-                AtomicCounters::add(&self.counters.rejected, p.ready[idx].count as u64);
-                self.remove_batch(p, idx);
-            }
-            Verdict::Retry(after) => {
-                AtomicCounters::add(&self.counters.retried, 1);
-                let b = &mut p.ready[idx];
-                let wait =
-                    after.unwrap_or_else(|| self.cfg.retry.backoff(b.attempts, jitter_random()));
-                b.attempts = b.attempts.saturating_add(1);
-                b.next_attempt = Instant::now() + wait;
-            }
-            Verdict::Split => {
-                if p.ready[idx].count <= 1 {
-                    AtomicCounters::add(&self.counters.too_large, p.ready[idx].count as u64);
-                    self.remove_batch(p, idx);
-                    return;
-                }
-                let (sa, sb) = (p.next_seq, p.next_seq + 1);
-                p.next_seq += 2;
-                let (mut a, mut b) = p.ready[idx].split(sa, sb, Instant::now());
-                if let (Some(spool), true) = (p.spool.as_mut(), p.ready[idx].spooled) {
-                    for half in [&mut a, &mut b] {
-                        half.spooled = spool.rewrite(half).is_ok();
-                    }
-                }
-                self.remove_batch(p, idx);
-                p.ready.insert(idx, b);
-                p.ready.insert(idx, a);
-            }
-        }
-    }
-
-    fn remove_batch(&self, p: &mut Pipeline, idx: usize) {
-        if let Some(b) = p.ready.remove(idx) {
-            if let (Some(s), true) = (p.spool.as_mut(), b.spooled) {
-                s.remove(b.seq);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::Batch;
 
     #[test]
     fn expired_spooled_events_are_deleted_unsent() {
@@ -934,14 +562,5 @@ mod tests {
         );
         assert!(!text.contains(&"01".repeat(16)), "the expired one is not");
         std::fs::remove_dir_all(&base).unwrap();
-    }
-
-    #[test]
-    fn id_pool_hands_out_distinct_ids() {
-        let mut pool = IdPool::new();
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..1000 {
-            assert!(seen.insert(pool.next().unwrap()));
-        }
     }
 }

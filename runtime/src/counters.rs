@@ -1,7 +1,14 @@
-//! Counters the app can read: what was tracked, sent, retried, spooled and
-//! dropped (by reason). Rare-path counters are relaxed atomics; the hot
-//! `tracked`/`queue_full` counts live under the queue lock the caller takes
-//! anyway, so counting costs no extra shared-cache-line traffic.
+//! Counters the app can read: what was tracked, sent, retried, spooled and dropped (by
+//! reason), and how many events are still pending.
+//!
+//! Three owners, so that reading them costs nothing on the hot path and a snapshot is
+//! consistent: `tracked` and `queue_full` live under the queue lock the caller takes anyway;
+//! refusals before the queue (`too_large`, `invalid`, `secret`) are relaxed atomics; everything
+//! that happens after an event was accepted is a plain [`Tally`] inside the pipeline, changed
+//! only under the pipeline lock. [`Client::counters`](crate::Client::counters) reads all three
+//! under both locks, so every snapshot satisfies the accounting identity
+//! `tracked + loaded == sent + dropped.after_acceptance() + pending`
+//! (see [`Counters`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -9,52 +16,75 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Dropped {
-    /// The in-memory queue was full (events or bytes).
+    /// Refused by `track()`: the in-memory queue was full (events or bytes).
     pub queue_full: u64,
-    /// The encoded event exceeded the per-event size limit.
+    /// Refused by `track()`: the encoded event exceeded `Config::max_event_bytes`.
     pub too_large: u64,
-    /// A field failed its schema check (length, pattern, non-finite float).
+    /// Refused by `track()`: a field failed its schema check (length, pattern,
+    /// non-finite float).
     pub invalid: u64,
-    /// The secret scanner recognised personal or secret data.
+    /// Refused by `track()`: the secret scanner recognised personal or secret data.
     pub secret: u64,
-    /// The server refused the batch with a non-retryable 4xx.
+    /// Accepted, then refused by the server with a non-retryable 4xx (including a single
+    /// event answered 413).
     pub rejected: u64,
-    /// Purged because consent for its category was revoked.
+    /// Accepted, then deleted because consent for its category was revoked.
     pub revoked: u64,
-    /// Older than its event's `RETENTION_DAYS`, deleted unsent.
+    /// Accepted, then older than its event's `RETENTION_DAYS` and deleted unsent.
     pub expired: u64,
-    /// Pushed out because the pending/spool byte bound was reached.
+    /// Loaded from the spool at start beyond `Config::max_pending_bytes` and deleted.
     pub overflow: u64,
-    /// Spool records that failed their checksum (torn or corrupted writes).
+    /// Spool records that failed their checksum (torn or corrupted writes). These never
+    /// became events of this run, so they are outside the accounting identity.
     pub corrupt: u64,
-    /// Other internal failures (e.g. no OS randomness for ids).
+    /// Accepted, then lost to an internal failure (e.g. no OS randomness for ids).
     pub internal: u64,
 }
 
 impl Dropped {
     /// Sum over all reasons.
     pub fn total(&self) -> u64 {
-        self.queue_full
-            + self.too_large
-            + self.invalid
-            + self.secret
-            + self.rejected
-            + self.revoked
-            + self.expired
-            + self.overflow
-            + self.corrupt
-            + self.internal
+        self.before_queue() + self.after_acceptance() + self.corrupt
+    }
+
+    /// Events `track()` refused before they entered the queue: `queue_full`, `too_large`,
+    /// `invalid`, `secret`. They are not counted in `tracked`.
+    pub fn before_queue(&self) -> u64 {
+        self.queue_full + self.too_large + self.invalid + self.secret
+    }
+
+    /// Events dropped after they were accepted (tracked, or loaded from the spool):
+    /// `rejected`, `revoked`, `expired`, `overflow`, `internal`.
+    pub fn after_acceptance(&self) -> u64 {
+        self.rejected + self.revoked + self.expired + self.overflow + self.internal
     }
 }
 
 /// A snapshot of a client's counters since it started.
+///
+/// Every snapshot satisfies the accounting identity
+///
+/// ```text
+/// tracked + loaded == sent + dropped.after_acceptance() + pending
+/// ```
+///
+/// Each accepted event is counted exactly once on the right: delivered (`sent`), dropped for
+/// one reason, or still pending. An event that was on the wire when its category was revoked
+/// is pending until the server answers, then `sent` if the answer was 2xx (it had left before
+/// the opt-out) and `revoked` otherwise. Refusals by `track()` ([`Dropped::before_queue`]) and
+/// damaged spool records (`dropped.corrupt`) are outside the identity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Counters {
     /// Events accepted into the queue (consent on, encoded, scanned).
     pub tracked: u64,
+    /// Events an earlier run left in the spool, loaded at start.
+    pub loaded: u64,
     /// Events delivered (2xx from the transport).
     pub sent: u64,
+    /// Events accepted or loaded and neither delivered nor dropped yet: in the queue, in a
+    /// batch, or on the wire.
+    pub pending: u64,
     /// Batch retries scheduled (network error, 408, 429, 5xx).
     pub retried: u64,
     /// Events written to the disk spool.
@@ -67,50 +97,64 @@ pub struct Counters {
     pub dropped: Dropped,
 }
 
-#[derive(Default)]
-pub(crate) struct AtomicCounters {
-    pub sent: AtomicU64,
+/// What callers count without the pipeline: refusals before the queue, and wake-ups.
+#[derive(Debug, Default)]
+pub(crate) struct Refusals {
     pub track_wakeups: AtomicU64,
-    pub retried: AtomicU64,
-    pub spooled: AtomicU64,
     pub too_large: AtomicU64,
     pub invalid: AtomicU64,
     pub secret: AtomicU64,
-    pub rejected: AtomicU64,
-    pub revoked: AtomicU64,
-    pub expired: AtomicU64,
-    pub overflow: AtomicU64,
-    pub corrupt: AtomicU64,
-    pub internal: AtomicU64,
 }
 
-impl AtomicCounters {
-    pub(crate) fn add(c: &AtomicU64, n: u64) {
-        if n > 0 {
-            c.fetch_add(n, Ordering::Relaxed);
-        }
+impl Refusals {
+    pub(crate) fn add(c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
     }
+}
 
-    pub(crate) fn snapshot(&self, tracked: u64, queue_full: u64) -> Counters {
-        let l = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        Counters {
-            tracked,
-            sent: l(&self.sent),
-            retried: l(&self.retried),
-            spooled: l(&self.spooled),
-            track_wakeups: l(&self.track_wakeups),
-            dropped: Dropped {
-                queue_full,
-                too_large: l(&self.too_large),
-                invalid: l(&self.invalid),
-                secret: l(&self.secret),
-                rejected: l(&self.rejected),
-                revoked: l(&self.revoked),
-                expired: l(&self.expired),
-                overflow: l(&self.overflow),
-                corrupt: l(&self.corrupt),
-                internal: l(&self.internal),
-            },
-        }
+/// What the pipeline counts, as plain numbers (it is only changed under the pipeline lock).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub loaded: u64,
+    pub sent: u64,
+    pub retried: u64,
+    pub spooled: u64,
+    pub rejected: u64,
+    pub revoked: u64,
+    pub expired: u64,
+    pub overflow: u64,
+    pub corrupt: u64,
+    pub internal: u64,
+}
+
+/// Assembles a snapshot from its three owners.
+pub(crate) fn snapshot(
+    tally: &Tally,
+    refusals: &Refusals,
+    tracked: u64,
+    queue_full: u64,
+    pending: u64,
+) -> Counters {
+    let l = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    Counters {
+        tracked,
+        loaded: tally.loaded,
+        sent: tally.sent,
+        pending,
+        retried: tally.retried,
+        spooled: tally.spooled,
+        track_wakeups: l(&refusals.track_wakeups),
+        dropped: Dropped {
+            queue_full,
+            too_large: l(&refusals.too_large),
+            invalid: l(&refusals.invalid),
+            secret: l(&refusals.secret),
+            rejected: tally.rejected,
+            revoked: tally.revoked,
+            expired: tally.expired,
+            overflow: tally.overflow,
+            corrupt: tally.corrupt,
+            internal: tally.internal,
+        },
     }
 }

@@ -202,6 +202,7 @@ impl StrCheck {
 ///
 /// Field names must be plain identifiers (`[A-Za-z0-9_]`), as generated code
 /// guarantees; they are written as given. Values are always escaped.
+#[derive(Debug)]
 pub struct FieldWriter<'a> {
     buf: &'a mut Vec<u8>,
     first: bool,

@@ -1,69 +1,115 @@
 //! # candor — privacy-first product telemetry runtime
 //!
 //! This crate is what ships inside an application. It records typed events
-//! (normally declared in a schema and implemented with `#[derive(Event)]`),
-//! and only when the person has opted in to the event's consent category.
+//! (declared in a schema and implemented with `#[derive(Event)]`), and only
+//! when the person has opted in to the event's consent category.
 //!
-//! Module map:
-//! - [`consent`]: consent categories.
-//! - [`event`]: the [`Event`] trait implemented by generated code.
-//! - [`encode`]: direct JSON field writer and value-coarsening helpers.
-//! - [`scanner`]: defence-in-depth secret scanner run on string values.
-//! - [`client`]: the [`Client`]: consent gate, `track()`, sender thread.
-//! - [`config`]: [`Config`] and its defaults; environment opt-out.
-//! - [`counters`]: readable [`Counters`].
-//! - [`transport`]: the [`Transport`] trait, HTTP and file transports.
-//! - [`retry`]: status classification and backoff.
-//! - [`envelope`]: wire envelope, ids, minute timestamps.
-//! - `queue`, `batch`, `spool`: the never-blocking queue, batches, disk spool.
+//! ```no_run
+//! use candor::{Client, Config, Consent, HttpTransport};
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut cfg = Config::new("my-wallet", "1.4.0");
+//! cfg.state_dir = Some("/var/lib/my-wallet/telemetry".into()); // persists the choice
+//! cfg.spool_dir = Some("/var/cache/my-wallet/telemetry".into()); // survives crashes
+//! let client = Client::start(cfg, HttpTransport::new("https://telemetry.example.org/v1/batch")?)?;
+//! client.set_consent(Consent::Usage, true); // only after the person said yes
+//! // client.track(&SomeDerivedEvent { .. });
+//! client.shutdown(Duration::from_secs(2));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What an app uses: [`Client`], [`Config`], [`Consent`], the derives [`Event`](derive@Event),
+//! [`EventEnum`](derive@EventEnum) and [`personal`], [`Outcome`], [`FlushReport`],
+//! [`Counters`]. What a transport writer uses: the [`transport`] module ([`Transport`],
+//! [`Request`], [`Response`], [`TransportError`]). Everything else the derive needs lives in
+//! a hidden module and is not a stable API.
+//!
+//! ## Cargo features
+//!
+//! - `http` (default): [`HttpTransport`], gzip'd HTTPS POST with `ureq`, `rustls` (ring) and
+//!   `flate2`. An app that brings its own [`Transport`] turns default features off and
+//!   compiles none of them:
+//!   `candor = { version = "0.1", default-features = false }`.
+//!
+//! ## Modules, in the order an event goes through them
+//!
+//! - `client`: the public API; `track()` on the caller's thread.
+//! - `encode`, `scanner`: the field writer generated code calls, and the secret scanner.
+//! - `queue`: the bounded, never-blocking queue between callers and the sender.
+//! - `pipeline`: the delivery pipeline as a plain value (batches, spool, consent choice,
+//!   retries, accounting) whose decisions are methods, tested without threads.
+//! - `sender`: the sender thread, a thin loop around the pipeline.
+//! - `batch`, `spool`: batches of encoded events, and their files on disk.
+//! - `wire`: the documents sent (batch envelope, deletion request).
+//! - [`transport`]: the [`Transport`] trait, [`HttpTransport`] and [`FileTransport`].
+//! - `retry`: what each answer means, and backoff.
+//! - `clock`, `ids`: minutes as the wire carries them; random ids.
+//! - `config`, `consent`, `counters`, `event`, `global`: [`Config`], [`Consent`],
+//!   [`Counters`], the [`Event`] trait and the process-wide client behind [`Event::track`].
 //!
 //! See `docs/runtime.md` for defaults and guarantees and
 //! `docs/wire-format.md` for what is sent.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 mod batch;
 mod bip39;
-pub mod client;
-pub mod config;
-pub mod consent;
-pub mod counters;
-pub mod encode;
-pub mod envelope;
-pub mod event;
+mod client;
+mod clock;
+mod config;
+mod consent;
+mod counters;
+mod encode;
+mod event;
+mod field_value;
 mod global;
+mod ids;
+mod personal;
+mod pipeline;
 mod queue;
-pub mod retry;
-pub mod scanner;
+mod retry;
+mod scanner;
+mod sender;
 mod spool;
 pub mod transport;
+mod wire;
 
+pub use candor_macros::{personal, Event, EventEnum};
 pub use client::{Client, FlushReport, Outcome};
-pub use config::Config;
+pub use config::{environment_opts_out, Config};
 pub use consent::Consent;
 pub use counters::{Counters, Dropped};
 pub use encode::{EncodeError, FieldWriter};
 pub use event::{Event, EventMeta};
+pub use field_value::EventEnum;
 pub use retry::RetryPolicy;
-pub use transport::{FileTransport, HttpTransport, Transport};
+pub use scanner::SecretKind;
+#[cfg(feature = "http")]
+pub use transport::{EndpointError, HttpTransport};
+pub use transport::{FileTransport, Request, RequestKind, Response, Transport, TransportError};
 
-/// Plumbing for `#[derive(Event)]`; not a stable API.
+/// Plumbing for `#[derive(Event)]`, `#[derive(EventEnum)]` and `#[candor::personal]`, and
+/// for candor's own tests; not a stable API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::encode::{
-        bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, EncodeError,
-        FieldWriter, LazyPattern, PatternStep, SimplePattern, StrCheck,
+        bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, LazyPattern,
+        PatternStep, SimplePattern, StrCheck,
     };
-    pub use crate::{Consent, Event, EventMeta};
+    pub use crate::{Consent, EncodeError, Event, EventMeta, FieldWriter};
+
+    /// Which Rust types carry which YAML field type.
+    pub mod field_value {
+        pub use crate::field_value::*;
+    }
+    /// Personal types refused by type.
+    pub mod personal {
+        pub use crate::personal::*;
+    }
+    /// The secret scanner, for its corpus test.
+    pub mod scanner {
+        pub use crate::scanner::*;
+    }
 }
-
-// ---------------------------------------------------------------------------
-// Derive re-exports: reserved for the candor-macros engineer, who adds
-// `pub use candor_macros::{Event, EventEnum, personal};` here.
-// ---------------------------------------------------------------------------
-
-pub mod field_value;
-pub mod personal;
-
-pub use candor_macros::{personal, Event, EventEnum};
-pub use field_value::EventEnum;

@@ -54,6 +54,7 @@ impl Personal for std::net::SocketAddrV4 {}
 impl Personal for std::net::SocketAddrV6 {}
 
 /// A zero-sized stand-in for a field type `T`, on which the conversions are looked up.
+#[derive(Debug)]
 pub struct Probe<T: ?Sized>(PhantomData<fn(&T)>);
 
 impl<T: ?Sized> Probe<T> {

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::transport::{Response, TransportError};
 
+
 /// Backoff parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -73,8 +74,9 @@ impl RetryPolicy {
     }
 }
 
-/// Parses a `Retry-After` value: delta-seconds or an IMF-fixdate
-/// (`Sun, 06 Nov 1994 08:49:37 GMT`). Dates in the past mean "now".
+/// Parses a `Retry-After` header value: delta-seconds or an IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`). Dates in the past mean "now". For transports:
+/// put the result in [`Response::retry_after`].
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(secs) = v.parse::<u64>() {

@@ -12,6 +12,12 @@ pub struct FileTransport {
     out: Box<dyn Write + Send>,
 }
 
+impl std::fmt::Debug for FileTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileTransport").finish_non_exhaustive()
+    }
+}
+
 impl FileTransport {
     /// Appends to `path`, creating it if needed.
     pub fn append(path: impl AsRef<Path>) -> io::Result<Self> {

@@ -20,6 +20,14 @@ pub struct HttpTransport {
     gz: Gzip,
 }
 
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A gzip writer that keeps its deflate state between requests: allocating
 /// and zeroing a fresh compressor (hundreds of KiB of tables) per batch cost
 /// more than compressing a 500-event batch.
@@ -64,7 +72,7 @@ impl Gzip {
     }
 }
 
-/// Why an endpoint URL was refused.
+/// Why [`HttpTransport::new`] refused an endpoint URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EndpointError(String);
 

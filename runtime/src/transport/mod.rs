@@ -2,15 +2,18 @@
 //!
 //! The runtime hands a transport complete JSON documents (batches and, if
 //! enabled, deletion requests) and interprets the status it gets back (see
-//! [`crate::retry`]). Ship your own by implementing [`Transport`]; the crate
-//! provides [`HttpTransport`] (gzip'd HTTPS POST) and [`FileTransport`]
-//! (JSON lines to a file or stdout, for local inspection).
+//! `docs/runtime.md`, "Retry policy"). Ship your own by implementing [`Transport`]; the
+//! crate provides [`HttpTransport`] (gzip'd HTTPS POST, Cargo feature `http`, on by
+//! default) and [`FileTransport`] (JSON lines to a file or stdout, for local inspection).
 
 mod file;
+#[cfg(feature = "http")]
 mod http;
 
+pub use crate::retry::parse_retry_after;
 pub use file::FileTransport;
-pub use http::HttpTransport;
+#[cfg(feature = "http")]
+pub use http::{EndpointError, HttpTransport};
 
 use std::fmt;
 use std::time::Duration;
@@ -26,7 +29,7 @@ pub enum RequestKind {
 }
 
 /// One document to deliver.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Request<'a> {
     /// What the document is.

@@ -1,0 +1,84 @@
+//! The `candor-sender` thread: a thin loop around the [`Pipeline`](crate::pipeline::Pipeline).
+//! It reads the clock, moves queued events into batches, asks the pipeline what to send,
+//! sends it without holding any lock, hands the answer back, and sleeps until something is
+//! due. Every decision is the pipeline's; this file only owns the thread, the transport and
+//! the clock.
+
+use std::sync::atomic::Ordering;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::client::{lock, Shared};
+use crate::clock::{now_minute, until_next_minute};
+use crate::ids::jitter_random;
+use crate::retry::classify;
+use crate::transport::{Request, Transport};
+
+/// How often retention is enforced on held batches besides right before each send.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
+    let mut scratch = Vec::new();
+    let mut body = Vec::new();
+    let interval = s.cfg.batch_interval;
+    let mut last_sweep = Instant::now();
+    let mut st = lock(&s.state);
+    loop {
+        let now_min = now_minute();
+        s.minute.store(now_min, Ordering::Relaxed);
+        let now = Instant::now();
+        if !st.pipe.halted() {
+            s.drain_queue(&mut st, &mut scratch, now, now_min);
+        }
+        let force = st.flushers > 0 || st.stop;
+        st.pipe.close_due(now, force);
+        if now.duration_since(last_sweep) >= SWEEP_EVERY {
+            st.pipe.sweep(now_min);
+            last_sweep = now;
+        }
+
+        if let Some(out) = st.pipe.next_request(now, now_min, &mut body) {
+            drop(st);
+            let result = transport.send(&Request {
+                kind: out.kind,
+                json: &body,
+                events: out.events,
+            });
+            let verdict = classify(&result, &s.cfg.retry);
+            st = lock(&s.state);
+            st.pipe
+                .verdict(out.ticket, verdict, Instant::now(), jitter_random());
+            s.progress.notify_all();
+            continue;
+        }
+
+        if st.stop {
+            st.done = true;
+            s.progress.notify_all();
+            return;
+        }
+        s.progress.notify_all();
+        // Sleep until the open batch is due, the head batch or a deletion may be retried,
+        // the minute changes or the next retention sweep. Callers unpark us only when a
+        // batch fills or on flush, set_consent and shutdown, never per event, so the queue
+        // is also polled every interval: an event waits at most about two intervals.
+        let now = Instant::now();
+        let mut wake_at = (last_sweep + SWEEP_EVERY)
+            .min(now + until_next_minute())
+            .min(now + interval);
+        if let Some(at) = st.pipe.wake_at() {
+            wake_at = wake_at.min(at);
+        }
+        if st.flushers > 0 {
+            // A flush is waiting: events tracked after our last drain would otherwise sit
+            // until the next timer, so poll while it waits.
+            wake_at = wake_at.min(now + Duration::from_millis(5));
+        }
+        drop(st);
+        let now = Instant::now();
+        if wake_at > now {
+            thread::park_timeout(wake_at - now);
+        }
+        st = lock(&s.state);
+    }
+}
