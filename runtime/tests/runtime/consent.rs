@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use candor::{Client, Consent, Outcome};
 
-use crate::support::{fast_config, http, temp_dir, wait_until, Clicked, Failed, Server};
+use crate::support::{
+    fast_config, http, temp_dir, wait_until, Answer, Clicked, Delivered, Document, Failed, Server,
+};
 
 #[test]
 fn zero_requests_before_consent() {
@@ -108,7 +110,7 @@ fn opt_out_purges_queue_and_nothing_is_sent_afterwards() {
 #[test]
 fn opt_out_deletes_spooled_and_retrying_batches() {
     let server = Server::start();
-    server.respond_with(|_, _| (503, Vec::new()));
+    server.respond_with(|_| Answer::status(503));
     let dir = temp_dir("optout-spool");
     let mut cfg = fast_config();
     cfg.spool_dir = Some(dir.clone());

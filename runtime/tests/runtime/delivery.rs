@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use candor::{Client, Consent, FileTransport};
 
-use crate::support::{fast_config, http, Clicked, Failed, Server};
+use crate::support::{fast_config, http, Clicked, Delivered, Document, Failed, Server};
 
 fn batch_validator() -> jsonschema::Validator {
     let schema: serde_json::Value =

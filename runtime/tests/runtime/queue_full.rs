@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use candor::{Client, Consent, Outcome};
 
-use crate::support::{fast_config, http, Clicked, Server};
+use crate::support::{fast_config, http, Answer, Clicked, Delivered, Server};
 
 #[test]
 fn full_queue_drops_and_counts() {
@@ -83,12 +83,12 @@ fn track_never_waits_for_a_stalled_server() {
     let held = gate.lock().unwrap();
     let entered = Arc::new(AtomicBool::new(false));
     let (g, e) = (Arc::clone(&gate), Arc::clone(&entered));
-    server.respond_with(move |i, _| {
-        if i == 0 {
+    server.respond_with(move |r| {
+        if r.index == 0 {
             e.store(true, Ordering::SeqCst);
             drop(g.lock().unwrap());
         }
-        (200, vec![])
+        Answer::ok()
     });
     let mut cfg = fast_config();
     cfg.queue_max_events = 500;

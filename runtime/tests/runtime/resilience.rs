@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use candor::{Client, Consent};
 
-use crate::support::{dead_port, fast_config, http, Clicked, Server};
+use crate::support::{dead_port, fast_config, http, Answer, Clicked, Delivered, Document, Server};
 
 fn seqs(events: &[serde_json::Value]) -> Vec<u64> {
     let mut s: Vec<u64> = events
@@ -50,11 +50,11 @@ fn delivers_after_server_was_down() {
 #[test]
 fn honours_retry_after_on_429() {
     let server = Server::start();
-    server.respond_with(|i, _| {
-        if i == 0 {
-            (429, vec![("Retry-After".into(), "1".into())])
+    server.respond_with(|r| {
+        if r.index == 0 {
+            Answer::status(429).retry_after("1")
         } else {
-            (200, vec![])
+            Answer::ok()
         }
     });
     let client = Client::start(fast_config(), http(&server.url())).unwrap();
@@ -81,7 +81,7 @@ fn honours_retry_after_on_429() {
 #[test]
 fn retries_5xx_with_backoff_then_delivers_once() {
     let server = Server::start();
-    server.respond_with(|i, _| (if i < 3 { [500, 502, 503][i] } else { 200 }, vec![]));
+    server.respond_with(|r| Answer::status(if r.index < 3 { [500, 502, 503][r.index] } else { 200 }));
     let client = Client::start(fast_config(), http(&server.url())).unwrap();
     client.set_consent(Consent::Usage, true);
     for i in 0..10 {
@@ -107,9 +107,9 @@ fn retries_5xx_with_backoff_then_delivers_once() {
 #[test]
 fn splits_batches_answered_413() {
     let server = Server::start();
-    server.respond_with(|_, json| {
-        let n = json["events"].as_array().map_or(0, Vec::len);
-        (if n > 4 { 413 } else { 200 }, vec![])
+    server.respond_with(|r| {
+        let n = r.json["events"].as_array().map_or(0, Vec::len);
+        Answer::status(if n > 4 { 413 } else { 200 })
     });
     let mut cfg = fast_config();
     cfg.batch_interval = Duration::from_secs(3600);
@@ -137,7 +137,7 @@ fn splits_batches_answered_413() {
 #[test]
 fn drops_and_counts_other_4xx() {
     let server = Server::start();
-    server.respond_with(|_, _| (400, vec![]));
+    server.respond_with(|_| Answer::status(400));
     let client = Client::start(fast_config(), http(&server.url())).unwrap();
     client.set_consent(Consent::Usage, true);
     for i in 0..5 {

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use candor::scanner::{scan, SecretKind};
+use candor::__private::scanner::scan;
+use candor::SecretKind;
 use candor::{Client, Consent, Outcome};
 
 use crate::support::{fast_config, http, Failed, Server};

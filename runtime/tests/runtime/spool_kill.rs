@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use candor::{Client, Consent};
 
-use crate::support::{fast_config, http, temp_dir, wait_until, Clicked, Server};
+use crate::support::{
+    fast_config, http, temp_dir, wait_until, Answer, Clicked, Delivered, Document, Server,
+};
 
 const EARLY: u64 = 200;
 
@@ -56,7 +58,7 @@ fn child_spooling_until_killed() {
 #[test]
 fn sigkill_loses_nothing_spooled() {
     let server = Server::start();
-    server.respond_with(|_, _| (503, Vec::new()));
+    server.respond_with(|_| Answer::status(503));
     let dir = temp_dir("sigkill");
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -94,7 +96,7 @@ fn sigkill_loses_nothing_spooled() {
         .collect();
     assert!(!attempted.is_empty());
 
-    server.respond_with(|_, _| (200, Vec::new()));
+    server.respond_with(|_| Answer::ok());
     let client = Client::start(config(&dir), http(&server.url())).unwrap();
     // Consent was persisted by the child; no new opt-in needed.
     assert!(client.consent(Consent::Usage));

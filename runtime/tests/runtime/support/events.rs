@@ -2,7 +2,8 @@
 //! the derive without a schema folder). Also included by `tests/allocations.rs`.
 #![allow(dead_code)]
 
-use candor::__private::{EncodeError, FieldWriter, StrCheck};
+use candor::__private::StrCheck;
+use candor::{EncodeError, FieldWriter};
 use candor::{Consent, Event, EventMeta};
 
 /// Usage event with the shape `#[derive(Event)]` generates.
