@@ -408,7 +408,9 @@ impl EncoderPrelude {
             ),
             (true, true) => {
                 quote!(
-                    use ::candor::__private::personal::{EnumText as _, ViaPersonal as _, ViaValue as _};
+                    use ::candor::__private::personal::{
+                        EnumText as _, ViaPersonal as _, ViaValue as _,
+                    };
                 )
             }
         };

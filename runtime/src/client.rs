@@ -240,7 +240,10 @@ impl Client {
     /// The anonymous installation id currently in use, if enabled and
     /// consent was ever granted.
     pub fn install_id(&self) -> Option<String> {
-        lock(&self.shared.state).pipe.install_id().map(str::to_owned)
+        lock(&self.shared.state)
+            .pipe
+            .install_id()
+            .map(str::to_owned)
     }
 
     /// A consistent snapshot of the counters (see [`Counters`] for the identity every

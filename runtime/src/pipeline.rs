@@ -142,7 +142,9 @@ impl Pipeline {
         let mut tally = Tally::default();
         let spool = start.spool.map(|(spool, loaded)| {
             tally.corrupt += loaded.corrupt_frames;
-            for b in loaded.batches {
+            for mut b in loaded.batches {
+                // Due at once, on the caller's clock.
+                (b.opened, b.next_attempt) = (now, now);
                 next_seq = next_seq.max(b.seq + 1);
                 tally.loaded += b.count as u64;
                 ready.push_back(b);
@@ -408,13 +410,7 @@ impl Pipeline {
             if head.next_attempt > now {
                 return None;
             }
-            let (revoked, expired) = filter(
-                head,
-                self.spool.as_mut(),
-                true,
-                self.choice,
-                now_min,
-            );
+            let (revoked, expired) = filter(head, self.spool.as_mut(), true, self.choice, now_min);
             self.tally.revoked += revoked;
             self.tally.expired += expired;
             if head.is_empty() {
@@ -451,7 +447,12 @@ impl Pipeline {
         let seq = match ticket {
             Ticket::Deletion => {
                 match verdict {
-                    Verdict::Retry(after) if self.deletions.front().is_some_and(|d| d.attempts + 1 < DELETION_ATTEMPTS) => {
+                    Verdict::Retry(after)
+                        if self
+                            .deletions
+                            .front()
+                            .is_some_and(|d| d.attempts + 1 < DELETION_ATTEMPTS) =>
+                    {
                         let retry = self.limits.retry;
                         if let Some(d) = self.deletions.front_mut() {
                             let wait = after.unwrap_or_else(|| retry.backoff(d.attempts, random));
@@ -605,7 +606,13 @@ impl Pipeline {
 /// Drops entries whose category is not in `choice` (when the choice is `known`) or that are
 /// past retention at `now_min`; rewrites the batch's spool file if anything went. Returns
 /// (revoked, expired).
-fn filter(b: &mut Batch, spool: Option<&mut Spool>, known: bool, choice: u8, now_min: u32) -> (u64, u64) {
+fn filter(
+    b: &mut Batch,
+    spool: Option<&mut Spool>,
+    known: bool,
+    choice: u8,
+    now_min: u32,
+) -> (u64, u64) {
     // O(1) check, then a scan: rebuilding is only needed when something goes.
     if !b.may_need_filter(choice, known, now_min) {
         return (0, 0);

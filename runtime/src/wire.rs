@@ -157,10 +157,7 @@ mod tests {
             .iter()
             .map(|e| e["id"].as_str().unwrap())
             .collect();
-        assert_eq!(
-            ids,
-            ["00".repeat(16), "01".repeat(16), "02".repeat(16)]
-        );
+        assert_eq!(ids, ["00".repeat(16), "01".repeat(16), "02".repeat(16)]);
         // The size estimate the batch keeps is what the events take in the document.
         let b = batch(3);
         let mut events = Vec::new();

@@ -153,7 +153,10 @@ impl Server {
 
     /// Starts on a given loopback port, e.g. one a client was pointed at while it was down.
     pub fn start_on(port: u16) -> Server {
-        Server::builder().port(port).start().expect("bind 127.0.0.1")
+        Server::builder()
+            .port(port)
+            .start()
+            .expect("bind 127.0.0.1")
     }
 
     /// Options: port, recording, an event counter.
@@ -450,7 +453,10 @@ mod tests {
         assert!(a.starts_with("HTTP/1.1 503"), "{a}");
         assert!(a.contains("Retry-After: 3"), "{a}");
         let b = post(server.addr(), b"xx", false).unwrap();
-        assert!(b.starts_with("HTTP/1.1 413") && b.ends_with("too big"), "{b}");
+        assert!(
+            b.starts_with("HTTP/1.1 413") && b.ends_with("too big"),
+            "{b}"
+        );
         let c = post(server.addr(), &gzip(b"xxx"), true).unwrap();
         assert!(c.starts_with("HTTP/1.1 201"), "{c}");
         let d = post(server.addr(), b"not gzip", true).unwrap();
@@ -474,7 +480,10 @@ mod tests {
     #[test]
     fn reset_drops_the_connection_and_delay_holds_the_answer() {
         let server = Server::start();
-        server.script([Answer::reset(), Answer::ok().delay(Duration::from_millis(200))]);
+        server.script([
+            Answer::reset(),
+            Answer::ok().delay(Duration::from_millis(200)),
+        ]);
         let r = post(server.addr(), b"{}", false).unwrap();
         assert_eq!(r, "", "no status line after a reset");
         let t = Instant::now();

@@ -81,7 +81,13 @@ fn honours_retry_after_on_429() {
 #[test]
 fn retries_5xx_with_backoff_then_delivers_once() {
     let server = Server::start();
-    server.respond_with(|r| Answer::status(if r.index < 3 { [500, 502, 503][r.index] } else { 200 }));
+    server.respond_with(|r| {
+        Answer::status(if r.index < 3 {
+            [500, 502, 503][r.index]
+        } else {
+            200
+        })
+    });
     let client = Client::start(fast_config(), http(&server.url())).unwrap();
     client.set_consent(Consent::Usage, true);
     for i in 0..10 {

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use candor::__private::StrCheck;
-use candor::{EncodeError, FieldWriter};
 use candor::{Consent, Event, EventMeta};
+use candor::{EncodeError, FieldWriter};
 
 /// Usage event with the shape `#[derive(Event)]` generates.
 pub struct Clicked {
