@@ -280,3 +280,119 @@ fn install_id_is_opt_in_rotated_on_opt_out_with_deletion_request() {
     let ids: HashSet<String> = reqs.iter().flat_map(|r| r.event_ids()).collect();
     assert_eq!(ids.len(), 2);
 }
+
+/// Runs only as a child process (spawned by
+/// `environment_switch_keeps_an_earlier_spool_untouched`), with `DO_NOT_TRACK=1`.
+#[test]
+#[ignore = "child process of environment_switch_keeps_an_earlier_spool_untouched"]
+fn child_with_do_not_track_and_an_earlier_spool() {
+    let dir = std::env::var("CANDOR_TEST_DIR").expect("run by its parent test");
+    let url = std::env::var("CANDOR_TEST_URL").unwrap();
+    let dir = std::path::PathBuf::from(dir);
+    let mut cfg = fast_config();
+    cfg.state_dir = Some(dir.join("state"));
+    cfg.spool_dir = Some(dir.join("spool"));
+    let client = Client::start(cfg, http(&url)).unwrap();
+    assert!(client.disabled_by_environment());
+    assert!(!client.consent(Consent::Usage));
+    let c = client.counters();
+    assert_eq!((c.loaded, c.pending, c.dropped.total()), (40, 40, 0));
+    assert_eq!(
+        client.track(&Clicked {
+            button: "dnt",
+            count: 1,
+            seq: 0
+        }),
+        Outcome::ConsentOff
+    );
+    // Nothing can leave this process, so a flush has nothing to wait for.
+    let report = client.flush(Duration::from_secs(5));
+    assert_eq!((report.pending, report.spooled), (40, 40));
+    // Revoking a category the person never granted changes nothing else.
+    assert!(!client.set_consent(Consent::Diagnostics, false));
+    let report = client.shutdown(Duration::from_secs(1));
+    assert_eq!((report.pending, report.spooled), (40, 40));
+}
+
+#[test]
+fn environment_switch_keeps_an_earlier_spool_untouched() {
+    let server = Server::start();
+    server.respond_with(|_| Answer::status(503));
+    let dir = temp_dir("dnt-spool");
+    let config = || {
+        let mut cfg = fast_config();
+        cfg.state_dir = Some(dir.join("state"));
+        cfg.spool_dir = Some(dir.join("spool"));
+        cfg
+    };
+    // An earlier run without the switch: granted, 40 events spooled, server failing.
+    let first = Client::start(config(), http(&server.url())).unwrap();
+    first.set_consent(Consent::Usage, true);
+    for i in 0..40 {
+        first.track(&Clicked {
+            button: "early",
+            count: 1,
+            seq: i,
+        });
+    }
+    let report = first.shutdown(Duration::from_millis(300));
+    assert_eq!(report.spooled, 40);
+    drop(first);
+    let snapshot = |d: &std::path::Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let spool_before = snapshot(&dir.join("spool"));
+    let state_before = snapshot(&dir.join("state"));
+    let requests_before = server.request_count();
+
+    let status = crate::support::run_child(
+        "consent::child_with_do_not_track_and_an_earlier_spool",
+        &[
+            ("DO_NOT_TRACK", "1".as_ref()),
+            ("CANDOR_TEST_DIR", dir.as_os_str()),
+            ("CANDOR_TEST_URL", server.url().as_ref()),
+        ],
+    );
+    assert!(status.success(), "child with DO_NOT_TRACK=1 failed");
+    assert_eq!(
+        server.request_count(),
+        requests_before,
+        "nothing left the child"
+    );
+    assert_eq!(
+        snapshot(&dir.join("spool")),
+        spool_before,
+        "spool untouched"
+    );
+    assert_eq!(
+        snapshot(&dir.join("state")),
+        state_before,
+        "choice untouched"
+    );
+
+    // Without the switch, the person's choice and the earlier events are as they were.
+    server.respond_with(|_| Answer::ok());
+    let next = Client::start(config(), http(&server.url())).unwrap();
+    assert!(next.consent(Consent::Usage));
+    assert!(next.flush(Duration::from_secs(10)).is_complete());
+    let mut seqs: Vec<u64> = server
+        .delivered_events()
+        .iter()
+        .map(|e| e["fields"]["seq"].as_u64().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs, (0..40).collect::<Vec<_>>());
+    next.shutdown(Duration::from_secs(1));
+}

@@ -4,9 +4,11 @@
 
 mod support;
 
+mod accounting;
 mod consent;
 mod delivery;
 mod queue_full;
 mod resilience;
 mod scanner_corpus;
+mod shutdown;
 mod spool_kill;
