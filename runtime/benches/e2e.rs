@@ -1,6 +1,6 @@
 //! End-to-end throughput: 4 producer threads track a 5-field event through a
 //! real `candor::Client` and its real `HttpTransport` (gzip, HTTP/1.1) to a
-//! std-only collector on 127.0.0.1 started here, which gunzips and counts.
+//! collector on 127.0.0.1 started here (`candor-testkit`), which gunzips and counts.
 //!
 //! ```text
 //! cargo bench -p candor --bench e2e
@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 use candor::{Client, Config, Consent, HttpTransport, Outcome};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 
-#[path = "support/loopback_server.rs"]
-mod loopback_server;
-use loopback_server::LoopbackServer;
+#[path = "support/collector.rs"]
+mod collector;
+use candor_testkit::Server;
 
 #[path = "support/swap_completed.rs"]
 mod swap_completed;
@@ -38,10 +38,10 @@ const EVENTS: u64 = 400_000;
 
 /// Tracks `EVENTS` events from `PRODUCERS` threads and waits until all of
 /// them reached the server; returns the time from release to delivery.
-fn deliver(client: &Client, server: &LoopbackServer) -> Duration {
+fn deliver(client: &Client, server: &Server) -> Duration {
     let per = EVENTS / PRODUCERS;
     let sent_before = client.counters().sent;
-    let received_before = server.received();
+    let received_before = server.counted();
     let go = Barrier::new(PRODUCERS as usize + 1);
     let start = thread::scope(|s| {
         for p in 0..PRODUCERS {
@@ -72,22 +72,22 @@ fn deliver(client: &Client, server: &LoopbackServer) -> Duration {
     let report = client.flush(Duration::from_secs(120));
     assert!(report.is_complete(), "undelivered after flush: {report:?}");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while server.received() - received_before < EVENTS {
+    while server.counted() - received_before < EVENTS {
         assert!(
             Instant::now() < deadline,
             "server counted {} of {EVENTS}",
-            server.received() - received_before
+            server.counted() - received_before
         );
         thread::yield_now();
     }
     let elapsed = start.elapsed();
     assert_eq!(client.counters().sent - sent_before, EVENTS);
-    assert_eq!(server.received() - received_before, EVENTS);
+    assert_eq!(server.counted() - received_before, EVENTS);
     elapsed
 }
 
 fn benches(c: &mut Criterion) {
-    let server = LoopbackServer::start().expect("loopback server starts");
+    let server = collector::start().expect("loopback server starts");
     let mut group = c.benchmark_group("e2e_loopback_4_producers");
     group.throughput(Throughput::Elements(EVENTS));
     // Each iteration takes a fraction of a second: flat sampling gives every
@@ -101,7 +101,7 @@ fn benches(c: &mut Criterion) {
     for batch in [500usize, 5_000] {
         let mut cfg = Config::new("bench-e2e", "1.0.0");
         cfg.batch_max_events = batch;
-        let transport = HttpTransport::new(server.url()).expect("loopback endpoint");
+        let transport = HttpTransport::new(&server.url()).expect("loopback endpoint");
         let client = Client::start(cfg, transport).expect("client starts");
         client.set_consent(Consent::Usage, true);
         group.bench_function(format!("batch_{batch}"), |b| {

@@ -17,8 +17,11 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use candor::__private::{bucket_u64, EncodeError, FieldWriter, StrCheck};
-use candor::{Client, Config, Consent, Event, EventMeta, FileTransport, HttpTransport, Outcome};
+use candor::__private::{bucket_u64, StrCheck};
+use candor::{
+    Client, Config, Consent, EncodeError, Event, EventMeta, FieldWriter, FileTransport,
+    HttpTransport, Outcome,
+};
 
 /// `wordstat.started`: which input mode was used.
 struct Started {

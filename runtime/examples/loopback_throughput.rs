@@ -23,9 +23,8 @@ use std::time::{Duration, Instant};
 use candor::{Client, Config, Consent, HttpTransport, Outcome};
 
 // The same collector the criterion bench `runtime/benches/e2e.rs` uses.
-#[path = "../benches/support/loopback_server.rs"]
-mod loopback_server;
-use loopback_server::LoopbackServer;
+#[path = "../benches/support/collector.rs"]
+mod collector;
 
 #[path = "../benches/support/swap_completed.rs"]
 mod swap_completed;
@@ -58,11 +57,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let server = LoopbackServer::start()?;
+    let server = collector::start()?;
 
     let mut cfg = Config::new("throughput", "1.0.0");
     cfg.batch_max_events = batch;
-    let client = Client::start(cfg, HttpTransport::new(server.url())?)?;
+    let client = Client::start(cfg, HttpTransport::new(&server.url())?)?;
     client.set_consent(Consent::Usage, true);
     let hwm_before = vm_hwm_kib();
 
@@ -105,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let total = start.elapsed();
     let c = client.counters();
     client.shutdown(Duration::from_secs(5));
-    let got = server.received();
+    let got = server.counted();
 
     println!(
         "mode: {}",

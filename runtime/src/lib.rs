@@ -2,22 +2,51 @@
 //!
 //! This crate is what ships inside an application. It records typed events
 //! (declared in a schema and implemented with `#[derive(Event)]`), and only
-//! when the person has opted in to the event's consent category.
+//! when the person has opted in to the event's consent category. An event from the
+//! repository's `schemas/wallet.yaml`, end to end (with the `http` feature):
 //!
 //! ```no_run
-//! use candor::{Client, Config, Consent, HttpTransport};
 //! use std::time::Duration;
+//! use candor::{Client, Config, Consent, Event, EventEnum, HttpTransport};
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let mut cfg = Config::new("my-wallet", "1.4.0");
-//! cfg.state_dir = Some("/var/lib/my-wallet/telemetry".into()); // persists the choice
-//! cfg.spool_dir = Some("/var/cache/my-wallet/telemetry".into()); // survives crashes
-//! let client = Client::start(cfg, HttpTransport::new("https://telemetry.example.org/v1/batch")?)?;
-//! client.set_consent(Consent::Usage, true); // only after the person said yes
-//! // client.track(&SomeDerivedEvent { .. });
-//! client.shutdown(Duration::from_secs(2));
-//! # Ok(())
-//! # }
+//! #[derive(EventEnum, Clone, Copy)]
+//! enum Network { Mainnet, Testnet, Other }   // variants ⇔ the schema's `values`
+//!
+//! #[derive(EventEnum, Clone, Copy)]
+//! enum FeeLevel { Low, Medium, High, Custom }
+//!
+//! /// `wallet.transaction_signed` from schemas/wallet.yaml. Its `pii` fields (`recipient`,
+//! /// `amount`) can never be collected: adding either here is a compile error.
+//! #[derive(Event)]
+//! #[event(name = "wallet.transaction_signed", schemas = "../schemas")] // default: schemas/ beside Cargo.toml
+//! struct TransactionSigned {
+//!     network: Network,
+//!     confirm_ms: Duration,          // sent as whole ms, rounded down to a schema bucket
+//!     hardware_wallet: Option<bool>, // `optional: true`; `None` leaves it out
+//!     fee_level: FeeLevel,
+//! }
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let mut cfg = Config::new("my-wallet", "1.4.0");
+//!     cfg.state_dir = Some("/var/lib/my-wallet/telemetry".into()); // persists the consent choice
+//!     cfg.spool_dir = Some("/var/cache/my-wallet/telemetry".into()); // survives crashes and offline periods
+//!     let client = Client::start(cfg, HttpTransport::new("https://telemetry.example.org/v1/batch")?)?;
+//!     client.install_global(); // lets `event.track()` work anywhere
+//!
+//!     // Only after the person said yes in your consent UI:
+//!     client.set_consent(Consent::Usage, true);
+//!
+//!     TransactionSigned {
+//!         network: Network::Mainnet,
+//!         confirm_ms: Duration::from_millis(3_420), // sent as "confirm_ms":1000
+//!         hardware_wallet: Some(true),
+//!         fee_level: FeeLevel::Medium,
+//!     }
+//!     .track();
+//!
+//!     client.shutdown(Duration::from_secs(2)); // on exit: deliver what it can, spool the rest
+//!     Ok(())
+//! }
 //! ```
 //!
 //! What an app uses: [`Client`], [`Config`], [`Consent`], the derives [`Event`](derive@Event),
@@ -98,7 +127,6 @@ pub mod __private {
         bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, LazyPattern,
         PatternStep, SimplePattern, StrCheck,
     };
-    pub use crate::{Consent, EncodeError, Event, EventMeta, FieldWriter};
 
     /// Which Rust types carry which YAML field type.
     pub mod field_value {

@@ -270,8 +270,16 @@ fn accept_loop(listener: &TcpListener, st: &Arc<State>) {
     }
 }
 
+/// A request as read off the connection, before decoding.
+struct Raw {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
 /// Reads one request head and body; `None` when the connection ends or is malformed.
-fn read_request(r: &mut impl BufRead) -> Option<(String, String, Vec<(String, String)>, Vec<u8>)> {
+fn read_request(r: &mut impl BufRead) -> Option<Raw> {
     let mut line = String::new();
     if r.read_line(&mut line).ok()? == 0 {
         return None;
@@ -300,7 +308,12 @@ fn read_request(r: &mut impl BufRead) -> Option<(String, String, Vec<(String, St
         .unwrap_or(0);
     let mut body = vec![0; len];
     r.read_exact(&mut body).ok()?;
-    Some((method, path, headers, body))
+    Some(Raw {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 fn serve(conn: TcpStream, st: &State) {
@@ -309,7 +322,13 @@ fn serve(conn: TcpStream, st: &State) {
         return;
     };
     let mut r = BufReader::new(conn);
-    while let Some((method, path, headers, raw)) = read_request(&mut r) {
+    while let Some(Raw {
+        method,
+        path,
+        headers,
+        body: raw,
+    }) = read_request(&mut r)
+    {
         if st.stopped.load(Ordering::SeqCst) {
             return;
         }
@@ -392,7 +411,6 @@ fn serve(conn: TcpStream, st: &State) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
 
     fn post(addr: SocketAddr, body: &[u8], gzip: bool) -> io::Result<String> {
         let mut s = TcpStream::connect(addr)?;

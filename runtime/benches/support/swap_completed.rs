@@ -4,8 +4,8 @@
 //! `#[path]` by `benches/track.rs`, `benches/e2e.rs`, `runtime/examples/loopback_throughput.rs` and the
 //! peer benchmark in `benches/peers/` (its own workspace).
 
-use candor::__private::{bucket_u64, clamp_u64, EncodeError, FieldWriter, StrCheck};
-use candor::{Consent, Event, EventMeta};
+use candor::__private::{bucket_u64, clamp_u64, StrCheck};
+use candor::{Consent, EncodeError, Event, EventMeta, FieldWriter};
 
 #[derive(Clone, Copy)]
 pub struct SwapCompleted {
