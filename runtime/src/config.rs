@@ -42,8 +42,11 @@ pub struct Config {
     pub batch_interval: Duration,
     /// Encoded events larger than this are refused and counted. Default: 32 KiB.
     pub max_event_bytes: usize,
-    /// Bound on undelivered batches held in memory and in the spool; the
-    /// oldest are dropped (and counted) beyond it. Default: 16 MiB.
+    /// Bound on undelivered batches held in memory and in the spool. When it
+    /// is reached the sender stops taking events from the queue, so new events
+    /// meet a full queue (`dropped.queue_full`) instead of accepted ones being
+    /// pushed out; only a spool loaded at start beyond it loses its oldest
+    /// batches (`dropped.overflow`). Default: 16 MiB.
     pub max_pending_bytes: usize,
     /// Backoff parameters. Default: 1 s base, 5 min cap, `Retry-After` ≤ 1 h.
     pub retry: RetryPolicy,
@@ -74,7 +77,9 @@ impl Config {
 
 /// Whether the environment turns telemetry off. It can only ever turn it
 /// off: `DO_NOT_TRACK` set to anything but empty/`0`/`false`, or
-/// `CANDOR_TELEMETRY` set to `off`/`0`/`false`/`no`/`disabled`.
+/// `CANDOR_TELEMETRY` set to `off`/`0`/`false`/`no`/`disabled`. Then nothing
+/// leaves the process and nothing new is recorded; the person's persisted
+/// choice and an earlier run's spool are kept as they are.
 pub fn environment_opts_out() -> bool {
     let dnt = std::env::var("DO_NOT_TRACK").unwrap_or_default();
     let dnt = dnt.trim();
