@@ -56,7 +56,10 @@ fn the_config_table_lists_every_field_with_its_default() {
         .filter(|l| l.starts_with("| `"))
         .map(|l| {
             let cells: Vec<&str> = l.split(" | ").collect();
-            let name = cells[0].trim_start_matches("| ").trim_matches('`').to_owned();
+            let name = cells[0]
+                .trim_start_matches("| ")
+                .trim_matches('`')
+                .to_owned();
             (name, cells[1].to_owned())
         })
         .collect();
@@ -76,7 +79,10 @@ fn the_config_table_lists_every_field_with_its_default() {
                 let shown = cell.split('`').nth(1).unwrap_or_else(|| {
                     panic!("`{name}`: the default cell has no code span: {cell}")
                 });
-                assert_eq!(shown, value, "`{name}`: documented {shown}, Config::new sets {value}");
+                assert_eq!(
+                    shown, value,
+                    "`{name}`: documented {shown}, Config::new sets {value}"
+                );
             }
         }
     }
@@ -106,7 +112,10 @@ fn the_example_in_docs_is_the_compiled_doc_example() {
         .collect();
     let shown = fenced_block(&read("docs/runtime.md"), "```rust\n");
     assert!(compiled.len() > 20, "the doc example is the full program");
-    assert_eq!(shown, compiled, "docs/runtime.md's example differs from lib.rs's");
+    assert_eq!(
+        shown, compiled,
+        "docs/runtime.md's example differs from lib.rs's"
+    );
 }
 
 mod wire_examples {

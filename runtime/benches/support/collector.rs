@@ -9,7 +9,10 @@ use candor_testkit::Server;
 /// Starts the collector on a free 127.0.0.1 port. `Server::counted()` is the number of events
 /// acknowledged so far, added before each 200 is written.
 pub fn start() -> std::io::Result<Server> {
-    Server::builder().record(false).counter(count_events).start()
+    Server::builder()
+        .record(false)
+        .counter(count_events)
+        .start()
 }
 
 /// `{"id":"` can only appear at the start of an event object: inside JSON strings the quotes
