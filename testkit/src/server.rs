@@ -96,6 +96,7 @@ impl Builder {
             responder: Mutex::new(Arc::new(|_: &Received| Answer::ok())),
             arrivals: AtomicUsize::new(0),
             answered: AtomicUsize::new(0),
+            completed: AtomicUsize::new(0),
             counted: AtomicU64::new(0),
             stopped: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
@@ -119,6 +120,8 @@ struct State {
     responder: Mutex<Arc<Responder>>,
     arrivals: AtomicUsize,
     answered: AtomicUsize,
+    /// Answers written in full (or connections dropped), after `answered`.
+    completed: AtomicUsize,
     counted: AtomicU64,
     stopped: AtomicBool,
     conns: Mutex<Vec<TcpStream>>,
@@ -214,6 +217,12 @@ impl Server {
     /// Requests read in full so far, including those still waiting for their answer.
     pub fn arrivals(&self) -> usize {
         self.state.arrivals.load(Ordering::SeqCst)
+    }
+
+    /// Whether every request that arrived has had its answer written (or its connection
+    /// dropped): nothing is in the server's hands, so a client has seen every answer it will.
+    pub fn settled(&self) -> bool {
+        self.state.arrivals.load(Ordering::SeqCst) == self.state.completed.load(Ordering::SeqCst)
     }
 
     /// Sum of the [`Builder::counter`] over acknowledged requests. Added before the 2xx is
@@ -389,6 +398,7 @@ fn serve(conn: TcpStream, st: &State) {
         st.answered.fetch_add(1, Ordering::SeqCst);
         if answer.reset {
             let _ = out.shutdown(Shutdown::Both);
+            st.completed.fetch_add(1, Ordering::SeqCst);
             return;
         }
         let mut head = format!(
@@ -402,7 +412,9 @@ fn serve(conn: TcpStream, st: &State) {
         head.push_str("\r\n");
         let mut bytes = head.into_bytes();
         bytes.extend_from_slice(&answer.body);
-        if out.write_all(&bytes).is_err() {
+        let written = out.write_all(&bytes);
+        st.completed.fetch_add(1, Ordering::SeqCst);
+        if written.is_err() {
             return;
         }
     }
@@ -493,6 +505,7 @@ mod tests {
         // Only the acknowledged request is counted.
         assert_eq!(server.counted(), 3);
         assert_eq!((server.arrivals(), server.request_count()), (4, 4));
+        assert!(server.settled());
     }
 
     #[test]

@@ -94,10 +94,9 @@ impl Peer {
                 // server's log and the client agree on what was acknowledged.
                 s.respond_with(|_| Answer::reset());
                 let end = std::time::Instant::now() + Duration::from_secs(10);
-                while s.arrivals() != s.request_count() && std::time::Instant::now() < end {
+                while !s.settled() && std::time::Instant::now() < end {
                     std::thread::sleep(Duration::from_millis(2));
                 }
-                std::thread::sleep(Duration::from_millis(30));
                 self.earlier.extend(s.requests());
                 s.stop();
             }
@@ -116,18 +115,6 @@ impl Peer {
             }),
             Fault::Reset => s.respond_with(|_| Answer::reset()),
         }
-    }
-
-    /// Waits until no request is being answered, and a little longer for the client to
-    /// take the answer in.
-    fn quiesce(&self) {
-        if let Some(s) = &self.server {
-            let end = std::time::Instant::now() + Duration::from_secs(10);
-            while s.arrivals() != s.request_count() && std::time::Instant::now() < end {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        }
-        std::thread::sleep(Duration::from_millis(60));
     }
 
     fn all_requests(&self) -> Vec<candor_testkit::Received> {
@@ -183,10 +170,9 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::Restart => {
                 let report = client.shutdown(Duration::from_millis(200));
-                // A request may still be on the wire; once it is answered the old client
-                // changes no more, and a second call reports the final state.
-                peer.quiesce();
-                let last = client.shutdown(Duration::ZERO);
+                // A request may still be on the wire; a second call waits for the sender to
+                // take its answer and exit, then reports the final state.
+                let last = client.shutdown(Duration::from_secs(10));
                 let c = client.counters();
                 prop_assert!(balanced(&c), "{c:?}");
                 prop_assert_eq!(last.spooled, last.pending, "everything pending is spooled");

@@ -76,11 +76,9 @@ fn shutdown_mid_request_then_misuse(dir: &Path, server: &Server, answer: u16) ->
         Outcome::ConsentOff
     );
     client.flush(Duration::from_millis(100));
-    wait_until(Duration::from_secs(10), || {
-        server.arrivals() == server.request_count()
-    });
-    std::thread::sleep(Duration::from_millis(300));
-    let again = client.shutdown(Duration::from_millis(100));
+    // A second shutdown waits for the sender to take the answer and exit.
+    let again = client.shutdown(Duration::from_secs(10));
+    wait_until(Duration::from_secs(10), || server.settled());
     let c = client.counters();
     assert_eq!(c.dropped.revoked, 0, "stopping is not revoking: {c:?}");
     assert_eq!(
