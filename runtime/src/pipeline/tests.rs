@@ -558,7 +558,11 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     /// Whatever the interleaving of events, consent changes, answers and restarts, every
     /// accepted or loaded event is counted exactly once: sent, dropped, or pending. And what
