@@ -1,6 +1,6 @@
 //! The loopback server: accepts connections on 127.0.0.1, one thread each, reads HTTP/1.1
-//! requests with a `Content-Length` body (kept-alive connections carry several), gunzips
-//! them, records them and answers from the script or the responder.
+//! requests with a `Content-Length` or chunked body (kept-alive connections carry several),
+//! gunzips them, records them and answers from the script or the responder.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -310,19 +310,55 @@ fn read_request(r: &mut impl BufRead) -> Option<Raw> {
             headers.push((k.trim().to_owned(), v.trim().to_owned()));
         }
     }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    r.read_exact(&mut body).ok()?;
+    let chunked = headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked")
+    });
+    let body = if chunked {
+        read_chunked(r)?
+    } else {
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).ok()?;
+        body
+    };
     Some(Raw {
         method,
         path,
         headers,
         body,
     })
+}
+
+/// A `Transfer-Encoding: chunked` body (RFC 9112 §7.1): hex sizes, chunk extensions ignored,
+/// trailers read and dropped.
+fn read_chunked(r: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let size = line.trim_end().split(';').next()?.trim();
+        let size = usize::from_str_radix(size, 16).ok()?;
+        if size == 0 {
+            // Trailer fields up to the empty line.
+            loop {
+                let mut t = String::new();
+                if r.read_line(&mut t).ok()? == 0 || t.trim_end().is_empty() {
+                    return Some(body);
+                }
+            }
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        r.read_exact(&mut body[start..]).ok()?;
+        let mut crlf = [0u8; 2];
+        r.read_exact(&mut crlf).ok()?;
+    }
 }
 
 fn serve(conn: TcpStream, st: &State) {
@@ -506,6 +542,25 @@ mod tests {
         assert_eq!(server.counted(), 3);
         assert_eq!((server.arrivals(), server.request_count()), (4, 4));
         assert!(server.settled());
+    }
+
+    #[test]
+    fn chunked_bodies_are_read() {
+        let server = Server::start();
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(
+            b"POST /i HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+              4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n",
+        )
+        .unwrap();
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+        let reqs = server.requests();
+        assert_eq!(reqs[0].body, br#"{"a":1}"#);
+        assert_eq!(reqs[0].json["a"], 1);
+        assert_eq!(reqs[0].path, "/i");
     }
 
     #[test]
