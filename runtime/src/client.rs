@@ -117,7 +117,8 @@ pub(crate) struct Shared {
 /// What the pipeline lock guards: the pipeline and the sender's bookkeeping.
 pub(crate) struct State {
     pub(crate) pipe: Pipeline,
-    ids: IdPool,
+    /// Boxed: 4 KiB of ids would otherwise sit inside `Shared`, next to the gate `track()` reads.
+    ids: Box<IdPool>,
     /// Callers waiting in `flush`: the sender closes the open batch at once and polls.
     pub(crate) flushers: usize,
     /// Asked to stop (shutdown, or the last handle dropped).
@@ -187,7 +188,7 @@ impl Client {
             refusals: Refusals::default(),
             state: Mutex::new(State {
                 pipe,
-                ids: IdPool::new(),
+                ids: Box::new(IdPool::new()),
                 flushers: 0,
                 stop: false,
                 done: false,
