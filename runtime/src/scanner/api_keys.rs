@@ -1,0 +1,209 @@
+//! Well-known credential formats of hosted services, recognised by their
+//! documented prefix and body: Stripe, AWS, GitHub, GitLab, Slack, Google,
+//! OpenAI, Anthropic, Hugging Face, npm, PyPI, Shopify, DigitalOcean,
+//! Square, Twilio, Mailgun, age, and Slack/Discord webhook URLs. Publishable
+//! keys meant for browsers (Stripe `pk_…`) are not secrets and pass.
+
+#[derive(Clone, Copy)]
+enum Body {
+    /// `[A-Za-z0-9]`
+    Alnum,
+    /// `[A-Za-z0-9_-]`
+    Word,
+    /// `[A-Z0-9]`
+    Upper,
+    /// `[0-9a-f]`
+    Hex,
+    /// `[A-Za-z0-9_/-]` (webhook paths)
+    Path,
+}
+
+impl Body {
+    fn accepts(self, c: u8) -> bool {
+        match self {
+            Body::Alnum => c.is_ascii_alphanumeric(),
+            Body::Word => c.is_ascii_alphanumeric() || c == b'_' || c == b'-',
+            Body::Upper => c.is_ascii_uppercase() || c.is_ascii_digit(),
+            Body::Hex => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+            Body::Path => c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'/'),
+        }
+    }
+}
+
+struct Format {
+    prefix: &'static [u8],
+    body: Body,
+    min: usize,
+    max: usize,
+}
+
+const fn f(prefix: &'static [u8], body: Body, min: usize, max: usize) -> Format {
+    Format {
+        prefix,
+        body,
+        min,
+        max,
+    }
+}
+
+/// Longest body read: formats without a fixed length stop counting here,
+/// which keeps a string of repeated prefixes linear.
+const CAP: usize = 256;
+
+const FORMATS: &[Format] = &[
+    // AWS access key ids (long-term and temporary).
+    f(b"AKIA", Body::Upper, 16, 16),
+    f(b"ASIA", Body::Upper, 16, 16),
+    // Google API keys and OAuth client secrets.
+    f(b"AIza", Body::Word, 35, 35),
+    // age encryption secret keys (bech32, upper case).
+    f(b"AGE-SECRET-KEY-1", Body::Upper, 58, 58),
+    f(b"GOCSPX-", Body::Word, 28, 28),
+    // Twilio API key SID.
+    f(b"SK", Body::Hex, 32, 32),
+    // DigitalOcean personal access tokens.
+    f(b"dop_v1_", Body::Hex, 64, 64),
+    f(b"doo_v1_", Body::Hex, 64, 64),
+    // Discord webhook URLs (the path holds the token).
+    f(b"discord.com/api/webhooks/", Body::Path, 30, CAP),
+    f(b"discordapp.com/api/webhooks/", Body::Path, 30, CAP),
+    // GitHub tokens: classic, OAuth, user-to-server, server-to-server,
+    // refresh; fine-grained personal access tokens.
+    f(b"ghp_", Body::Alnum, 36, 36),
+    f(b"gho_", Body::Alnum, 36, 36),
+    f(b"ghu_", Body::Alnum, 36, 36),
+    f(b"ghs_", Body::Alnum, 36, 36),
+    f(b"ghr_", Body::Alnum, 36, 36),
+    f(b"github_pat_", Body::Word, 70, 100),
+    // GitLab personal, deploy and runner tokens.
+    f(b"glpat-", Body::Word, 20, CAP),
+    f(b"gldt-", Body::Word, 20, CAP),
+    f(b"glrt-", Body::Word, 20, CAP),
+    // Hugging Face.
+    f(b"hf_", Body::Alnum, 30, 40),
+    // Slack incoming webhooks.
+    f(b"hooks.slack.com/services/", Body::Path, 20, CAP),
+    // Mailgun API keys.
+    f(b"key-", Body::Hex, 32, 32),
+    // npm access tokens.
+    f(b"npm_", Body::Alnum, 36, 36),
+    // PyPI upload tokens (a macaroon whose first bytes name pypi.org).
+    f(b"pypi-AgEIcHlwaS5vcmc", Body::Word, 30, CAP),
+    // Stripe restricted keys.
+    f(b"rk_live_", Body::Alnum, 20, CAP),
+    f(b"rk_test_", Body::Alnum, 20, CAP),
+    // Shopify access tokens and shared secrets.
+    f(b"shpat_", Body::Hex, 32, 32),
+    f(b"shpca_", Body::Hex, 32, 32),
+    f(b"shppa_", Body::Hex, 32, 32),
+    f(b"shpss_", Body::Hex, 32, 32),
+    // Stripe secret keys.
+    f(b"sk_live_", Body::Alnum, 20, CAP),
+    f(b"sk_test_", Body::Alnum, 20, CAP),
+    // Anthropic, OpenAI project/service/admin keys, then legacy OpenAI keys.
+    f(b"sk-ant-", Body::Word, 20, CAP),
+    f(b"sk-proj-", Body::Word, 20, CAP),
+    f(b"sk-svcacct-", Body::Word, 20, CAP),
+    f(b"sk-admin-", Body::Word, 20, CAP),
+    f(b"sk-", Body::Alnum, 48, 48),
+    // Square access tokens and application secrets.
+    f(b"sq0atp-", Body::Word, 22, CAP),
+    f(b"sq0csp-", Body::Word, 40, CAP),
+    // Stripe webhook signing secrets.
+    f(b"whsec_", Body::Alnum, 24, CAP),
+    // Slack bot, user, app-level, refresh and configuration tokens.
+    f(b"xapp-", Body::Word, 20, CAP),
+    f(b"xoxa-", Body::Word, 20, CAP),
+    f(b"xoxb-", Body::Word, 20, CAP),
+    f(b"xoxe-", Body::Word, 20, CAP),
+    f(b"xoxp-", Body::Word, 20, CAP),
+    f(b"xoxr-", Body::Word, 20, CAP),
+    f(b"xoxs-", Body::Word, 20, CAP),
+    // Google OAuth access tokens.
+    f(b"ya29.", Body::Word, 20, CAP),
+];
+
+/// For each first byte, the range of [`FORMATS`] starting with it (the
+/// table is grouped by first byte), so a word costs one lookup.
+static BY_FIRST: [(u8, u8); 256] = {
+    let mut t = [(0u8, 0u8); 256];
+    let mut i = 0;
+    while i < FORMATS.len() {
+        let c = FORMATS[i].prefix[0] as usize;
+        if t[c].1 == 0 {
+            t[c].0 = i as u8;
+        }
+        t[c].1 = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
+
+/// Whether a credential starts at `b[start]` (a word start).
+pub(super) fn at(b: &[u8], start: usize) -> bool {
+    let (lo, hi) = BY_FIRST[b[start] as usize];
+    let rest = &b[start..];
+    FORMATS[lo as usize..hi as usize].iter().any(|fmt| {
+        let Some(body) = rest.strip_prefix(fmt.prefix) else {
+            return false;
+        };
+        let n = body
+            .iter()
+            .take(fmt.max + 1)
+            .take_while(|&&c| fmt.body.accepts(c))
+            .count();
+        // A fixed-length body must end there (not run on into more word).
+        let ends = n < fmt.max + 1
+            && body
+                .get(n)
+                .is_none_or(|&c| !c.is_ascii_alphanumeric());
+        (fmt.min..=fmt.max).contains(&n) && (ends || fmt.max == CAP)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(s: &str) -> bool {
+        let b = s.as_bytes();
+        (0..b.len())
+            .filter(|&i| i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            .any(|i| at(b, i))
+    }
+
+    #[test]
+    fn table_is_grouped_by_first_byte() {
+        for (c, &(lo, hi)) in BY_FIRST.iter().enumerate() {
+            let expected = FORMATS.iter().filter(|f| f.prefix[0] as usize == c).count();
+            assert_eq!(usize::from(hi - lo), expected, "{}", c as u8 as char);
+            let group = &FORMATS[usize::from(lo)..usize::from(hi)];
+            assert!(group.iter().all(|f| f.prefix[0] as usize == c));
+        }
+    }
+
+    #[test]
+    fn formats() {
+        for s in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "key ASIAY34FZKBOKMUTVV7A in env",
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+            "glpat-xxxxxxxxxxxxxxxxxxxx",
+        ] {
+            assert!(found(s), "{s}");
+        }
+        for s in [
+            "AKIAIOSFODNN7EXAMPLEX",
+            "pk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "ghp_short",
+            "sk-learn",
+            "skip_ahead",
+            "key-value store",
+        ] {
+            assert!(!found(s), "{s}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Bech32 / bech32m words (BIP-173, BIP-350, NIP-19): segwit and taproot
+//! Bitcoin addresses and Nostr keys, recognised by their human-readable
+//! prefix and a valid checksum.
+
+use super::SecretKind;
+
+const INVALID: u8 = 0xff;
+
+static VALUE: [u8; 256] = {
+    let charset = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < charset.len() {
+        t[charset[i] as usize] = i as u8;
+        t[charset[i].to_ascii_uppercase() as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Prefixes that matter, with what a checksummed word of that prefix is and
+/// the longest word accepted (BIP-173 caps addresses at 90 characters;
+/// NIP-19 entities carrying relay lists may be longer).
+const PREFIXES: &[(&[u8], SecretKind, usize)] = &[
+    (b"bc", SecretKind::BitcoinAddress, 90),
+    (b"tb", SecretKind::BitcoinAddress, 90),
+    (b"bcrt", SecretKind::BitcoinAddress, 90),
+    (b"nsec", SecretKind::NostrSecretKey, 90),
+    (b"ncryptsec", SecretKind::NostrSecretKey, 200),
+    (b"npub", SecretKind::NostrPublicKey, 90),
+    (b"nprofile", SecretKind::NostrPublicKey, 1000),
+];
+
+fn polymod_step(chk: u32, v: u8) -> u32 {
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
+    let top = chk >> 25;
+    let mut chk = ((chk & 0x01ff_ffff) << 5) ^ u32::from(v);
+    for (k, g) in GEN.iter().enumerate() {
+        if (top >> k) & 1 == 1 {
+            chk ^= g;
+        }
+    }
+    chk
+}
+
+/// Whether `hrp` `1` `data` carries a valid bech32 or bech32m checksum
+/// (`data` includes the six checksum characters).
+pub(super) fn valid(hrp: &[u8], data: &[u8]) -> bool {
+    let mut chk = 1u32;
+    for &c in hrp {
+        chk = polymod_step(chk, c.to_ascii_lowercase() >> 5);
+    }
+    chk = polymod_step(chk, 0);
+    for &c in hrp {
+        chk = polymod_step(chk, c.to_ascii_lowercase() & 31);
+    }
+    for &c in data {
+        let v = VALUE[c as usize];
+        if v == INVALID {
+            return false;
+        }
+        chk = polymod_step(chk, v);
+    }
+    chk == 1 || chk == 0x2bc8_30a3
+}
+
+/// Classifies one alphanumeric word.
+pub(super) fn word(w: &[u8]) -> Option<SecretKind> {
+    if w.len() < 14 {
+        return None;
+    }
+    let sep = w.iter().rposition(|&c| c == b'1')?;
+    let (hrp, data) = (&w[..sep], &w[sep + 1..]);
+    if data.len() < 6 {
+        return None;
+    }
+    let &(_, kind, max) = PREFIXES
+        .iter()
+        .find(|(p, _, _)| hrp.eq_ignore_ascii_case(p))?;
+    // Bech32 is single-case: a mixed-case word is something else.
+    let lower = w.iter().any(u8::is_ascii_lowercase);
+    let upper = w.iter().any(u8::is_ascii_uppercase);
+    if w.len() > max || (lower && upper) || !valid(hrp, data) {
+        return None;
+    }
+    Some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bip173_and_bip350_vectors() {
+        assert_eq!(
+            word(b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"),
+            Some(SecretKind::BitcoinAddress)
+        );
+        assert_eq!(
+            word(b"BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4"),
+            Some(SecretKind::BitcoinAddress)
+        );
+        assert_eq!(
+            word(b"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"),
+            Some(SecretKind::BitcoinAddress)
+        );
+        // One character changed.
+        assert_eq!(word(b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"), None);
+        // NIP-19 example keys.
+        assert_eq!(
+            word(b"npub10elfcs4fr0l0r8af98jlmgdh9c8tcxjvz9qkw038js35mp4dma8qzvjptg"),
+            Some(SecretKind::NostrPublicKey)
+        );
+        assert_eq!(
+            word(b"nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"),
+            Some(SecretKind::NostrSecretKey)
+        );
+        assert_eq!(word(b"note1aaaaaaaaaaaaaaaa"), None);
+    }
+}
