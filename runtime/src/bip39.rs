@@ -113,7 +113,10 @@ mod tests {
 
     #[test]
     fn list_is_complete_sorted_and_every_word_is_found() {
-        let words: Vec<&[u8]> = RAW.split(|&c| c == b' ' || c == b'\n').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&[u8]> = RAW
+            .split(|&c| c == b' ' || c == b'\n')
+            .filter(|w| !w.is_empty())
+            .collect();
         assert_eq!(words.len(), 2048);
         assert!(words.windows(2).all(|p| p[0] < p[1]));
         for w in &words {
@@ -128,7 +131,9 @@ mod tests {
     #[test]
     fn near_misses_and_abbreviations() {
         assert!(contains(b"abandon") && contains(b"zoo") && contains(b"ZOO"));
-        for w in ["candor", "abandons", "aband", "abando", "zo", "the", "and", "abandonx"] {
+        for w in [
+            "candor", "abandons", "aband", "abando", "zo", "the", "and", "abandonx",
+        ] {
             assert!(!contains(w.as_bytes()), "{w}");
         }
         let aban = pack(b"aban").unwrap();

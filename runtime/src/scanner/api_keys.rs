@@ -153,10 +153,7 @@ pub(super) fn at(b: &[u8], start: usize) -> bool {
             .take_while(|&&c| fmt.body.accepts(c))
             .count();
         // A fixed-length body must end there (not run on into more word).
-        let ends = n < fmt.max + 1
-            && body
-                .get(n)
-                .is_none_or(|&c| !c.is_ascii_alphanumeric());
+        let ends = n < fmt.max + 1 && body.get(n).is_none_or(|&c| !c.is_ascii_alphanumeric());
         (fmt.min..=fmt.max).contains(&n) && (ends || fmt.max == CAP)
     })
 }

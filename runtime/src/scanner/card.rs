@@ -4,73 +4,99 @@
 //! so a number followed by its expiry or CVV is still found.
 
 /// Issuer identification ranges: (low, high) over the first `digits`
-/// digits, with the lengths that issuer uses. Published IIN tables (ISO/IEC
-/// 7812 registrations as listed by the schemes).
+/// digits, with the lengths that issuer's cards have in practice (bit `n`
+/// set for length `n`). From the schemes' published IIN tables. Lengths a
+/// scheme allows but hardly issues (17 and 18 digits outside Maestro, Diners
+/// and JCB beyond 16) are left out: they are where 64-bit ids and token
+/// amounts live. For the same reason a 19-digit number written as one
+/// unbroken run counts only for the schemes that really issue 19-digit cards
+/// in numbers (UnionPay 62, Maestro); the others need it grouped
+/// (`4123 4567 8901 2345 678`).
 struct Range {
     digits: u32,
     low: u32,
     high: u32,
-    min_len: usize,
-    max_len: usize,
+    lengths: u32,
+    unbroken19: bool,
 }
 
-const fn r(digits: u32, low: u32, high: u32, min_len: usize, max_len: usize) -> Range {
+const fn lens(list: &[usize]) -> u32 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < list.len() {
+        m |= 1 << list[i];
+        i += 1;
+    }
+    m
+}
+
+const fn r(digits: u32, low: u32, high: u32, lengths: u32) -> Range {
     Range {
         digits,
         low,
         high,
-        min_len,
-        max_len,
+        lengths,
+        unbroken19: false,
     }
 }
 
+const fn r19(digits: u32, low: u32, high: u32, lengths: u32) -> Range {
+    Range {
+        digits,
+        low,
+        high,
+        lengths,
+        unbroken19: true,
+    }
+}
+
+const MAESTRO: u32 = lens(&[12, 13, 14, 15, 16, 17, 18, 19]);
+
 const RANGES: &[Range] = &[
-    r(1, 4, 4, 13, 13),          // Visa (old 13-digit)
-    r(1, 4, 4, 16, 16),          // Visa
-    r(1, 4, 4, 19, 19),          // Visa
-    r(2, 51, 55, 16, 16),        // Mastercard
-    r(4, 2221, 2720, 16, 16),    // Mastercard 2-series
-    r(2, 34, 34, 15, 15),        // American Express
-    r(2, 37, 37, 15, 15),        // American Express
-    r(4, 6011, 6011, 16, 19),    // Discover
-    r(3, 644, 649, 16, 19),      // Discover
-    r(2, 65, 65, 16, 19),        // Discover, RuPay
-    r(4, 3528, 3589, 16, 19),    // JCB
-    r(4, 2131, 2131, 15, 15),    // JCB (legacy)
-    r(4, 1800, 1800, 15, 15),    // JCB (legacy)
-    r(3, 300, 305, 14, 19),      // Diners Club
-    r(4, 3095, 3095, 14, 19),    // Diners Club
-    r(2, 36, 36, 14, 19),        // Diners Club International
-    r(2, 38, 39, 16, 19),        // Diners Club
-    r(2, 62, 62, 16, 19),        // UnionPay
-    r(2, 81, 81, 16, 19),        // UnionPay (8100-8171), RuPay
-    r(4, 2200, 2204, 16, 19),    // Mir
-    r(4, 5018, 5018, 12, 19),    // Maestro
-    r(4, 5020, 5020, 12, 19),    // Maestro
-    r(4, 5038, 5038, 12, 19),    // Maestro
-    r(4, 5893, 5893, 12, 19),    // Maestro
-    r(4, 6304, 6304, 12, 19),    // Maestro, Laser
-    r(4, 6759, 6759, 12, 19),    // Maestro UK
-    r(4, 6761, 6763, 12, 19),    // Maestro
-    r(2, 56, 58, 12, 19),        // Maestro
-    r(2, 60, 60, 16, 19),        // RuPay
-    r(3, 508, 508, 16, 19),      // RuPay
-    r(3, 636, 639, 16, 19),      // InterPayment, InstaPayment
-    r(4, 6706, 6709, 16, 19),    // Laser
-    r(4, 9792, 9792, 16, 16),    // Troy
-    r(6, 506099, 506198, 16, 19), // Verve
-    r(6, 650002, 650027, 16, 19), // Verve
+    r(1, 4, 4, lens(&[13, 16, 19])),         // Visa
+    r(2, 51, 55, lens(&[16])),               // Mastercard
+    r(4, 2221, 2720, lens(&[16])),           // Mastercard 2-series
+    r(2, 34, 34, lens(&[15])),               // American Express
+    r(2, 37, 37, lens(&[15])),               // American Express
+    r(4, 6011, 6011, lens(&[16, 19])),       // Discover
+    r(3, 644, 649, lens(&[16, 19])),         // Discover
+    r(2, 65, 65, lens(&[16, 19])),           // Discover, RuPay
+    r(4, 3528, 3589, lens(&[16])),           // JCB
+    r(4, 2131, 2131, lens(&[15])),           // JCB (legacy)
+    r(4, 1800, 1800, lens(&[15])),           // JCB (legacy)
+    r(3, 300, 305, lens(&[14, 16])),         // Diners Club
+    r(4, 3095, 3095, lens(&[14, 16])),       // Diners Club
+    r(2, 36, 36, lens(&[14])),               // Diners Club International
+    r(2, 38, 39, lens(&[16])),               // Diners Club
+    r19(2, 62, 62, lens(&[16, 19])),         // UnionPay
+    r(4, 8100, 8171, lens(&[16, 19])),       // UnionPay
+    r(4, 2200, 2204, lens(&[16, 19])),       // Mir
+    r19(4, 5018, 5018, MAESTRO),             // Maestro
+    r19(4, 5020, 5020, MAESTRO),             // Maestro
+    r19(4, 5038, 5038, MAESTRO),             // Maestro
+    r19(4, 5893, 5893, MAESTRO),             // Maestro
+    r19(4, 6304, 6304, MAESTRO),             // Maestro, Laser
+    r19(4, 6759, 6759, MAESTRO),             // Maestro UK
+    r19(4, 6761, 6763, MAESTRO),             // Maestro
+    r(2, 60, 60, lens(&[16])),               // RuPay
+    r(3, 508, 508, lens(&[16])),             // RuPay
+    r(3, 636, 639, lens(&[16])),             // InterPayment, InstaPayment
+    r(4, 6706, 6709, lens(&[16, 19])),       // Laser
+    r(4, 9792, 9792, lens(&[16])),           // Troy
+    r(6, 506_099, 506_198, lens(&[16, 19])), // Verve
+    r(6, 650_002, 650_027, lens(&[16, 19])), // Verve
 ];
 
 /// Whether `d` (digits, most significant first) is a card number: an
 /// issuer range of that length, a valid check digit, and not an amount.
-pub(super) fn is_card(d: &[u8]) -> bool {
-    issuer(d) && luhn(d) && !round(d)
+/// `grouped`: the digits were written in more than one group.
+pub(super) fn is_card(d: &[u8], grouped: bool) -> bool {
+    issuer(d, grouped) && luhn(d) && !round(d)
 }
 
-fn issuer(d: &[u8]) -> bool {
+fn issuer(d: &[u8], grouped: bool) -> bool {
     RANGES.iter().any(|r| {
-        (r.min_len..=r.max_len).contains(&d.len()) && {
+        r.lengths & (1 << d.len()) != 0 && (d.len() < 19 || grouped || r.unbroken19) && {
             let p = d[..r.digits as usize]
                 .iter()
                 .fold(0u32, |a, &x| a * 10 + u32::from(x));
@@ -116,7 +142,9 @@ const MAX_GROUPS: usize = 12;
 pub(super) fn scan(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
+        if !b[i].is_ascii_digit()
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
             i += 1;
             continue;
         }
@@ -156,7 +184,7 @@ pub(super) fn scan(b: &[u8]) -> bool {
             // Whole run first (only when nothing word-like follows), then
             // every span of whole groups: the card may be followed by its
             // expiry or CVV, or preceded by another number.
-            if bounded && (12..=19).contains(&n) && is_card(&digits[..n]) {
+            if bounded && (12..=19).contains(&n) && is_card(&digits[..n], groups > 1) {
                 return true;
             }
             let mut from = 0usize;
@@ -167,7 +195,7 @@ pub(super) fn scan(b: &[u8]) -> bool {
                     if (12..=19).contains(&(to - from))
                         && !(last_group && g0 == 0)
                         && (!last_group || bounded)
-                        && is_card(&digits[from..to])
+                        && is_card(&digits[from..to], g1 > g0)
                     {
                         return true;
                     }
@@ -196,14 +224,18 @@ mod tests {
 
     #[test]
     fn issuers_lengths_and_amounts() {
-        assert!(is_card(&digits("4111111111111111")));
-        assert!(is_card(&digits("378282246310005")));
-        assert!(is_card(&digits("5500000000000004")));
+        assert!(is_card(&digits("4111111111111111"), false));
+        assert!(is_card(&digits("378282246310005"), false));
+        assert!(is_card(&digits("5500000000000004"), false));
         // Valid Luhn, no issuer with that prefix and length.
-        assert!(!is_card(&digits("1234567812345670")));
-        assert!(!is_card(&digits("378282246310005000")));
+        assert!(!is_card(&digits("1234567812345670"), false));
+        assert!(!is_card(&digits("378282246310005000"), true));
         // Round amount.
-        assert!(!is_card(&digits("4000000000000000000")));
+        assert!(!is_card(&digits("4000000000000000000"), true));
+        // 19-digit Visa: only when grouped; UnionPay 62 either way.
+        assert!(!is_card(&digits("4111111111111111110"), false));
+        assert!(is_card(&digits("4111111111111111110"), true));
+        assert!(is_card(&digits("6212345678901234569"), false));
     }
 
     #[test]

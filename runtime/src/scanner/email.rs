@@ -6,9 +6,9 @@ use super::tld::is_tld;
 /// TLDs that are also common file extensions or systemd unit types: with a
 /// single label before them (`main@app.py`, `getty@tty1.target`), the text
 /// is a file or unit name, not an address.
+/// Country codes used for mail (`.pl`, `.rs`, `.md`) are not listed.
 const FILE_LIKE_TLDS: &[&[u8]] = &[
-    b"java", b"map", b"md", b"mov", b"pid", b"pl", b"py", b"rs", b"run", b"sh", b"so",
-    b"target", b"zip",
+    b"java", b"map", b"mov", b"pid", b"py", b"run", b"sh", b"so", b"target", b"zip",
 ];
 
 fn local_char(c: u8) -> bool {
@@ -61,16 +61,25 @@ pub(super) fn scan(b: &[u8]) -> bool {
     false
 }
 
+/// `icon@2x.png`, `logo@1.5x.webp`: an image scale, not a host.
+fn scale_suffix(domain: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = digits(domain);
+    if i == 0 {
+        return false;
+    }
+    if domain.get(i) == Some(&b'.') && digits(&domain[i + 1..]) > 0 {
+        i += 1 + digits(&domain[i + 1..]);
+    }
+    matches!(domain.get(i), Some(b'x' | b'X')) && domain.get(i + 1) == Some(&b'.')
+}
+
 fn domain_ok(domain: &[u8]) -> bool {
     let mut labels = 0;
-    let mut first: &[u8] = &[];
     let mut last: &[u8] = &[];
     for label in domain.split(|&c| c == b'.') {
         if label.is_empty() || label[0] == b'-' || label[label.len() - 1] == b'-' {
             return false;
-        }
-        if labels == 0 {
-            first = label;
         }
         last = label;
         labels += 1;
@@ -78,14 +87,8 @@ fn domain_ok(domain: &[u8]) -> bool {
     if labels < 2 || !is_tld(last) {
         return false;
     }
-    // `icon@2x.png`, `logo@1.5x.webp`: a scale suffix, not a host.
-    let scale = first.len() >= 2
-        && first[first.len() - 1].eq_ignore_ascii_case(&b'x')
-        && first[..first.len() - 1].iter().all(u8::is_ascii_digit);
-    let file_like = labels == 2
-        && FILE_LIKE_TLDS
-            .iter()
-            .any(|t| last.eq_ignore_ascii_case(t));
+    let scale = scale_suffix(domain);
+    let file_like = labels == 2 && FILE_LIKE_TLDS.iter().any(|t| last.eq_ignore_ascii_case(t));
     !scale && !file_like
 }
 
@@ -103,6 +106,8 @@ mod tests {
             "x@example.xn--p1ai",
             "alice@example.com: mailbox full",
             "alice@company.py.example.com",
+            "olga@wp.pl",
+            "dragan@eunet.rs",
         ] {
             assert!(scan(s.as_bytes()), "{s}");
         }
@@ -110,6 +115,7 @@ mod tests {
             "tor@default.service",
             "icon@2x.png",
             "logo@3x.zip",
+            "logo@1.5x.zip",
             "fn@main.js:12:5",
             "handler@app.py:40",
             "getty@tty1.target",

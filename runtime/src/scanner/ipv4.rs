@@ -30,7 +30,8 @@ pub(super) fn scan(b: &[u8]) -> bool {
     let mut version_end = usize::MAX;
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        if !b[i].is_ascii_digit()
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
         {
             i += 1;
             continue;
@@ -138,8 +139,7 @@ fn is_semver(w: &[u8]) -> bool {
         .unwrap_or(w);
     let parts = w.split(|&c| c == b'.').count();
     parts == 3
-        && w
-            .split(|&c| c == b'.')
+        && w.split(|&c| c == b'.')
             .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
 }
 
@@ -147,7 +147,8 @@ fn is_version_word(w: &[u8]) -> bool {
     let ends = |suffix: &[u8]| {
         w.len() >= suffix.len() && w[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
     };
-    VERSION_WORDS.iter().any(|k| w.eq_ignore_ascii_case(k)) || VERSION_ENDINGS.iter().any(|k| ends(k))
+    VERSION_WORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
+        || VERSION_ENDINGS.iter().any(|k| ends(k))
 }
 
 #[cfg(test)]

@@ -17,9 +17,7 @@ pub(super) fn scan(b: &[u8]) -> bool {
             .map(|n| label_start + n);
         let Some(end) = label_end else { continue };
         let label = &b[label_start..end];
-        if b[end..].starts_with(b"-----")
-            && label.windows(11).any(|w| w == b"PRIVATE KEY")
-        {
+        if b[end..].starts_with(b"-----") && label.windows(11).any(|w| w == b"PRIVATE KEY") {
             return true;
         }
     }

@@ -46,8 +46,8 @@ pub(super) fn scan(b: &[u8], candidates: u32) -> bool {
             continue;
         }
         left -= 1;
-        let word = usual_case(w)
-            && bip39::pack(w).is_some_and(|k| bip39::matches(k, w.len(), true));
+        let word =
+            usual_case(w) && bip39::pack(w).is_some_and(|k| bip39::matches(k, w.len(), true));
         run = if word { run + 1 } else { 0 };
         if run >= MIN_WORDS {
             return true;
@@ -78,7 +78,9 @@ mod tests {
         let base = "legal winner thank year wave sausage worth useful legal winner thank yellow";
         assert!(seed(base));
         assert!(seed(&base.to_uppercase()));
-        assert!(seed("Legal winner thank year wave sausage worth useful legal winner thank yellow"));
+        assert!(seed(
+            "Legal winner thank year wave sausage worth useful legal winner thank yellow"
+        ));
         assert!(seed(&base.replace(' ', ", ")));
         assert!(seed(&base.replace(' ', "\n")));
         assert!(seed(&base.replace(' ', "-")));
@@ -94,15 +96,21 @@ mod tests {
             .map(|(k, w)| format!("{}) {w}\n", k + 1))
             .collect();
         assert!(seed(&paren));
-        assert!(seed("lega winn than year wave saus wort usef lega winn than yell"));
+        assert!(seed(
+            "lega winn than year wave saus wort usef lega winn than yell"
+        ));
     }
 
     #[test]
     fn not_seeds() {
         let base = "legal winner thank year wave sausage worth useful legal winner thank";
         assert!(!seed(base));
-        assert!(!seed("legal winner thank year wave sausage the worth useful legal winner thank yellow"));
-        assert!(!seed("lEgal winner thank year wave sausage worth useful legal winner thank yellow"));
+        assert!(!seed(
+            "legal winner thank year wave sausage the worth useful legal winner thank yellow"
+        ));
+        assert!(!seed(
+            "lEgal winner thank year wave sausage worth useful legal winner thank yellow"
+        ));
         assert!(!seed("legal winner thank year wave sausage            worth useful legal winner thank yellow"));
     }
 }

@@ -118,7 +118,10 @@ mod tests {
     fn counts_and_runs() {
         let s = Summary::of(b"ab1@x.y:z:: -- abandon ability 12345678901234x");
         assert!(s.has(AT) && s.has(DIGIT) && s.has(DASH) && !s.has(UPPER | PERCENT));
-        assert_eq!((s.digits(), s.dots(), s.colons(), s.dashes()), (15, 1, 3, 2));
+        assert_eq!(
+            (s.digits(), s.dots(), s.colons(), s.dashes()),
+            (15, 1, 3, 2)
+        );
         assert_eq!(s.longest, 15);
         // "abandon", "ability"; "ab", "x", "y", "z" are too short.
         assert_eq!(s.words, 2);

@@ -69,10 +69,14 @@ mod tests {
     fn list_is_sorted_and_complete() {
         assert_eq!(N, 1437);
         assert!((1..N).all(|k| entry(k - 1) < entry(k)));
-        for t in ["com", "org", "uk", "io", "dev", "xn--p1ai", "museum", "zw", "aaa"] {
+        for t in [
+            "com", "org", "uk", "io", "dev", "xn--p1ai", "museum", "zw", "aaa",
+        ] {
             assert!(is_tld(t.as_bytes()), "{t}");
         }
-        for t in ["service", "png", "js", "local", "internal", "json", "c", "example"] {
+        for t in [
+            "service", "png", "js", "local", "internal", "json", "c", "example",
+        ] {
             assert!(!is_tld(t.as_bytes()), "{t}");
         }
         assert!(is_tld(b"COM"));

@@ -5,7 +5,8 @@
 use super::{api_keys, base58, bech32, SecretKind};
 
 /// Labels that say a 64-hex word is the digest of some content (an image,
-/// a file, a commit), not a key: `sha256:…`, `@sha256:…`, `blake3=…`.
+/// a file, a commit), not a key: `sha256:…`, `@sha256:…`, `blake3=…`,
+/// `container 3f4e…`.
 const DIGEST_LABELS: &[&[u8]] = &[
     b"sha256",
     b"sha-256",
@@ -20,7 +21,20 @@ const DIGEST_LABELS: &[&[u8]] = &[
     b"keccak-256",
     b"digest",
     b"checksum",
+    // Content-addressed object ids: git (SHA-256 repositories), OCI.
+    b"commit",
+    b"tree",
+    b"blob",
+    b"container",
+    b"image",
+    b"layer",
 ];
+
+/// A Bitcoin block hash starts with at least eight zero hex digits (proof
+/// of work); a random key does so once in four billion.
+fn block_hash(hex: &[u8]) -> bool {
+    hex[..8].iter().all(|&c| c == b'0')
+}
 
 /// Whether the word at `start` is introduced by a digest label.
 fn digest_labelled(b: &[u8], start: usize) -> bool {
@@ -35,7 +49,8 @@ fn digest_labelled(b: &[u8], start: usize) -> bool {
     DIGEST_LABELS.iter().any(|l| {
         before.len() >= l.len()
             && before[before.len() - l.len()..].eq_ignore_ascii_case(l)
-            && (before.len() == l.len() || !before[before.len() - l.len() - 1].is_ascii_alphanumeric())
+            && (before.len() == l.len()
+                || !before[before.len() - l.len() - 1].is_ascii_alphanumeric())
     })
 }
 
@@ -48,7 +63,9 @@ fn hex_word(b: &[u8], start: usize, w: &[u8]) -> Option<SecretKind> {
     let prefixed = body.len() != w.len();
     match body.len() {
         40 if prefixed && all_hex(body) => Some(SecretKind::EthereumAddress),
-        64 if all_hex(body) && !digest_labelled(b, start) => Some(SecretKind::PrivateKey),
+        64 if all_hex(body) && !block_hash(body) && !digest_labelled(b, start) => {
+            Some(SecretKind::PrivateKey)
+        }
         _ => None,
     }
 }
@@ -90,8 +107,14 @@ mod tests {
     fn hex_keys_and_digests() {
         let key = "e9873d79c6d87dc0fb6a5778633389f4453213303da61f20bd67fc233aa33262";
         assert_eq!(scan(key.as_bytes()), Some(SecretKind::PrivateKey));
-        assert_eq!(scan(format!("0x{key}").as_bytes()), Some(SecretKind::PrivateKey));
-        assert_eq!(scan(format!("txid {key}").as_bytes()), Some(SecretKind::PrivateKey));
+        assert_eq!(
+            scan(format!("0x{key}").as_bytes()),
+            Some(SecretKind::PrivateKey)
+        );
+        assert_eq!(
+            scan(format!("txid {key}").as_bytes()),
+            Some(SecretKind::PrivateKey)
+        );
         for s in [
             format!("sha256:{key}"),
             format!("image@sha256:{key}"),
@@ -100,7 +123,10 @@ mod tests {
         ] {
             assert_eq!(scan(s.as_bytes()), None, "{s}");
         }
-        assert_eq!(scan(format!("notsha256:{key}").as_bytes()), Some(SecretKind::PrivateKey));
+        assert_eq!(
+            scan(format!("notsha256:{key}").as_bytes()),
+            Some(SecretKind::PrivateKey)
+        );
         assert_eq!(
             scan(b"to 0x52908400098527886E0F7030069857D2E4169EE7"),
             Some(SecretKind::EthereumAddress)

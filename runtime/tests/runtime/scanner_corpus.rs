@@ -1,6 +1,12 @@
 //! The secret scanner against a corpus of positives and of harmless
 //! technical strings, and its effect on tracking.
 
+mod encode;
+mod figures;
+mod harmless;
+mod positives;
+mod rng;
+
 use std::time::Duration;
 
 use candor::__private::scanner::scan;
