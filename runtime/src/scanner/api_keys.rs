@@ -1,7 +1,7 @@
 //! Well-known credential formats of hosted services, recognised by their
 //! documented prefix and body: Stripe, AWS, GitHub, GitLab, Slack, Google,
 //! OpenAI, Anthropic, Hugging Face, npm, PyPI, Shopify, DigitalOcean,
-//! Square, Twilio, Mailgun, age, and Slack/Discord webhook URLs. Publishable
+//! Square, Twilio, age, and Slack/Discord webhook URLs. Publishable
 //! keys meant for browsers (Stripe `pk_…`) are not secrets and pass.
 
 #[derive(Clone, Copy)]
@@ -32,14 +32,31 @@ impl Body {
 
 struct Format {
     prefix: &'static [u8],
+    /// The first (up to) eight bytes of the prefix, little-endian, and the
+    /// mask of the bytes that count: one comparison rejects most words.
+    head: u64,
+    head_mask: u64,
     body: Body,
     min: usize,
     max: usize,
 }
 
 const fn f(prefix: &'static [u8], body: Body, min: usize, max: usize) -> Format {
+    let mut head = 0u64;
+    let mut i = 0;
+    while i < prefix.len() && i < 8 {
+        head |= (prefix[i] as u64) << (8 * i);
+        i += 1;
+    }
+    let head_mask = if i == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * i)) - 1
+    };
     Format {
         prefix,
+        head,
+        head_mask,
         body,
         min,
         max,
@@ -83,8 +100,6 @@ const FORMATS: &[Format] = &[
     f(b"hf_", Body::Alnum, 30, 40),
     // Slack incoming webhooks.
     f(b"hooks.slack.com/services/", Body::Path, 20, CAP),
-    // Mailgun API keys.
-    f(b"key-", Body::Hex, 32, 32),
     // npm access tokens.
     f(b"npm_", Body::Alnum, 36, 36),
     // PyPI upload tokens (a macaroon whose first bytes name pypi.org).
@@ -142,8 +157,18 @@ static BY_FIRST: [(u8, u8); 256] = {
 /// Whether a credential starts at `b[start]` (a word start).
 pub(super) fn at(b: &[u8], start: usize) -> bool {
     let (lo, hi) = BY_FIRST[b[start] as usize];
+    if lo == hi {
+        return false;
+    }
     let rest = &b[start..];
+    let mut lane = [0u8; 8];
+    let n = rest.len().min(8);
+    lane[..n].copy_from_slice(&rest[..n]);
+    let head = u64::from_le_bytes(lane);
     FORMATS[lo as usize..hi as usize].iter().any(|fmt| {
+        if head & fmt.head_mask != fmt.head {
+            return false;
+        }
         let Some(body) = rest.strip_prefix(fmt.prefix) else {
             return false;
         };

@@ -78,6 +78,13 @@ fn checksum_ok(payload: &[u8]) -> bool {
     checksum(body) == sum
 }
 
+/// Version bytes of P2PKH/P2SH addresses: Bitcoin main/test (0x00, 0x05,
+/// 0x6f, 0xc4), Litecoin (0x30, 0x32, 0x3a), Dogecoin (0x1e, 0x16, 0x71),
+/// Dash (0x4c, 0x10), Tron (0x41).
+const ADDRESS_VERSIONS: &[u8] = &[
+    0x00, 0x05, 0x6f, 0xc4, 0x30, 0x32, 0x3a, 0x1e, 0x16, 0x71, 0x4c, 0x10, 0x41,
+];
+
 /// Classifies one alphanumeric word by its length, decoded size and checksum.
 pub(super) fn word(w: &[u8]) -> Option<SecretKind> {
     let n = w.len();
@@ -93,9 +100,12 @@ pub(super) fn word(w: &[u8]) -> Option<SecretKind> {
     let len = decode(w, &mut buf)?;
     let p = &buf[..len];
     match (family, len) {
-        // version byte + 20-byte hash + checksum; any version byte, so
-        // Litecoin/Dogecoin-style addresses of the same format count too.
-        (25, 25) if checksum_ok(p) => Some(SecretKind::BitcoinAddress),
+        // version byte + 20-byte hash + checksum. The version must be one
+        // that wallets use (Bitcoin and the coins sharing its format), so
+        // only those words pay for the two SHA-256 blocks.
+        (25, 25) if ADDRESS_VERSIONS.contains(&p[0]) && checksum_ok(p) => {
+            Some(SecretKind::BitcoinAddress)
+        }
         // 0x80 (mainnet) / 0xEF (testnet) + 32-byte key [+ 0x01 compressed] + checksum.
         (37, 37 | 38)
             if matches!(p[0], 0x80 | 0xef) && (len == 37 || p[33] == 0x01) && checksum_ok(p) =>

@@ -22,10 +22,11 @@ fn domain_char(c: u8) -> bool {
 /// Whether `b` holds an e-mail address.
 pub(super) fn scan(b: &[u8]) -> bool {
     let mut i = 0;
-    while i < b.len() {
+    while let Some(p) = b[i..].iter().position(|&c| c == b'@' || c == b'%') {
+        i += p;
         let marker = match b[i] {
             b'@' => 1,
-            b'%' if b.len() >= i + 3 && b[i + 1] == b'4' && b[i + 2] == b'0' => 3,
+            _ if b.len() >= i + 3 && b[i + 1] == b'4' && b[i + 2] == b'0' => 3,
             _ => {
                 i += 1;
                 continue;

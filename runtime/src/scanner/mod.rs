@@ -27,7 +27,7 @@ mod summary;
 mod tld;
 mod words;
 
-use summary::{Summary, AT, DASH, PERCENT, UNDERSCORE, UPPER};
+use summary::Summary;
 
 /// The kind of personal or secret data the scanner recognised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,32 +103,37 @@ pub fn scan(s: &str) -> Option<SecretKind> {
         return None;
     }
     let sum = Summary::of(b);
-    if sum.has(AT | PERCENT) && sum.dots() >= 1 && email::scan(b) {
+    if sum.at_or_percent() && sum.dots() >= 1 && email::scan(b) {
         return Some(SecretKind::Email);
     }
     if sum.dots() >= 3 && sum.digits() >= 4 && ipv4::scan(b) {
         return Some(SecretKind::Ipv4);
     }
-    if sum.colons() >= 2 && ipv6::scan(s) {
+    if sum.colons() >= 2 && ipv6::scan(b) {
         return Some(SecretKind::Ipv6);
     }
-    if sum.dots() >= 2 && sum.longest >= 10 && jwt::scan(b) {
+    // Base64url of a JSON header has a long alphanumeric run.
+    if sum.dots() >= 2 && sum.long_run && jwt::scan(b) {
         return Some(SecretKind::Jwt);
     }
     if sum.digits() >= 12 && card::scan(b) {
         return Some(SecretKind::CardNumber);
     }
-    // Keys, addresses and credentials have a run of 14+ alphanumerics, or
-    // a `_`/`-` inside a credential of 20+ bytes.
-    if sum.longest >= 14 || (b.len() >= 20 && sum.has(DASH | UNDERSCORE)) {
-        if let Some(kind) = words::scan(b) {
+    // Keys and addresses have a run of 14+ alphanumerics; credentials of
+    // 20+ bytes may be split by `_` or `-`.
+    if sum.long_run || (b.len() >= 20 && sum.dash_or_underscore()) {
+        if let Some(kind) = words::scan(b, &sum) {
             return Some(kind);
         }
     }
-    if sum.dashes() >= 10 && sum.has(UPPER) && pem::scan(b) {
+    if sum.dashes() >= 10 && sum.upper() && pem::scan(b) {
         return Some(SecretKind::PrivateKey);
     }
-    if sum.words >= seed::MIN_WORDS && seed::scan(b, sum.words) {
+    // Twelve words need 36 letters; only then are they counted.
+    if sum.letters() >= 3 * seed::MIN_WORDS && {
+        let words = sum.words();
+        words >= seed::MIN_WORDS && seed::scan(b, words, sum.letter_runs(b))
+    } {
         return Some(SecretKind::SeedPhrase);
     }
     None

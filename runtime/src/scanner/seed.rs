@@ -19,28 +19,42 @@ fn usual_case(w: &[u8]) -> bool {
         || (w[0].is_ascii_uppercase() && rest.iter().all(u8::is_ascii_uppercase))
 }
 
+/// Runs of 3 to 8 ASCII letters in `b`.
+fn candidates(b: &[u8]) -> u32 {
+    let mut n = 0;
+    let mut run = 0u32;
+    for &c in b {
+        if c.is_ascii_alphabetic() {
+            run += 1;
+        } else {
+            n += u32::from((3..=8).contains(&run));
+            run = 0;
+        }
+    }
+    n + u32::from((3..=8).contains(&run))
+}
+
 /// Whether `b` holds a seed phrase. `candidates` is the number of letter
-/// runs of 3 to 8 letters in `b` (from the summary): once the words left
-/// cannot complete a phrase, the scan stops.
-pub(super) fn scan(b: &[u8], candidates: u32) -> bool {
-    let mut left = candidates;
+/// runs of 3 to 8 letters in `b` (from the summary; `u32::MAX` when it was
+/// not counted): once the words left cannot complete a phrase, the scan
+/// stops.
+pub(super) fn scan(b: &[u8], known: u32, runs: impl Iterator<Item = (usize, usize)>) -> bool {
+    let mut left = if known == u32::MAX {
+        candidates(b)
+    } else {
+        known
+    };
+    if left < MIN_WORDS {
+        return false;
+    }
     let mut run = 0u32;
     let mut prev_end = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_alphabetic() {
-            i += 1;
-        }
-        let w = &b[start..i];
+    for (start, end) in runs {
+        let w = &b[start..end];
         if run > 0 && start - prev_end > MAX_GAP {
             run = 0;
         }
-        prev_end = i;
+        prev_end = end;
         if !(3..=8).contains(&w.len()) {
             run = 0;
             continue;
@@ -63,14 +77,10 @@ pub(super) fn scan(b: &[u8], candidates: u32) -> bool {
 mod tests {
     use super::scan;
 
-    fn count(s: &str) -> u32 {
-        s.split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| (3..=8).contains(&w.len()))
-            .count() as u32
-    }
-
     fn seed(s: &str) -> bool {
-        scan(s.as_bytes(), count(s))
+        let b = s.as_bytes();
+        let sum = super::super::summary::Summary::of(b);
+        scan(b, u32::MAX, sum.letter_runs(b))
     }
 
     #[test]

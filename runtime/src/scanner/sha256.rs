@@ -80,41 +80,56 @@ const H0: [u32; 8] = [
     0x5be0_cd19,
 ];
 
+/// One round: the eight working variables rotate by one position, so the
+/// caller passes them in rotated order instead of moving them.
+#[inline(always)]
+fn round(s: &mut [u32; 8], k: u32, w: u32) {
+    let [a, b, c, d, e, f, g, h] = *s;
+    let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+    let ch = g ^ (e & (f ^ g));
+    let t1 = h
+        .wrapping_add(s1)
+        .wrapping_add(ch)
+        .wrapping_add(k)
+        .wrapping_add(w);
+    let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+    let maj = (a & b) | (c & (a | b));
+    *s = [
+        t1.wrapping_add(s0.wrapping_add(maj)),
+        a,
+        b,
+        c,
+        d.wrapping_add(t1),
+        e,
+        f,
+        g,
+    ];
+}
+
 fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
-    let mut w = [0u32; 64];
-    for (i, c) in block.chunks_exact(4).enumerate() {
-        w[i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+    // Message schedule kept as a rolling window of 16 words, computed as
+    // the rounds consume it.
+    let mut w = [0u32; 16];
+    for (x, c) in w.iter_mut().zip(block.chunks_exact(4)) {
+        *x = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+    }
+    let mut s = *h;
+    for i in 0..16 {
+        round(&mut s, K[i], w[i]);
     }
     for i in 16..64 {
-        let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-        let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16]
+        let w15 = w[(i + 1) & 15];
+        let w2 = w[(i + 14) & 15];
+        let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+        let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+        let v = w[i & 15]
             .wrapping_add(s0)
-            .wrapping_add(w[i - 7])
+            .wrapping_add(w[(i + 9) & 15])
             .wrapping_add(s1);
+        w[i & 15] = v;
+        round(&mut s, K[i], v);
     }
-    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = *h;
-    for i in 0..64 {
-        let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        let ch = (e & f) ^ (!e & g);
-        let t1 = hh
-            .wrapping_add(s1)
-            .wrapping_add(ch)
-            .wrapping_add(K[i])
-            .wrapping_add(w[i]);
-        let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
-        let t2 = s0.wrapping_add(maj);
-        hh = g;
-        g = f;
-        f = e;
-        e = d.wrapping_add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.wrapping_add(t2);
-    }
-    for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+    for (x, y) in h.iter_mut().zip(s) {
         *x = x.wrapping_add(y);
     }
 }

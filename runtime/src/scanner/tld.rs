@@ -1,7 +1,8 @@
 //! The IANA list of top-level domains (`data/iana_tlds.txt`), so that
 //! `name@host.service` or `icon@2x.png` is not read as an e-mail address.
 //! The list is parsed at compile time into an index of (offset, length)
-//! pairs; a lookup is a binary search over ~1,400 entries.
+//! pairs and an open-addressing hash table over it: a lookup is one hash of
+//! the label, usually one probe and one comparison.
 
 const RAW: &[u8] = include_bytes!("../data/iana_tlds.txt");
 
@@ -39,6 +40,35 @@ static INDEX: [(u16, u8); N] = {
     t
 };
 
+const SLOTS: usize = 4096;
+
+/// FNV-1a over the bytes, folded to the table size.
+const fn hash(bytes: &[u8], start: usize, len: usize) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < len {
+        h = (h ^ bytes[start + i] as u32).wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    ((h ^ (h >> 16)) as usize) % SLOTS
+}
+
+/// Entry index + 1 (0 = empty).
+static TABLE: [u16; SLOTS] = {
+    let mut t = [0u16; SLOTS];
+    let mut k = 0;
+    while k < N {
+        let (start, len) = INDEX[k];
+        let mut s = hash(RAW, start as usize, len as usize);
+        while t[s] != 0 {
+            s = (s + 1) % SLOTS;
+        }
+        t[s] = k as u16 + 1;
+        k += 1;
+    }
+    t
+};
+
 /// Whether `label` (any ASCII case) is a top-level domain.
 pub(super) fn is_tld(label: &[u8]) -> bool {
     if !(2..=24).contains(&label.len()) {
@@ -49,11 +79,18 @@ pub(super) fn is_tld(label: &[u8]) -> bool {
         *d = s.to_ascii_lowercase();
     }
     let key = &buf[..label.len()];
-    INDEX
-        .binary_search_by(|&(start, len)| {
-            RAW[usize::from(start)..usize::from(start) + usize::from(len)].cmp(key)
-        })
-        .is_ok()
+    let mut s = hash(key, 0, key.len());
+    loop {
+        let k = TABLE[s];
+        if k == 0 {
+            return false;
+        }
+        let (start, len) = INDEX[usize::from(k - 1)];
+        if &RAW[usize::from(start)..usize::from(start) + usize::from(len)] == key {
+            return true;
+        }
+        s = (s + 1) % SLOTS;
+    }
 }
 
 #[cfg(test)]

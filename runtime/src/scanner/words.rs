@@ -2,6 +2,7 @@
 //! credentials of hosted services, Ethereum addresses, 32-byte hex keys, and
 //! the base58 and bech32 encodings of keys and addresses.
 
+use super::summary::Summary;
 use super::{api_keys, base58, bech32, SecretKind};
 
 /// Labels that say a 64-hex word is the digest of some content (an image,
@@ -71,21 +72,12 @@ fn hex_word(b: &[u8], start: usize, w: &[u8]) -> Option<SecretKind> {
 }
 
 /// Returns the first word-level secret in `b`.
-pub(super) fn scan(b: &[u8]) -> Option<SecretKind> {
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
+pub(super) fn scan(b: &[u8], sum: &Summary) -> Option<SecretKind> {
+    for (start, end) in sum.alnum_runs(b) {
         if api_keys::at(b, start) {
             return Some(SecretKind::ApiKey);
         }
-        let w = &b[start..i];
+        let w = &b[start..end];
         if w.len() < 14 {
             continue;
         }
@@ -102,6 +94,10 @@ pub(super) fn scan(b: &[u8]) -> Option<SecretKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan(s: &[u8]) -> Option<SecretKind> {
+        super::scan(s, &Summary::of(s))
+    }
 
     #[test]
     fn hex_keys_and_digests() {

@@ -5,6 +5,7 @@ mod encode;
 mod figures;
 mod harmless;
 mod positives;
+mod properties;
 mod rng;
 
 use std::time::Duration;
