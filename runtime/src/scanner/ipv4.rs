@@ -76,11 +76,13 @@ fn octets(run: &[u8]) -> Option<[u8; 4]> {
 }
 
 /// 0.0.0.0/8 (unspecified, "this network"), 127.0.0.0/8 (loopback),
-/// 224.0.0.0/4 (multicast groups) and 240.0.0.0/4 (reserved, broadcast,
-/// netmasks): none of them is one machine's address. Private, link-local,
-/// shared (CGNAT) and documentation ranges are *not* exempt.
-fn exempt(o: [u8; 4]) -> bool {
-    o[0] == 0 || o[0] == 127 || o[0] >= 224
+/// 224.0.0.0/4 (multicast groups), 240.0.0.0/4 (reserved, broadcast,
+/// netmasks), and `x.y.z.0` / `x.y.z.255` (the network and broadcast
+/// addresses of the /24 every home and most office networks use): none of
+/// them is one machine's address. Private, link-local, shared (CGNAT) and
+/// documentation ranges are *not* exempt.
+pub(super) fn exempt(o: [u8; 4]) -> bool {
+    o[0] == 0 || o[0] == 127 || o[0] >= 224 || o[3] == 0 || o[3] == 255
 }
 
 /// A four-part number is a version when the text says so: it follows a
@@ -174,6 +176,9 @@ mod tests {
             "bind 0.0.0.0",
             "224.0.0.251",
             "netmask 255.255.255.0",
+            "route 10.1.2.0/24",
+            "broadcast 192.168.1.255",
+            "4.8.0.0",
             "version 1.2.3.4",
             "app_version=2.0.0.1",
             "appVersion: 3.1.0.7",

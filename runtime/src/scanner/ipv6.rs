@@ -111,13 +111,8 @@ fn exempt(a: Ipv6Addr) -> bool {
     if a.is_unspecified() || a.is_loopback() || a.is_multicast() {
         return true;
     }
-    match a.to_ipv4_mapped() {
-        Some(v4) => {
-            let o = v4.octets();
-            o[0] == 0 || o[0] == 127 || o[0] >= 224
-        }
-        None => false,
-    }
+    a.to_ipv4_mapped()
+        .is_some_and(|v4| super::ipv4::exempt(v4.octets()))
 }
 
 #[cfg(test)]

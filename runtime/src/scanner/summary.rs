@@ -168,6 +168,24 @@ impl Summary {
         Runs::new(b, self.short_alnum, u8::is_ascii_alphanumeric)
     }
 
+    /// Whether a card number could be here: 12+ digits, and (for a string
+    /// of at most 64 bytes) a stretch of 12+ bytes made of digits and
+    /// single non-alphanumeric bytes between digits.
+    pub(super) fn card_possible(&self) -> bool {
+        if self.digits() < 12 {
+            return false;
+        }
+        let (Some(a), Some(l)) = (self.short_alnum, self.short_letters) else {
+            return true;
+        };
+        let d = a & !l;
+        let j = d | (!a & (d << 1) & (d >> 1));
+        let r = j & (j >> 1);
+        let r4 = r & (r >> 2);
+        let r8 = r4 & (r4 >> 4);
+        r8 & (r4 >> 8) != 0
+    }
+
     /// Runs of 3 to 8 ASCII letters (the seed-phrase word candidates), or
     /// `u32::MAX` for a string longer than 64 bytes (not counted here).
     pub(super) fn words(&self) -> u32 {
@@ -311,6 +329,25 @@ mod tests {
             s.words(),
         );
         assert_eq!(got, reference(b), "{:?}", String::from_utf8_lossy(b));
+    }
+
+    #[test]
+    fn card_gate_keeps_every_card_layout() {
+        for s in [
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1111 12/27",
+            "x 378282246310005.",
+            "501812345678",
+            "card:4111111111111111;",
+        ] {
+            assert!(Summary::of(s.as_bytes()).card_possible(), "{s}");
+        }
+        for s in [
+            "build 2026 11 22 step 42 of 100 x",
+            "a1b2c3d4e5f6g7h8i9j0k1l2m3",
+        ] {
+            assert!(!Summary::of(s.as_bytes()).card_possible(), "{s}");
+        }
     }
 
     #[test]
