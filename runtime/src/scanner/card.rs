@@ -189,8 +189,7 @@ pub(super) fn scan(b: &[u8]) -> bool {
             }
             let mut from = 0usize;
             for g0 in 0..groups {
-                for g1 in g0..groups {
-                    let to = group_ends[g1];
+                for (g1, &to) in group_ends[..groups].iter().enumerate().skip(g0) {
                     let last_group = g1 + 1 == groups;
                     if (12..=19).contains(&(to - from))
                         && !(last_group && g0 == 0)

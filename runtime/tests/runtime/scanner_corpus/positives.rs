@@ -526,7 +526,7 @@ fn grouped(d: &[u8], sep: &str) -> String {
         vec![4, 6, 5]
     } else {
         let mut g = vec![4; d.len() / 4];
-        if d.len() % 4 != 0 {
+        if !d.len().is_multiple_of(4) {
             g.push(d.len() % 4);
         }
         g
