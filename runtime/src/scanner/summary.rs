@@ -159,13 +159,13 @@ impl Summary {
     }
 
     /// The runs of ASCII letters of `b` (the string summarised).
-    pub(super) fn letter_runs<'a>(&self, b: &'a [u8]) -> Runs<'a> {
-        Runs::new(b, self.short_letters, u8::is_ascii_alphabetic)
+    pub(super) fn letter_runs<'a>(&self, b: &'a [u8]) -> Runs<'a, impl Fn(&u8) -> bool> {
+        Runs::new(b, self.short_letters, |c: &u8| c.is_ascii_alphabetic())
     }
 
     /// The runs of ASCII letters and digits of `b` (the string summarised).
-    pub(super) fn alnum_runs<'a>(&self, b: &'a [u8]) -> Runs<'a> {
-        Runs::new(b, self.short_alnum, u8::is_ascii_alphanumeric)
+    pub(super) fn alnum_runs<'a>(&self, b: &'a [u8]) -> Runs<'a, impl Fn(&u8) -> bool> {
+        Runs::new(b, self.short_alnum, |c: &u8| c.is_ascii_alphanumeric())
     }
 
     /// Whether a card number could be here: 12+ digits, and (for a string
@@ -228,15 +228,15 @@ impl Summary {
 /// Iterator over the maximal runs of a byte class, as (start, end): from
 /// the bit map when the string fits one (a few instructions per run), byte
 /// by byte otherwise.
-pub(super) struct Runs<'a> {
+pub(super) struct Runs<'a, C> {
     b: &'a [u8],
     map: Option<u64>,
     pos: usize,
-    class: fn(&u8) -> bool,
+    class: C,
 }
 
-impl<'a> Runs<'a> {
-    fn new(b: &'a [u8], map: Option<u64>, class: fn(&u8) -> bool) -> Runs<'a> {
+impl<'a, C: Fn(&u8) -> bool> Runs<'a, C> {
+    fn new(b: &'a [u8], map: Option<u64>, class: C) -> Runs<'a, C> {
         Runs {
             b,
             map,
@@ -246,7 +246,7 @@ impl<'a> Runs<'a> {
     }
 }
 
-impl Iterator for Runs<'_> {
+impl<C: Fn(&u8) -> bool> Iterator for Runs<'_, C> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
@@ -264,7 +264,7 @@ impl Iterator for Runs<'_> {
             return Some((start, start + len));
         }
         let b = self.b;
-        let start = self.pos + b[self.pos..].iter().position(self.class)?;
+        let start = self.pos + b[self.pos..].iter().position(&self.class)?;
         let end = start
             + b[start..]
                 .iter()
@@ -316,9 +316,9 @@ mod tests {
 
     fn check(b: &[u8]) {
         let s = Summary::of(b);
-        let mut byte_runs = Runs::new(b, None, u8::is_ascii_alphanumeric);
+        let mut byte_runs = Runs::new(b, None, |c: &u8| c.is_ascii_alphanumeric());
         assert!(s.alnum_runs(b).eq(&mut byte_runs));
-        let mut byte_runs = Runs::new(b, None, u8::is_ascii_alphabetic);
+        let mut byte_runs = Runs::new(b, None, |c: &u8| c.is_ascii_alphabetic());
         assert!(s.letter_runs(b).eq(&mut byte_runs));
         let got = (
             s.at_or_percent(),
