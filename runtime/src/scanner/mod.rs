@@ -4,7 +4,7 @@
 //! Schemas already forbid free text where it is not needed; this catches the
 //! mistakes that slip through (a wallet address pasted into a "label", an
 //! e-mail in an error message). One pass over the bytes builds a
-//! [`summary`](summary::Summary) of the character classes present; each
+//! summary of the character classes present (`summary.rs`); each
 //! detector (one small module per kind) runs only if the summary says it
 //! could match, and checks real structure — a TLD list, address ranges,
 //! card issuer ranges, base58check and bech32 checksums, the BIP-39 list —
