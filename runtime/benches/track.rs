@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use candor::scanner::scan;
+use candor::__private::scanner::scan;
 use candor::transport::{Request, Response, Transport, TransportError};
 use candor::{Client, Config, Consent, Event, Outcome};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

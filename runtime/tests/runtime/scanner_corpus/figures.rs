@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use candor::scanner::scan;
+use candor::__private::scanner::scan;
 
 use super::{harmless, positives};
 

@@ -3,7 +3,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use candor::scanner::SecretKind;
+use candor::SecretKind;
 
 use super::encode::{base58, base58check, base64url, bech32, hex, luhn_digit, sha256, to_5bit};
 use super::rng::{Rng, ALNUM, HEX, LOWER, LOWER_ALNUM, UPPER_ALNUM, WORD};

@@ -3,7 +3,7 @@
 //! harmless words surround it, and the verdict on a string does not depend
 //! on text far away from the secret.
 
-use candor::scanner::scan;
+use candor::__private::scanner::scan;
 use proptest::prelude::*;
 
 use super::positives;
