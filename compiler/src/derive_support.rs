@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{self, Color, Severity};
 use crate::ir::{FieldType, Registry};
-use crate::source::{SourceFile, SourceMap, Span};
+use crate::source::{SourceMap, Span};
 use crate::{load, suggest, Compilation, Options};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +58,7 @@ pub struct Loaded {
     /// rebuilds the crate when one changes.
     pub files: Vec<PathBuf>,
     includes_claimed: AtomicBool,
+    errors_reported: AtomicBool,
 }
 
 impl Loaded {
@@ -84,6 +85,11 @@ impl Loaded {
 
     /// The folder's errors rendered like the CLI does (warnings are left to `candor check`),
     /// with paths as the user wrote them; `None` if there are no errors.
+    ///
+    /// In full for the first caller only: every derive of a crate that reads a broken folder
+    /// must fail, but the folder's problems are the same for all of them, and a crate with N
+    /// derives would print them N times. Later callers get one line that points back to the
+    /// full report (the cache lives as long as the compiler process, i.e. one crate).
     pub fn errors(&self) -> Option<String> {
         let errors: Vec<_> = self
             .compilation
@@ -95,12 +101,19 @@ impl Loaded {
         if errors.is_empty() {
             return None;
         }
+        if self.errors_reported.swap(true, Ordering::Relaxed) {
+            let n = errors.len();
+            return Some(format!(
+                "{n} error{} in the folder, shown in full at the first `#[derive(Event)]` of \
+                 this crate that reads it",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
         let mut shown = SourceMap::default();
         for (_, file) in self.compilation.sources.files() {
-            shown.add(SourceFile {
-                display: format!("{}/{}", self.dir.shown, file.relative),
-                ..file.clone()
-            });
+            let mut file = file.clone();
+            file.display = format!("{}/{}", self.dir.shown, file.relative);
+            shown.add(file);
         }
         Some(diagnostic::render_human(&errors, &shown, Color::Never))
     }
@@ -189,6 +202,7 @@ pub fn load_cached_with(
         compilation: crate::compile_sources(sources, options),
         files,
         includes_claimed: AtomicBool::new(false),
+        errors_reported: AtomicBool::new(false),
     });
     map.insert(
         dir.path.clone(),

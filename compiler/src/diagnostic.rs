@@ -3,6 +3,7 @@
 
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// How bad a problem is. Errors fail `candor check`; warnings fail it only with `--deny-warnings`.
@@ -93,6 +94,9 @@ codes! {
     ExpiresSoon = "expires-soon",
     /// A schema file that declares no events.
     NoEvents = "no-events",
+    /// A control character, line break or bidirectional-text control in a value where it can
+    /// have no meaning (a name, a value, an owner, a pattern, a date).
+    ControlCharacter = "control-character",
 }
 
 /// One problem found in the schemas.
@@ -142,7 +146,9 @@ impl Diagnostic {
         match file_of(self.span, sources) {
             Some(f) => format!(
                 "{}:{}:{}",
-                f.display, self.span.start.line, self.span.start.col
+                visible(&f.display),
+                self.span.start.line,
+                self.span.start.col
             ),
             None => "-".to_string(),
         }
@@ -155,7 +161,48 @@ fn file_of(span: Span, sources: &SourceMap) -> Option<&crate::source::SourceFile
     if span.start.line == 0 {
         return None;
     }
-    sources.files().nth(span.file.0 as usize).map(|(_, f)| f)
+    sources.try_get(span.file)
+}
+
+/// Whether a terminal, an editor or a Markdown viewer could act on `c` or hide it instead of
+/// showing it: C0 and C1 controls and DEL (escape sequences, line breaks, tabs), the Unicode
+/// line and paragraph separators, bidirectional-text controls (text that reads differently
+/// from what it is) and the byte-order mark.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// `s` with every [hidden character](is_hidden_char) written out as a Rust-style escape
+/// (`\u{1b}`), so text from a schema file, a file name or a command line reaches a terminal or
+/// a CI log as something to read, never as something the terminal acts on.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_visible(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+fn push_visible(out: &mut String, c: char) {
+    if is_hidden_char(c) {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    } else {
+        out.push(c);
+    }
 }
 
 /// Sorts diagnostics by file, position and code so output is the same on every run.
@@ -241,7 +288,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         "{}{} {}",
         style.paint(colour, &format!("{word}[{}]", d.code.as_str())),
         style.paint("1", ":"),
-        style.paint("1", &d.message)
+        style.paint("1", &visible(&d.message))
     );
     if file_of(d.span, sources).is_some() {
         snippet(out, d.span, sources, style, colour, "-->", None);
@@ -251,11 +298,24 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         .as_ref()
         .filter(|r| file_of(r.0, sources).is_some())
     {
-        snippet(out, *span, sources, style, "1;36", ":::", Some(note));
+        snippet(
+            out,
+            *span,
+            sources,
+            style,
+            "1;36",
+            ":::",
+            Some(&visible(note)),
+        );
     }
     if let Some(help) = &d.help {
         let pad = " ".repeat(d.span.start.line.to_string().len());
-        let _ = writeln!(out, "{pad} = {} {help}", style.paint("1", "help:"));
+        let _ = writeln!(
+            out,
+            "{pad} = {} {}",
+            style.paint("1", "help:"),
+            visible(help)
+        );
     }
 }
 
@@ -275,7 +335,7 @@ fn snippet(
         out,
         "{pad}{} {}:{}:{}",
         style.paint("1;34", arrow),
-        file.display,
+        visible(&file.display),
         span.start.line,
         span.start.col
     );
@@ -284,25 +344,49 @@ fn snippet(
     };
     let bar = style.paint("1;34", "|");
     let _ = writeln!(out, "{pad} {bar}");
-    let _ = writeln!(
-        out,
-        "{} {bar} {}",
-        style.paint("1;34", &number),
-        line.replace('\t', " ")
-    );
-    let line_chars = line.chars().count() as u32;
-    let start = span.start.col.max(1);
+    // Hidden characters are shown escaped, so the caret columns are counted on the line as
+    // printed: `col_at[c]` is where character column `c + 1` starts there.
+    let mut shown = String::with_capacity(line.len());
+    let mut col_at = Vec::with_capacity(line.len() + 1);
+    let mut width = 0;
+    for c in line.chars() {
+        col_at.push(width);
+        let before = shown.len();
+        match c {
+            '\t' => shown.push(' '),
+            c => push_visible(&mut shown, c),
+        }
+        // Escapes are ASCII, so their bytes are their columns.
+        width += if c.is_ascii() || is_hidden_char(c) {
+            shown.len() - before
+        } else {
+            1
+        };
+    }
+    col_at.push(width);
+    let _ = writeln!(out, "{} {bar} {shown}", style.paint("1;34", &number));
+    let line_chars = col_at.len() as u32 - 1;
+    let start = span.start.col.clamp(1, line_chars + 1);
     let end = if span.end.line == span.start.line && span.end.col > start {
-        span.end.col
+        span.end.col.min(line_chars + 1)
     } else {
         (line_chars + 1).max(start + 1)
     };
-    let carets = "^".repeat((end - start) as usize);
+    // Columns past the end of the line continue after its last character.
+    let at = |col: u32| {
+        let i = col as usize - 1;
+        col_at
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| width + (i - line_chars as usize))
+    };
+    let (from, to) = (at(start), at(end).max(at(start) + 1));
+    let carets = "^".repeat(to - from);
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,
         "{pad} {bar} {}{}",
-        " ".repeat((start - 1) as usize),
+        " ".repeat(from),
         style.paint(colour, &format!("{carets}{label}"))
     );
 }
@@ -312,11 +396,11 @@ fn snippet(
 struct JsonDiagnostic<'a> {
     severity: Severity,
     code: &'static str,
-    message: &'a str,
+    message: Cow<'a, str>,
     #[serde(flatten)]
     at: JsonLocation<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
+    help: Option<Cow<'a, str>>,
     /// A second place that matters, e.g. the first definition of a duplicate.
     #[serde(skip_serializing_if = "Option::is_none")]
     related: Option<JsonRelated<'a>>,
@@ -325,7 +409,7 @@ struct JsonDiagnostic<'a> {
 /// [`Diagnostic::related`] in `--format json`.
 #[derive(Serialize)]
 struct JsonRelated<'a> {
-    message: &'a str,
+    message: Cow<'a, str>,
     #[serde(flatten)]
     at: JsonLocation<'a>,
 }
@@ -334,7 +418,7 @@ struct JsonRelated<'a> {
 #[derive(Serialize)]
 struct JsonLocation<'a> {
     /// `null`, with line and column 0, for a problem that is not about a place in a file.
-    file: Option<&'a str>,
+    file: Option<Cow<'a, str>>,
     line: u32,
     column: u32,
     end_line: u32,
@@ -344,7 +428,7 @@ struct JsonLocation<'a> {
 impl<'a> JsonLocation<'a> {
     fn of(span: Span, sources: &'a SourceMap) -> Self {
         JsonLocation {
-            file: file_of(span, sources).map(|f| f.display.as_str()),
+            file: file_of(span, sources).map(|f| visible(&f.display)),
             line: span.start.line,
             column: span.start.col,
             end_line: span.end.line,
@@ -361,6 +445,9 @@ struct JsonReport<'a> {
 }
 
 /// Renders diagnostics as one JSON document: `{"errors":N,"warnings":N,"diagnostics":[...]}`.
+/// Text is passed through [`visible`] as in the human rendering: JSON escapes C0 controls
+/// itself, but C1 controls and bidirectional-text controls would reach a terminal that shows
+/// the report raw.
 pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let (errors, warnings) = count(diags);
     let report = JsonReport {
@@ -371,11 +458,11 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
             .map(|d| JsonDiagnostic {
                 severity: d.severity,
                 code: d.code.as_str(),
-                message: &d.message,
+                message: visible(&d.message),
                 at: JsonLocation::of(d.span, sources),
-                help: d.help.as_deref(),
+                help: d.help.as_deref().map(visible),
                 related: d.related.as_ref().map(|(span, message)| JsonRelated {
-                    message,
+                    message: visible(message),
                     at: JsonLocation::of(*span, sources),
                 }),
             })

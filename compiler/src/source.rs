@@ -4,6 +4,7 @@
 //! [`Span`], so a message can always be rendered as `file:line:col` with the offending line.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Index of a file inside a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -46,15 +47,34 @@ pub struct SourceFile {
     pub relative: String,
     pub path: PathBuf,
     pub text: String,
+    /// Byte offset of the start of every line, built on the first [`SourceFile::line`] call:
+    /// a file with thousands of diagnostics must not be scanned from the top for each one.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
+    pub fn new(display: String, relative: String, path: PathBuf, text: String) -> SourceFile {
+        SourceFile {
+            display,
+            relative,
+            path,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
     /// The text of a 1-based line, without its line break.
     pub fn line(&self, line: u32) -> Option<&str> {
-        self.text
-            .split('\n')
-            .nth(line.checked_sub(1)? as usize)
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let i = line.checked_sub(1)? as usize;
+        let start = *starts.get(i)?;
+        let end = starts.get(i + 1).map_or(self.text.len(), |next| next - 1);
+        let l = &self.text[start..end];
+        Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
 
@@ -72,16 +92,21 @@ impl SourceMap {
 
     /// Adds an in-memory file, as tests, fuzzers and the derive's error paths do.
     pub fn add_text(&mut self, relative: &str, text: &str) -> FileId {
-        self.add(SourceFile {
-            display: relative.to_string(),
-            relative: relative.to_string(),
-            path: Path::new(relative).to_path_buf(),
-            text: text.to_string(),
-        })
+        self.add(SourceFile::new(
+            relative.to_string(),
+            relative.to_string(),
+            Path::new(relative).to_path_buf(),
+            text.to_string(),
+        ))
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The file `id` names, if it belongs to this map.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

@@ -35,14 +35,25 @@ pub struct Scalar<'a> {
 }
 
 /// The YAML 1.2 core-schema type of a scalar.
+///
+/// Integers are kept as integers, never as `f64`: a bound of `2^53 + 1` or `u64::MAX` must reach
+/// the registry exactly as written. `i128` holds every `i64` and every `u64`; a longer run of
+/// digits is still an integer, only one that fits no field ([`Value::BigInt`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value<'a> {
     Null,
     Bool(bool),
-    Int(i64),
+    Int(i128),
+    /// An integer (by the core schema's syntax) outside the range of `i128`.
+    BigInt(&'a str),
     Float(f64),
     Str(&'a str),
 }
+
+/// How deeply collections may nest in a schema file. The deepest real schema nests eight
+/// levels (file → `events` → event → `fields` → field → `allow` → entry → value); the limit
+/// keeps the parsers' and the tree's recursion, and the work spent on hostile input, bounded.
+pub const MAX_DEPTH: usize = 64;
 
 impl Scalar<'_> {
     pub fn value(&self) -> Value<'_> {
@@ -69,21 +80,25 @@ impl Scalar<'_> {
             ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
             _ => {}
         }
-        if let Some(hex) = t.strip_prefix("0x") {
-            if let Ok(v) = i64::from_str_radix(hex, 16) {
-                return Value::Int(v);
-            }
-        }
-        if let Some(oct) = t.strip_prefix("0o") {
-            if let Ok(v) = i64::from_str_radix(oct, 8) {
-                return Value::Int(v);
+        for (prefix, radix) in [("0x", 16), ("0o", 8)] {
+            let Some(digits) = t.strip_prefix(prefix) else {
+                continue;
+            };
+            // `from_str_radix` would also take a sign after the prefix, which the core schema
+            // does not.
+            if !digits.is_empty() && digits.bytes().all(|b| (b as char).is_digit(radix)) {
+                return match i128::from_str_radix(digits, radix) {
+                    Ok(v) => Value::Int(v),
+                    Err(_) => Value::BigInt(t),
+                };
             }
         }
         let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(v) = t.parse::<i64>() {
-                return Value::Int(v);
-            }
+            return match t.parse::<i128>() {
+                Ok(v) => Value::Int(v),
+                Err(_) => Value::BigInt(t),
+            };
         }
         if looks_like_float(t) {
             if let Ok(v) = t.parse::<f64>() {
@@ -144,7 +159,7 @@ impl<'a> Node<'a> {
             NodeKind::Scalar(s) => match s.value() {
                 Value::Null => "nothing (null)",
                 Value::Bool(_) => "a boolean",
-                Value::Int(_) => "an integer",
+                Value::Int(_) | Value::BigInt(_) => "an integer",
                 Value::Float(_) => "a number",
                 Value::Str(_) => "a string",
             },
@@ -193,6 +208,7 @@ pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagn
         stack: Vec::new(),
         root: None,
         documents: 0,
+        end_of_file: end_of_file(text),
     };
     for item in Parser::new_from_str(text) {
         match item {
@@ -215,7 +231,13 @@ pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagn
             }
         }
     }
-    Ok(builder.root)
+    Ok(builder.root.filter(|root| !is_empty_document(root)))
+}
+
+/// A document with nothing in it but a `---` marker: the parser gives it an empty plain
+/// scalar as content, which is no more a schema than an empty file is.
+fn is_empty_document(root: &Node<'_>) -> bool {
+    matches!(&root.kind, NodeKind::Scalar(s) if s.plain && s.text.is_empty())
 }
 
 /// The position of the first `\r` not followed by `\n`, if any.
@@ -251,6 +273,16 @@ fn clamp(at: Pos, text: &str) -> Pos {
     }
 }
 
+/// The position just after the last character (on the empty last line after a final line
+/// break).
+fn end_of_file(text: &str) -> Pos {
+    let last = text.rsplit('\n').next().unwrap_or("");
+    Pos {
+        line: text.bytes().filter(|b| *b == b'\n').count() as u32 + 1,
+        col: last.strip_suffix('\r').unwrap_or(last).chars().count() as u32 + 1,
+    }
+}
+
 fn pos(line: usize, col0: usize) -> Pos {
     Pos {
         line: line.max(1) as u32,
@@ -268,15 +300,42 @@ struct Builder<'a> {
     stack: Vec<Open<'a>>,
     root: Option<Node<'a>>,
     documents: usize,
+    /// Just after the last character of the file.
+    end_of_file: Pos,
 }
 
 impl<'a> Builder<'a> {
     fn span(&self, s: YSpan) -> Span {
         Span {
             file: self.file,
-            start: pos(s.start.line(), s.start.col()),
-            end: pos(s.end.line(), s.end.col()),
+            start: self.pos(s.start.line(), s.start.col()),
+            end: self.pos(s.end.line(), s.end.col()),
         }
+    }
+
+    /// A parser position, kept inside the file: the parser places what it finds at the end of
+    /// input (an empty document after `---`, a collection closed by the end of the file) on a
+    /// line after the last.
+    fn pos(&self, line: usize, col0: usize) -> Pos {
+        let at = pos(line, col0);
+        if at.line > self.end_of_file.line {
+            self.end_of_file
+        } else {
+            at
+        }
+    }
+
+    /// Refuses to open a collection beyond [`MAX_DEPTH`].
+    fn check_depth(&self, s: YSpan) -> Result<(), Diagnostic> {
+        if self.stack.len() < MAX_DEPTH {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            Code::UnsupportedYaml,
+            self.span(s),
+            format!("collections nested more than {MAX_DEPTH} levels deep are not supported in candor schemas"),
+        )
+        .with_help("a schema file nests a few levels: file, `events`, event, `fields`, field; flatten the structure"))
     }
 
     fn unsupported(&self, s: YSpan, what: &str, help: &str) -> Diagnostic {
@@ -321,10 +380,12 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor, tag) => {
                 self.check_anchor_tag(anchor, tag.is_some(), s)?;
+                self.check_depth(s)?;
                 self.stack.push(Open::Seq(self.span(s).start, Vec::new()));
             }
             Event::MappingStart(anchor, tag) => {
                 self.check_anchor_tag(anchor, tag.is_some(), s)?;
+                self.check_depth(s)?;
                 self.stack.push(Open::Map(self.span(s).start, Vec::new()));
             }
             Event::SequenceEnd | Event::MappingEnd => {

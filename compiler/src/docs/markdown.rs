@@ -4,6 +4,7 @@
 use super::describe::{self as d, code_spans};
 use super::summary::Summary;
 use super::SiteOptions;
+use crate::diagnostic::visible;
 use crate::ir::{Event, PrivacyClass, Registry};
 use std::fmt::Write as _;
 
@@ -23,10 +24,13 @@ fn class_badge(class: PrivacyClass) -> String {
 }
 
 /// Schema text made inert: Markdown and HTML syntax outside code spans is escaped, line
-/// breaks become spaces and `|` cannot end a table cell.
+/// breaks become spaces, other hidden characters are written out (`\u{1b}`), `|` cannot end a
+/// table cell, and nothing at the start can open a block (a heading, a list, a quote, a rule).
 pub fn text(s: &str) -> String {
+    let flat = s.replace(['\r', '\n'], " ");
+    let shown = visible(&flat);
     let mut out = String::with_capacity(s.len());
-    for (code, piece) in code_spans(&s.replace(['\r', '\n'], " ")) {
+    for (code, piece) in code_spans(&shown) {
         if code {
             out.push_str(&code_literal(piece));
             continue;
@@ -44,11 +48,26 @@ pub fn text(s: &str) -> String {
             }
         }
     }
-    out
+    escape_block_start(out)
 }
 
-/// A value as inline code, with a fence longer than any backtick run inside it.
+/// `s` with a backslash before a character that would open a list, a setext heading or a
+/// thematic break at the start of a line (`-`, `+`, `=`, or `1.`/`1)` after digits).
+fn escape_block_start(s: String) -> String {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let at = match s.as_bytes().get(digits) {
+        Some(b'.' | b')') if digits > 0 => digits,
+        Some(b'-' | b'+' | b'=') if digits == 0 => 0,
+        _ => return s,
+    };
+    format!("{}\\{}", &s[..at], &s[at..])
+}
+
+/// A value as inline code, with a fence longer than any backtick run inside it. Line breaks and
+/// other hidden characters are written out (`\u{a}`), so the span cannot end early and nothing
+/// in it can start a new block.
 pub fn code_literal(s: &str) -> String {
+    let s = visible(s);
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -237,5 +256,18 @@ mod tests {
         assert_eq!(text("see `a|b`"), "see `a\\|b`");
         assert_eq!(code_literal("a`b"), "``a`b``");
         assert_eq!(code_literal("`"), "`` ` ``");
+    }
+
+    #[test]
+    fn nothing_breaks_out_of_a_code_span_or_a_line() {
+        assert_eq!(code_literal("a\n# b"), "`a\\u{a}# b`");
+        assert_eq!(code_literal("x\u{1b}[31m"), "`x\\u{1b}[31m`");
+        assert_eq!(text("a\n# heading"), "a \\# heading");
+        assert_eq!(text("- item"), "\\- item");
+        assert_eq!(text("12. item"), "12\\. item");
+        assert_eq!(text("12 items"), "12 items");
+        assert_eq!(text("=== rule"), "\\=== rule");
+        assert_eq!(text("![x](http://e/i.png)"), "\\!\\[x\\](http://e/i.png)");
+        assert_eq!(text("bell\u{7}"), "bell\\\\u{7}");
     }
 }

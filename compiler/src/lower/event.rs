@@ -76,7 +76,7 @@ pub(crate) fn lower(
     );
 
     let version = match map.get("version") {
-        Some(e) => integer(cx, e, 1..=i64::from(u32::MAX)).map(|v| v as u32),
+        Some(e) => integer(cx, e, 1..=i128::from(u32::MAX)).map(|v| v as u32),
         None => {
             missing(cx, entry.key_span, &what, "version", "1");
             None
@@ -309,6 +309,8 @@ pub(crate) fn owners(cx: &mut Ctxt, e: &Entry<'_>) -> Option<Vec<String>> {
         if o.trim().is_empty() {
             ok = false;
             cx.error(Code::InvalidValue, *span, "an owner is empty");
+        } else {
+            ok &= super::plain_text(cx, o, *span, "an owner", super::Allowed::Line);
         }
     }
     ok.then(|| {

@@ -1,14 +1,15 @@
 //! One field: its type and constraints, privacy class, and lint suppressions.
 
 use super::{
-    as_map, boolean, check_keys, integer, keyword, missing, number, string_list, text, wrong, Ctxt,
-    Entry, Map,
+    as_map, boolean, check_keys, exact_float, integer, keyword, missing, number, plain_text,
+    string_list, text, written, wrong, Allowed, Ctxt, Entry, Map,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Allow, DurationUnit, Field, FieldType, Policy, PrivacyClass};
 use crate::lints::LINTS;
 use crate::source::Span;
-use crate::yaml::{NodeKind, Value};
+use crate::yaml::{Node, NodeKind, Value};
+use std::ops::RangeInclusive;
 
 const COMMON_KEYS: [&str; 7] = [
     "type",
@@ -247,31 +248,30 @@ fn lower_type(
     let result = match ty {
         "bool" => FieldType::Bool,
         "integer" => {
-            let min = opt_int(cx, map, "min", i64::MIN..=i64::MAX, &mut ok);
-            let max = opt_int(cx, map, "max", i64::MIN..=i64::MAX, &mut ok);
-            min_max(cx, map, min.map(|v| v as f64), max.map(|v| v as f64));
-            let buckets = buckets(
-                cx,
-                map,
-                min.map(|v| v as f64),
-                max.map(|v| v as f64),
-                true,
-                i64::MIN as f64,
-            )
-            .map(|b| b.into_iter().map(|v| v as i64).collect());
-            FieldType::Integer { min, max, buckets }
+            let min = opt_int(cx, map, "min", I64, &mut ok);
+            let max = opt_int(cx, map, "max", I64, &mut ok);
+            min_max(cx, map, min, max);
+            let buckets = buckets(cx, map, min, max, |n| whole_bound(n, I64));
+            let narrow = |v: i128| v as i64; // in range: checked above
+            FieldType::Integer {
+                min: min.map(narrow),
+                max: max.map(narrow),
+                buckets: buckets.map(|b| b.into_iter().map(narrow).collect()),
+            }
         }
         "float" => {
             let min = map.get("min").and_then(|e| number(cx, e));
             let max = map.get("max").and_then(|e| number(cx, e));
             min_max(cx, map, min, max);
-            let buckets = buckets(cx, map, min, max, false, f64::MIN);
+            let buckets = buckets(cx, map, min, max, float_bound);
             FieldType::Float { min, max, buckets }
         }
         "count" | "duration" => {
-            let max = opt_int(cx, map, "max", 0..=i64::MAX, &mut ok).map(|v| v as u64);
-            let buckets = buckets(cx, map, None, max.map(|v| v as f64), true, 0.0)
-                .map(|b| b.into_iter().map(|v| v as u64).collect());
+            let max = opt_int(cx, map, "max", U64, &mut ok);
+            let buckets = buckets(cx, map, None, max, |n| whole_bound(n, U64));
+            let narrow = |v: i128| v as u64; // in range: checked above
+            let max = max.map(narrow);
+            let buckets = buckets.map(|b| b.into_iter().map(narrow).collect());
             if ty == "count" {
                 FieldType::Count { max, buckets }
             } else {
@@ -331,7 +331,12 @@ fn lower_type(
                             cx.error(Code::InvalidValue, e.value.span, "`values` is empty");
                             ok = false;
                         }
-                        Some(list) => ok &= no_duplicates(cx, list),
+                        Some(list) => {
+                            for (v, span) in list {
+                                ok &= plain_text(cx, v, *span, "a string value", Allowed::Line);
+                            }
+                            ok &= no_duplicates(cx, list);
+                        }
                         None => ok = false,
                     }
                     v.map(|l| {
@@ -342,7 +347,7 @@ fn lower_type(
                 }
                 None => None,
             };
-            let limit = i64::from(policy.max_string_len);
+            let limit = i128::from(policy.max_string_len);
             let max_len = match map.get("max_len") {
                 Some(e) => match e.value.value() {
                     Some(Value::Int(v)) if v > limit => {
@@ -364,7 +369,9 @@ fn lower_type(
             let pattern = match map.get("pattern") {
                 Some(e) => match e.value.value() {
                     Some(Value::Str(p)) => {
-                        if let Err(msg) = cx.check_pattern(p) {
+                        if !plain_text(cx, p, e.value.span, "`pattern`", Allowed::Line) {
+                            ok = false;
+                        } else if let Err(msg) = cx.check_pattern(p) {
                             ok = false;
                             cx.push(
                                 Diagnostic::error(Code::InvalidPattern, e.value.span, format!("`pattern` is not a valid regular expression: {msg}"))
@@ -401,14 +408,19 @@ fn lower_type(
     ok.then_some(result)
 }
 
+/// The values an `integer` field takes: `i64`, what the runtime and the wire carry.
+const I64: RangeInclusive<i128> = i64::MIN as i128..=i64::MAX as i128;
+/// The values a `count` or `duration` takes: `u64`.
+const U64: RangeInclusive<i128> = 0..=u64::MAX as i128;
+
 /// An optional whole-number key; a present but invalid value clears `ok`.
 fn opt_int(
     cx: &mut Ctxt,
     map: &Map<'_>,
     key: &str,
-    range: std::ops::RangeInclusive<i64>,
+    range: RangeInclusive<i128>,
     ok: &mut bool,
-) -> Option<i64> {
+) -> Option<i128> {
     let e = map.get(key)?;
     let v = integer(cx, e, range);
     *ok &= v.is_some();
@@ -417,24 +429,36 @@ fn opt_int(
 
 fn no_duplicates(cx: &mut Ctxt, values: &[(&str, Span)]) -> bool {
     let mut ok = true;
-    for (i, (v, span)) in values.iter().enumerate() {
-        if let Some((_, first)) = values[..i].iter().find(|(w, _)| w == v) {
-            ok = false;
-            cx.push(
-                Diagnostic::error(
-                    Code::DuplicateValue,
-                    *span,
-                    format!("value `{v}` is listed twice"),
-                )
-                .with_related(*first, "first listed here")
-                .with_help("remove the repeated value"),
-            );
+    let mut first: std::collections::HashMap<&str, Span> =
+        std::collections::HashMap::with_capacity(values.len());
+    for (v, span) in values {
+        match first.entry(v) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(*span);
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                ok = false;
+                cx.push(
+                    Diagnostic::error(
+                        Code::DuplicateValue,
+                        *span,
+                        format!("value `{v}` is listed twice"),
+                    )
+                    .with_related(*e.get(), "first listed here")
+                    .with_help("remove the repeated value"),
+                );
+            }
         }
     }
     ok
 }
 
-fn min_max(cx: &mut Ctxt, map: &Map<'_>, min: Option<f64>, max: Option<f64>) {
+fn min_max<T: PartialOrd + std::fmt::Display>(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    min: Option<T>,
+    max: Option<T>,
+) {
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             let span = map.get("min").map(|e| e.value.span).unwrap_or(map.span);
@@ -450,16 +474,53 @@ fn min_max(cx: &mut Ctxt, map: &Map<'_>, min: Option<f64>, max: Option<f64>) {
     }
 }
 
-/// Checks `buckets`: at least two finite bounds, strictly increasing, whole numbers where the
-/// type is, not below `floor`, and inside `min`/`max` when those are set.
-fn buckets(
+/// A bucket bound of a whole-number type: an integer in `range`, or why not.
+fn whole_bound(item: &Node<'_>, range: RangeInclusive<i128>) -> Result<i128, String> {
+    match item.value() {
+        Some(Value::Int(v)) if range.contains(&v) => Ok(v),
+        Some(Value::Int(v)) if v < 0 && *range.start() == 0 => Err(format!(
+            "bucket bound {} is negative, but this type cannot be",
+            written(item)
+        )),
+        Some(Value::Int(_) | Value::BigInt(_)) => Err(format!(
+            "bucket bound {} is outside {}..={}",
+            written(item),
+            range.start(),
+            range.end()
+        )),
+        _ => Err(format!(
+            "bucket bound must be a whole number, found {}",
+            item.describe()
+        )),
+    }
+}
+
+/// A bucket bound of a `float`: a finite number, integers only where exactly representable.
+fn float_bound(item: &Node<'_>) -> Result<f64, String> {
+    match item.value() {
+        Some(Value::Int(v)) => exact_float(v).ok_or_else(|| {
+            format!(
+                "bucket bound {} is not exactly a floating-point number (a `float` field holds integers exactly only up to 2^53)",
+                written(item)
+            )
+        }),
+        Some(Value::Float(v)) if v.is_finite() => Ok(v),
+        _ => Err(format!(
+            "bucket bound must be a finite number, found {}",
+            item.describe()
+        )),
+    }
+}
+
+/// Checks `buckets`: at least two bounds, each accepted by `bound`, strictly increasing, and
+/// inside `min`/`max` when those are set.
+fn buckets<T: Copy + PartialOrd + std::fmt::Display>(
     cx: &mut Ctxt,
     map: &Map<'_>,
-    min: Option<f64>,
-    max: Option<f64>,
-    whole: bool,
-    floor: f64,
-) -> Option<Vec<f64>> {
+    min: Option<T>,
+    max: Option<T>,
+    bound: impl Fn(&Node<'_>) -> Result<T, String>,
+) -> Option<Vec<T>> {
     let e = map.get("buckets")?;
     let bad = |cx: &mut Ctxt, span: Span, msg: String| {
         cx.push(
@@ -485,40 +546,20 @@ fn buckets(
             format!("`buckets` needs at least two bounds, found {}", items.len()),
         );
     }
-    let mut out = Vec::with_capacity(items.len());
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
     for item in items {
-        let v = match item.value() {
-            Some(Value::Int(v)) => v as f64,
-            Some(Value::Float(v)) if v.is_finite() && !whole => v,
-            _ => {
-                let kind = if whole {
-                    "a whole number"
-                } else {
-                    "a finite number"
-                };
+        let v = match bound(item) {
+            Ok(v) => v,
+            Err(msg) => return bad(cx, item.span, msg),
+        };
+        if let Some(last) = out.last() {
+            if v <= *last {
                 return bad(
                     cx,
                     item.span,
-                    format!("bucket bound must be {kind}, found {}", item.describe()),
+                    format!("bucket bounds must increase strictly, but {v} follows {last}"),
                 );
             }
-        };
-        if v < floor {
-            return bad(
-                cx,
-                item.span,
-                format!("bucket bound {v} is negative, but this type cannot be"),
-            );
-        }
-        if out.last().is_some_and(|last: &f64| v <= *last) {
-            return bad(
-                cx,
-                item.span,
-                format!(
-                    "bucket bounds must increase strictly, but {v} follows {}",
-                    out.last().copied().unwrap_or_default()
-                ),
-            );
         }
         if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
             return bad(

@@ -11,13 +11,17 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::suggest;
 use crate::yaml::{Node, NodeKind, Value};
+use std::collections::HashMap;
+
+/// Up to this many entries, a mapping is searched for duplicates without an index.
+const SMALL_MAP: usize = 16;
 
 /// Collects diagnostics for one compilation.
 #[derive(Default)]
 pub(crate) struct Ctxt {
     pub diags: Vec<Diagnostic>,
     /// Patterns already compiled in this run: a generated registry repeats the same few.
-    patterns: std::collections::HashMap<String, Result<(), String>>,
+    patterns: HashMap<String, Result<(), String>>,
 }
 
 impl Ctxt {
@@ -86,6 +90,11 @@ pub(crate) fn as_map<'a>(
         return None;
     };
     let mut entries: Vec<Entry<'a>> = Vec::with_capacity(pairs.len());
+    // Small mappings (nearly all) are searched in place; a large one (`events` of a generated
+    // registry, or a hostile file with 100,000 keys) gets an index, so the duplicate check
+    // stays linear.
+    let mut index: Option<HashMap<&'a str, usize>> =
+        (pairs.len() > SMALL_MAP).then(|| HashMap::with_capacity(pairs.len()));
     for (k, v) in pairs {
         let key = match k.value() {
             Some(Value::Str(s)) => s,
@@ -98,7 +107,17 @@ pub(crate) fn as_map<'a>(
                 continue;
             }
         };
-        if let Some(first) = entries.iter().find(|e| e.key == key) {
+        let first = match &mut index {
+            Some(index) => match index.entry(key) {
+                std::collections::hash_map::Entry::Occupied(o) => Some(&entries[*o.get()]),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(entries.len());
+                    None
+                }
+            },
+            None => entries.iter().find(|e| e.key == key),
+        };
+        if let Some(first) = first {
             let noun = match duplicate {
                 Code::DuplicateField => "field",
                 Code::DuplicateEvent => "event",
@@ -182,10 +201,71 @@ pub(crate) fn missing(cx: &mut Ctxt, at: Span, what: &str, key: &str, example: &
     );
 }
 
+/// Which hidden characters a value may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Allowed {
+    /// Prose (descriptions, purposes, reasons): line breaks and tabs, as a block scalar
+    /// (`description: |`) writes them; nothing else hidden.
+    Prose,
+    /// One-line values (owners, string values, patterns): nothing hidden at all.
+    Line,
+}
+
+/// Reports the first character of `s` that a terminal or a Markdown page would act on or hide
+/// (see [`crate::diagnostic::is_hidden_char`]) where it can have no meaning; returns whether
+/// `s` is clean. Such characters would reach the public docs, the pull-request comment and
+/// the CI log, where an escape sequence or a line break can rewrite what a reader sees.
+pub(crate) fn plain_text(cx: &mut Ctxt, s: &str, span: Span, what: &str, allowed: Allowed) -> bool {
+    let Some((at, c)) = s.char_indices().find(|(_, c)| {
+        crate::diagnostic::is_hidden_char(*c)
+            && !(allowed == Allowed::Prose && matches!(c, '\n' | '\t'))
+    }) else {
+        return true;
+    };
+    let name = match c {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\u{1b}' => "an escape character",
+        '\0' => "a NUL character",
+        '\u{2028}' | '\u{2029}' => "a Unicode line or paragraph separator",
+        '\u{feff}' => "a byte-order mark",
+        c if c.is_control() => "a control character",
+        _ => "a bidirectional-text control",
+    };
+    let position = s[..at].chars().count() + 1;
+    cx.push(
+        Diagnostic::error(
+            Code::ControlCharacter,
+            span,
+            format!(
+                "{what} contains {name} (U+{:04X}) at character {position}",
+                c as u32
+            ),
+        )
+        .with_help(match allowed {
+            Allowed::Prose => {
+                "remove it: text is published, and only line breaks and tabs may appear in it"
+            }
+            Allowed::Line => "remove it: this value is one line of visible text",
+        }),
+    );
+    false
+}
+
 /// A non-empty string value (descriptions, purposes, reasons).
 pub(crate) fn text(cx: &mut Ctxt, e: &Entry<'_>, what: &str) -> Option<String> {
     match e.value.value() {
-        Some(Value::Str(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Str(s)) if !s.trim().is_empty() => {
+            let clean = plain_text(
+                cx,
+                s,
+                e.value.span,
+                &format!("`{}` of {what}", e.key),
+                Allowed::Prose,
+            );
+            clean.then(|| s.trim().to_string())
+        }
         Some(Value::Str(_)) | Some(Value::Null) => {
             cx.push(
                 Diagnostic::error(
@@ -223,22 +303,23 @@ pub(crate) fn wrong(cx: &mut Ctxt, e: &Entry<'_>, expected: &str) {
     );
 }
 
-/// A whole number in `range`.
+/// A whole number in `range`, exactly as written: integers never pass through `f64`.
 pub(crate) fn integer(
     cx: &mut Ctxt,
     e: &Entry<'_>,
-    range: std::ops::RangeInclusive<i64>,
-) -> Option<i64> {
+    range: std::ops::RangeInclusive<i128>,
+) -> Option<i128> {
     match e.value.value() {
         Some(Value::Int(v)) if range.contains(&v) => Some(v),
-        Some(Value::Int(v)) => {
+        Some(Value::Int(_) | Value::BigInt(_)) => {
             cx.push(
                 Diagnostic::error(
                     Code::InvalidValue,
                     e.value.span,
                     format!(
-                        "`{}` is {v}, outside {}..={}",
+                        "`{}` is {}, outside {}..={}",
                         e.key,
+                        written(e.value),
                         range.start(),
                         range.end()
                     ),
@@ -258,15 +339,53 @@ pub(crate) fn integer(
     }
 }
 
-/// A finite number (integers are accepted as numbers).
+/// A scalar's text as the file spells it, for messages about its value.
+pub(crate) fn written<'a>(node: &'a Node<'_>) -> &'a str {
+    node.as_scalar().map_or("", |s| &s.text)
+}
+
+/// A finite number. An integer is accepted where it converts to `f64` exactly; one that does
+/// not (beyond 2^53, where not every integer is a float) would silently become another number.
 pub(crate) fn number(cx: &mut Ctxt, e: &Entry<'_>) -> Option<f64> {
     match e.value.value() {
-        Some(Value::Int(v)) => Some(v as f64),
+        Some(Value::Int(v)) => exact_float(v).or_else(|| {
+            inexact(cx, e.value, &e.key_text());
+            None
+        }),
         Some(Value::Float(v)) if v.is_finite() => Some(v),
         _ => {
             wrong(cx, e, "a finite number");
             None
         }
+    }
+}
+
+/// `v` as an `f64`, if that is exactly `v`.
+pub(crate) fn exact_float(v: i128) -> Option<f64> {
+    let f = v as f64;
+    // `f as i128` saturates, so a value beyond the range of i128 cannot compare equal by accident.
+    (f as i128 == v && f.is_finite()).then_some(f)
+}
+
+/// Reports an integer that a `float` field cannot hold exactly.
+pub(crate) fn inexact(cx: &mut Ctxt, node: &Node<'_>, what: &str) {
+    cx.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            node.span,
+            format!(
+                "{what} {} is not exactly a floating-point number (a `float` field holds integers exactly only up to 2^53)",
+                written(node)
+            ),
+        )
+        .with_help("make the field an `integer`, or write a bound that is exactly representable"),
+    );
+}
+
+impl Entry<'_> {
+    /// "`max`", for messages.
+    pub(crate) fn key_text(&self) -> String {
+        format!("`{}`", self.key)
     }
 }
 

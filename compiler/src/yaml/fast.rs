@@ -9,14 +9,15 @@
 //! produces every syntax error. A differential test checks that, on files it accepts, it builds
 //! exactly the tree the general path builds, spans included.
 
-use super::{Node, NodeKind, Scalar};
+use super::{Node, NodeKind, Scalar, MAX_DEPTH};
 use crate::source::{FileId, Pos, Span};
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// The tree of `text`, `Some(None)` for a document without content, or `None` when the file
 /// needs the general parser.
 pub(super) fn parse(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
-    if text.starts_with('\u{feff}') || text.bytes().any(|b| b == b'\t' || b == b'\r') {
+    if has_unusual_characters(text) {
         return None;
     }
     let mut lines = Vec::new();
@@ -38,25 +39,56 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
             no: n as u32 + 1,
             indent,
             text: raw,
+            ascii: raw.is_ascii(),
+            cursor: Cell::new((0, 0)),
         });
     }
     if !seen_content {
         return Some(None);
     }
-    let newlines = text.bytes().filter(|b| *b == b'\n').count() as u32;
-    let eof = Pos {
-        line: newlines + if text.ends_with('\n') { 1 } else { 2 },
-        col: 1,
-    };
     let mut p = Scanner {
         lines,
         i: 0,
         file,
-        eof,
+        eof: super::end_of_file(text),
+        depth: 0,
     };
     let first = p.lines[0].indent;
     let root = p.block(first)?;
     (p.i == p.lines.len()).then_some(Some(root))
+}
+
+/// Whether `text` holds a character the fast path leaves to the general parser: tabs and
+/// carriage returns (indentation and line-break rules), every other C0 control and DEL, C1
+/// controls, the byte-order mark anywhere, the Unicode line and paragraph separators and the
+/// non-characters U+FFFE/U+FFFF. YAML gives some of them meaning and refuses others; the
+/// general parser decides which, so both paths agree on them by construction. One pass over
+/// the bytes, so it costs little on the large files the fast path is for.
+fn has_unusual_characters(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' | b' '..=b'~' => i += 1,
+            0..=0x1f | 0x7f => return true,
+            // C1 controls: U+0080–U+009F.
+            0xc2 if matches!(b.get(i + 1), Some(0x80..=0x9f)) => return true,
+            // U+2028, U+2029.
+            0xe2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)) => {
+                return true
+            }
+            // U+FEFF, U+FFFE, U+FFFF.
+            0xef if matches!(
+                (b.get(i + 1), b.get(i + 2)),
+                (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+            ) =>
+            {
+                return true
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// A line with content (blank and comment-only lines are dropped up front).
@@ -66,6 +98,11 @@ struct Line<'a> {
     /// the item's content so the nested mapping reads like any other.
     indent: usize,
     text: &'a str,
+    /// Bytes are columns on an ASCII line; decided once per line, not per token.
+    ascii: bool,
+    /// The last (byte, character column) looked up on a non-ASCII line: tokens are visited
+    /// left to right, so counting characters from there keeps a long line linear.
+    cursor: Cell<(usize, usize)>,
 }
 
 struct Scanner<'a> {
@@ -73,6 +110,9 @@ struct Scanner<'a> {
     i: usize,
     file: FileId,
     eof: Pos,
+    /// Collections open around the current one; beyond [`MAX_DEPTH`] the file goes to the
+    /// general parser, which reports it.
+    depth: usize,
 }
 
 /// Characters that cannot start a plain scalar in block context (or that we leave to the
@@ -86,10 +126,16 @@ fn starts_special(c: u8) -> bool {
 
 impl<'a> Scanner<'a> {
     fn pos(&self, line: &Line<'a>, byte: usize) -> Pos {
-        let col = if line.text.is_ascii() {
+        let col = if line.ascii {
             byte
         } else {
-            line.text[..byte].chars().count()
+            let (mut from, mut col) = line.cursor.get();
+            if byte < from {
+                (from, col) = (0, 0);
+            }
+            col += line.text[from..byte].chars().count();
+            line.cursor.set((byte, col));
+            col
         };
         Pos {
             line: line.no,
@@ -129,7 +175,18 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Counts a collection opening. A failed parse is abandoned as a whole, so only the
+    /// successful path closes it again ([`Scanner::close`]).
+    fn open(&mut self) -> Option<()> {
+        (self.depth < MAX_DEPTH).then(|| self.depth += 1)
+    }
+
+    fn close(&mut self) {
+        self.depth -= 1;
+    }
+
     fn map(&mut self, indent: usize) -> Option<Node<'a>> {
+        self.open()?;
         let start = self.next_token();
         let mut pairs = Vec::with_capacity(8);
         while self.i < self.lines.len() && self.lines[self.i].indent == indent {
@@ -175,6 +232,7 @@ impl<'a> Scanner<'a> {
         if self.lines.get(self.i).is_some_and(|n| n.indent > indent) {
             return None;
         }
+        self.close();
         let end = self.next_token();
         Some(Node {
             kind: NodeKind::Map(pairs),
@@ -189,6 +247,7 @@ impl<'a> Scanner<'a> {
     /// A block sequence at `indent`. `indentless`: its dashes sit at the parent key's
     /// indentation (`key:\n- a`), where the general parser starts the span at the first item.
     fn seq(&mut self, indent: usize, indentless: bool) -> Option<Node<'a>> {
+        self.open()?;
         let dash_line = &self.lines[self.i];
         let first_item = skip_spaces(dash_line.text, indent + 1);
         let start = if indentless {
@@ -225,6 +284,7 @@ impl<'a> Scanner<'a> {
         if self.lines.get(self.i).is_some_and(|n| n.indent > indent) {
             return None;
         }
+        self.close();
         let end = self.next_token();
         Some(Node {
             kind: NodeKind::Seq(items),
@@ -289,7 +349,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let (node, end) = match c {
-            b'[' | b'{' => self.flow(line, at)?,
+            b'[' | b'{' => self.flow(line, at, self.depth)?,
             b'"' | b'\'' => self.quoted(line, at)?,
             _ => {
                 let rest = &text[at..];
@@ -343,7 +403,11 @@ impl<'a> Scanner<'a> {
     }
 
     /// A flow collection that closes on the same line; returns it and the byte after it.
-    fn flow(&self, line: &Line<'a>, at: usize) -> Option<(Node<'a>, usize)> {
+    /// `depth` collections are open around it.
+    fn flow(&self, line: &Line<'a>, at: usize, depth: usize) -> Option<(Node<'a>, usize)> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
         let text = line.text;
         let bytes = text.as_bytes();
         let is_map = bytes[at] == b'{';
@@ -362,11 +426,11 @@ impl<'a> Scanner<'a> {
                     if v == after + 1 {
                         return None;
                     }
-                    let (value, after_value) = self.flow_item(line, v)?;
+                    let (value, after_value) = self.flow_item(line, v, depth + 1)?;
                     pairs.push((key, value));
                     i = skip_spaces(text, after_value);
                 } else {
-                    let (item, after) = self.flow_item(line, i)?;
+                    let (item, after) = self.flow_item(line, i, depth + 1)?;
                     seq.push(item);
                     i = skip_spaces(text, after);
                 }
@@ -397,9 +461,9 @@ impl<'a> Scanner<'a> {
         ))
     }
 
-    fn flow_item(&self, line: &Line<'a>, at: usize) -> Option<(Node<'a>, usize)> {
+    fn flow_item(&self, line: &Line<'a>, at: usize, depth: usize) -> Option<(Node<'a>, usize)> {
         match line.text.as_bytes().get(at)? {
-            b'[' | b'{' => self.flow(line, at),
+            b'[' | b'{' => self.flow(line, at, depth),
             _ => self.flow_scalar(line, at, false),
         }
     }
