@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod output;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -50,7 +51,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),
         Err(message) => {
-            eprintln!("error: {message}");
+            // Messages quote paths and git output, which a checkout controls.
+            eprintln!("error: {}", candor_schema::diagnostic::visible(&message));
             ExitCode::from(2)
         }
     }

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         print_human(&head.compilation, &args.compile);
         eprintln!(
             "HEAD `{}` has schema errors; fix them before reviewing the diff",
-            head.label
+            candor_schema::diagnostic::visible(&head.label)
         );
         return Ok(Outcome::Problems);
     };
@@ -74,8 +74,7 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         Format::Json => print!("{}", report.to_json()),
     }
     if let Some(path) = &args.json_out {
-        std::fs::write(path, report.to_json())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        crate::output::write_file(path, report.to_json().as_bytes())?;
     }
     Ok(if report.ok {
         Outcome::Clean

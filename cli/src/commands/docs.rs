@@ -2,8 +2,10 @@
 //! With `--check`, writes nothing and fails (exit 1) when the files in OUT are not exactly what
 //! would be generated: the CI staleness check.
 
-use super::{registry_for_output, write_all, CompileArgs};
+use super::{registry_for_output, CompileArgs};
+use crate::output::{holds_exactly, write_all};
 use crate::Outcome;
+use candor_schema::diagnostic::visible;
 use candor_schema::docs::{self, SiteOptions};
 use std::path::PathBuf;
 
@@ -30,29 +32,27 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         return Ok(Outcome::Problems);
     };
     let files = docs::site(&reg, &SiteOptions { title: args.title });
+    let out = visible(&args.out.display().to_string()).into_owned();
     if !args.check {
-        write_all(&args.out, &files)?;
-        eprintln!("wrote {} files to {}", files.len(), args.out.display());
+        write_all(&args.out, &args.dir, &files)?;
+        eprintln!("wrote {} files to {out}", files.len());
         return Ok(Outcome::Clean);
     }
     let stale: Vec<String> = files
         .iter()
-        .filter(|f| {
-            std::fs::read(args.out.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes())
-        })
-        .map(|f| args.out.join(&f.path).display().to_string())
+        .filter(|f| !holds_exactly(&args.out.join(&f.path), f.contents.as_bytes()))
+        .map(|f| visible(&args.out.join(&f.path).display().to_string()).into_owned())
         .collect();
     if stale.is_empty() {
-        eprintln!("{} is up to date", args.out.display());
+        eprintln!("{out} is up to date");
         return Ok(Outcome::Clean);
     }
     for path in &stale {
         eprintln!("stale: {path}");
     }
     eprintln!(
-        "the transparency docs do not match the schemas; regenerate them with `candor docs {} --out {}` and commit the result",
-        args.dir.display(),
-        args.out.display()
+        "the transparency docs do not match the schemas; regenerate them with `candor docs {} --out {out}` and commit the result",
+        visible(&args.dir.display().to_string()),
     );
     Ok(Outcome::Problems)
 }

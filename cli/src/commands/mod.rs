@@ -5,8 +5,7 @@ pub mod diff;
 pub mod docs;
 pub mod schema;
 
-use candor_schema::diagnostic::Color;
-use candor_schema::emit::OutputFile;
+use candor_schema::diagnostic::{visible, Color};
 use candor_schema::{Compilation, Date, Options, Registry};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -52,7 +51,7 @@ pub fn compile(dir: &Path, args: &CompileArgs) -> Result<Compilation, String> {
     if !dir.is_dir() {
         return Err(format!(
             "schema folder `{}` does not exist (pass the folder holding your *.yaml schemas)",
-            dir.display()
+            visible(&dir.display().to_string())
         ));
     }
     candor_schema::compile_dir(dir, &Options { today: args.today }).map_err(|e| e.to_string())
@@ -66,20 +65,6 @@ pub fn registry_for_output(dir: &Path, args: &CompileArgs) -> Result<Option<Regi
         print_human(&compilation, args);
     }
     Ok(compilation.registry)
-}
-
-/// Writes generated files below `out`, creating folders as needed.
-pub fn write_all(out: &Path, files: &[OutputFile]) -> Result<(), String> {
-    for f in files {
-        let path = out.join(&f.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, &f.contents)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    }
-    Ok(())
 }
 
 /// Prints diagnostics for a human on stderr.

@@ -3,8 +3,10 @@
 //! with `--tracking-plan segment|mixpanel`, the vendor's tracking plan. Writes nothing when the
 //! schemas have errors.
 
-use super::{registry_for_output, write_all, CompileArgs};
+use super::{registry_for_output, CompileArgs};
+use crate::output::write_all;
 use crate::Outcome;
+use candor_schema::diagnostic::visible;
 use candor_schema::emit::{iglu, json_schema, registry, tracking_plan};
 use std::path::PathBuf;
 
@@ -59,7 +61,11 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         };
         files.push(tracking_plan::emit(&reg, plan));
     }
-    write_all(&args.out, &files)?;
-    eprintln!("wrote {} files to {}", files.len(), args.out.display());
+    write_all(&args.out, &args.dir, &files)?;
+    eprintln!(
+        "wrote {} files to {}",
+        files.len(),
+        visible(&args.out.display().to_string())
+    );
     Ok(Outcome::Clean)
 }
