@@ -46,7 +46,9 @@ pub fn check_out_dir(out: &Path, schemas: &Path) -> Result<(), String> {
         .parent()
         .is_some_and(|project| project.starts_with(&out_abs))
     {
-        return refuse("it holds the schema folder's parent, so generated files could overwrite the project");
+        return refuse(
+            "it holds the schema folder's parent, so generated files could overwrite the project",
+        );
     }
     Ok(())
 }
@@ -138,8 +140,9 @@ fn make_dirs(out: &Path, relative: &Path) -> Result<PathBuf, String> {
                     shown(&at)
                 ))
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&at)
-                .map_err(|e| format!("cannot create `{}`: {e}", shown(&at)))?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir(&at).map_err(|e| format!("cannot create `{}`: {e}", shown(&at)))?
+            }
             Err(e) => return Err(format!("cannot create `{}`: {e}", shown(&at))),
         }
     }
@@ -165,7 +168,10 @@ pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
     ));
     let result = (|| -> io::Result<()> {
         // `create_new` fails on anything already there, a planted link included.
-        let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
         file.write_all(contents)?;
         file.sync_all()?;
         fs::rename(&temp, path)

@@ -215,16 +215,22 @@ pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagn
             Ok((event, span)) => builder.on_event(event, span)?,
             Err(e) => {
                 let at = clamp(pos(e.marker().line(), e.marker().col()), text);
+                let span = Span {
+                    file,
+                    start: at,
+                    end: Pos {
+                        line: at.line,
+                        col: at.col + 1,
+                    },
+                };
+                // The parser's scanner reads ahead over flow brackets and has its own (higher)
+                // limit; reaching it is the same problem as reaching ours.
+                if e.info() == "recursion limit exceeded" {
+                    return Err(too_deep(span));
+                }
                 return Err(Diagnostic::error(
                     Code::YamlSyntax,
-                    Span {
-                        file,
-                        start: at,
-                        end: Pos {
-                            line: at.line,
-                            col: at.col + 1,
-                        },
-                    },
+                    span,
                     format!("invalid YAML: {}", e.info()),
                 )
                 .with_help("check the indentation and quoting around this position; every schema file is one YAML mapping"));
@@ -232,6 +238,15 @@ pub fn parse_general(text: &str, file: FileId) -> Result<Option<Node<'_>>, Diagn
         }
     }
     Ok(builder.root.filter(|root| !is_empty_document(root)))
+}
+
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnsupportedYaml,
+        span,
+        format!("collections nested more than {MAX_DEPTH} levels deep are not supported in candor schemas"),
+    )
+    .with_help("a schema file nests a few levels: file, `events`, event, `fields`, field; flatten the structure")
 }
 
 /// A document with nothing in it but a `---` marker: the parser gives it an empty plain
@@ -330,12 +345,7 @@ impl<'a> Builder<'a> {
         if self.stack.len() < MAX_DEPTH {
             return Ok(());
         }
-        Err(Diagnostic::error(
-            Code::UnsupportedYaml,
-            self.span(s),
-            format!("collections nested more than {MAX_DEPTH} levels deep are not supported in candor schemas"),
-        )
-        .with_help("a schema file nests a few levels: file, `events`, event, `fields`, field; flatten the structure"))
+        Err(too_deep(self.span(s)))
     }
 
     fn unsupported(&self, s: YSpan, what: &str, help: &str) -> Diagnostic {

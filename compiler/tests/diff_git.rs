@@ -144,3 +144,51 @@ fn unknown_revision_is_a_clear_error() {
     let err = git::load_at(Path::new("/nonexistent/schemas"), "HEAD").unwrap_err();
     assert!(err.contains("/nonexistent/schemas"), "{err}");
 }
+
+/// A bare repository's files planted in the schema folder (as a pull request can add them)
+/// must not become the repository BASE is read from.
+#[test]
+fn a_planted_bare_repository_is_never_used() {
+    let repo = Repo::new("planted");
+    repo.write("schemas/shop.yaml", &read("base.yaml"));
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "base"]);
+    // `git init --bare` into the schema folder gives it HEAD, config, objects/ and refs/.
+    repo.git(&["init", "-q", "--bare", "schemas"]);
+    assert!(repo.schemas().join("HEAD").is_file());
+    repo.write("schemas/shop.yaml", &read("head.yaml"));
+
+    let located = git::Repository::locate(&repo.schemas()).unwrap();
+    assert_eq!(located.work_tree, repo.0.canonicalize().unwrap());
+    assert_eq!(located.prefix, "schemas/");
+    let sources = git::load_at(&repo.schemas(), "HEAD").expect("BASE from the real repository");
+    let text = &sources.files().next().unwrap().1.text;
+    assert_eq!(text, &read("base.yaml"));
+
+    // With no real repository around, the plant is refused rather than used.
+    let lone = std::env::temp_dir().join(format!("candor-diff-lone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&lone);
+    std::fs::create_dir_all(&lone).unwrap();
+    let status = Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&lone)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let err = git::load_at(&lone, "HEAD").unwrap_err();
+    assert!(err.contains("not inside a git work tree"), "{err}");
+    let _ = std::fs::remove_dir_all(&lone);
+}
+
+/// A schema file committed as a symbolic link is refused at BASE too, as in a folder.
+#[cfg(unix)]
+#[test]
+fn a_committed_symbolic_link_is_refused() {
+    let repo = Repo::new("link");
+    repo.write("schemas/shop.yaml", &read("base.yaml"));
+    std::os::unix::fs::symlink("/etc/passwd", repo.schemas().join("leak.yaml")).unwrap();
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "base"]);
+    let err = git::load_at(&repo.schemas(), "HEAD").unwrap_err();
+    assert!(err.contains("symbolic link"), "{err}");
+}
