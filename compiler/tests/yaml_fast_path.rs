@@ -211,3 +211,109 @@ proptest! {
         agree(&text, "a random document");
     }
 }
+
+/// Characters YAML gives a meaning, refuses, or treats unlike a plain character: every C0
+/// control, DEL, every C1 control (NEL among them), the byte-order mark, the Unicode line and
+/// paragraph separators, the non-characters U+FFFE/U+FFFF, and odd spaces.
+fn unusual_chars() -> Vec<char> {
+    let mut out: Vec<char> = (0u32..0x20)
+        .chain(0x7f..0xa0)
+        .filter_map(char::from_u32)
+        .collect();
+    out.extend([
+        '\u{a0}', '\u{2028}', '\u{2029}', '\u{feff}', '\u{fffe}', '\u{ffff}', '\u{200b}',
+        '\u{2003}', '\u{3000}', '\u{202e}', '\u{1680}',
+    ]);
+    out
+}
+
+/// Where a character can sit in a small schema-like document.
+const PLACES: &[&str] = &[
+    "@a: 1\n",
+    "a@: 1\n",
+    "a:@ 1\n",
+    "a: @\n",
+    "a: x@y\n",
+    "a: x@\n",
+    "a: \"x@y\"\n",
+    "a: 'x@y'\n",
+    "a: 1 # x@y\n",
+    "# x@y\na: 1\n",
+    "@\na: 1\n",
+    "a: 1\n@\n",
+    " @a: 1\n",
+    "a:\n  @b: 1\n",
+    "a:\n @ b: 1\n",
+    "a: [x@, y]\n",
+    "a: [x, @y]\n",
+    "a: {k: @v}\n",
+    "a: {k@: v}\n",
+    "- @x\n",
+    "-@ x\n",
+    "a: 1@",
+    "a: 1\n@",
+];
+
+/// The fast path and `saphyr-parser` agree wherever an unusual character sits, and the fast
+/// path leaves every one YAML treats specially to the general parser.
+#[test]
+fn agrees_on_every_control_character_in_every_place() {
+    let mut failures = Vec::new();
+    for c in unusual_chars() {
+        for place in PLACES {
+            let text = place.replace('@', &c.to_string());
+            let what = format!("U+{:04X} in {place:?}", c as u32);
+            match compare(&text, &what) {
+                Ok(accepted) => {
+                    // Line feeds are lines to it; the odd spaces are ordinary characters.
+                    let ordinary = matches!(
+                        c,
+                        '\n' | '\u{a0}'
+                            | '\u{200b}'
+                            | '\u{2003}'
+                            | '\u{3000}'
+                            | '\u{202e}'
+                            | '\u{1680}'
+                    );
+                    if accepted && !ordinary {
+                        failures.push(format!("the fast path took {what}"));
+                    }
+                }
+                Err(e) => failures.push(e),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_nul_byte_goes_to_the_general_parser_which_refuses_it() {
+    for text in ["a: \0\n", "a: b\0\n", "\0", "a: 1\n\0b: 2\n", "a: \"\0\"\n"] {
+        assert!(parse_fast(text, FileId(0)).is_none(), "{text:?}");
+    }
+    assert!(parse_general("a: b\0\n", FileId(0)).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Random documents with an unusual character inserted anywhere.
+    #[test]
+    fn agrees_on_random_documents_with_unusual_characters(
+        text in document(),
+        at in any::<usize>(),
+        pick in any::<usize>(),
+    ) {
+        let chars = unusual_chars();
+        let c = chars[pick % chars.len()];
+        let mut at = at % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut damaged = text.clone();
+        damaged.insert(at, c);
+        if let Err(e) = compare(&damaged, "a random document with an unusual character") {
+            return Err(TestCaseError::fail(e));
+        }
+    }
+}
