@@ -645,6 +645,44 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Every derive of a crate reading a broken folder fails, but the folder's problems are
+    /// printed once: in full for the first, as one line pointing back for the rest.
+    #[test]
+    fn folder_errors_are_shown_in_full_once_per_compilation() {
+        let dir = std::env::temp_dir().join(format!("candor-derive-once-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.yaml"), "namespace: a\nevents: {}\n").unwrap();
+        let sd = SchemaDir {
+            path: dir.clone(),
+            shown: "schemas".into(),
+        };
+        let opts = Options::default();
+        let messages: Vec<String> = (0..5)
+            .map(|_| {
+                let loaded = load_cached_with(&sd, &opts, Duration::ZERO).unwrap();
+                loaded.errors().expect("the folder has errors")
+            })
+            .collect();
+        assert!(
+            messages[0].contains("error[missing-key]") && messages[0].contains("schemas/a.yaml:"),
+            "{}",
+            messages[0]
+        );
+        for later in &messages[1..] {
+            assert!(!later.contains("error["), "{later}");
+            assert!(
+                later.contains("1 error in the folder, shown in full at the first"),
+                "{later}"
+            );
+        }
+        // An edit is a new compilation of the folder: its errors are shown in full again.
+        std::fs::write(dir.join("a.yaml"), "namespace: a\n").unwrap();
+        let edited = load_cached_with(&sd, &opts, Duration::ZERO).unwrap();
+        assert!(edited.errors().unwrap().contains("error[missing-key]"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn simple_patterns_agree_with_the_regex_whenever_they_accept() {
         for (src, simple) in [

@@ -197,6 +197,22 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Longest message, help or note printed whole, in characters.
+const MAX_SHOWN_TEXT: usize = 400;
+
+/// A message, help or note as printed: [`visible`], and cut in the middle when a quoted value
+/// makes it longer than [`MAX_SHOWN_TEXT`] (a megabyte key would otherwise be printed whole).
+fn shown_text(s: &str) -> Cow<'_, str> {
+    let s = visible(s);
+    let len = s.chars().count();
+    if len <= MAX_SHOWN_TEXT {
+        return s;
+    }
+    let head: String = s.chars().take(MAX_SHOWN_TEXT * 3 / 4).collect();
+    let tail: String = s.chars().skip(len - MAX_SHOWN_TEXT / 4).collect();
+    Cow::Owned(format!("{head} … {tail}"))
+}
+
 fn push_visible(out: &mut String, c: char) {
     if is_hidden_char(c) {
         let _ = write!(out, "\\u{{{:x}}}", c as u32);
@@ -288,7 +304,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         "{}{} {}",
         style.paint(colour, &format!("{word}[{}]", d.code.as_str())),
         style.paint("1", ":"),
-        style.paint("1", &visible(&d.message))
+        style.paint("1", &shown_text(&d.message))
     );
     if file_of(d.span, sources).is_some() {
         snippet(out, d.span, sources, style, colour, "-->", None);
@@ -305,7 +321,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             style,
             "1;36",
             ":::",
-            Some(&visible(note)),
+            Some(&shown_text(note)),
         );
     }
     if let Some(help) = &d.help {
@@ -314,7 +330,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             out,
             "{pad} = {} {}",
             style.paint("1", "help:"),
-            visible(help)
+            shown_text(help)
         );
     }
 }
@@ -364,7 +380,6 @@ fn snippet(
         };
     }
     col_at.push(width);
-    let _ = writeln!(out, "{} {bar} {shown}", style.paint("1;34", &number));
     let line_chars = col_at.len() as u32 - 1;
     let start = span.start.col.clamp(1, line_chars + 1);
     let end = if span.end.line == span.start.line && span.end.col > start {
@@ -381,6 +396,33 @@ fn snippet(
             .unwrap_or_else(|| width + (i - line_chars as usize))
     };
     let (from, to) = (at(start), at(end).max(at(start) + 1));
+    // A very long line (a minified file, a hostile megabyte scalar) is cut to a window around
+    // the caret, marked with `…` where text is left out.
+    let (shown, from, to) = if width <= MAX_SHOWN_LINE {
+        (shown, from, to)
+    } else {
+        let to = to.min(from + MAX_SHOWN_LINE / 2);
+        let first = from.saturating_sub(CONTEXT);
+        let last = (to + CONTEXT).min(width);
+        let byte = |col: usize| {
+            shown
+                .char_indices()
+                .nth(col)
+                .map_or(shown.len(), |(i, _)| i)
+        };
+        let mut cut = String::new();
+        let mut shift = 0;
+        if first > 0 {
+            cut.push('…');
+            shift = 1;
+        }
+        cut.push_str(&shown[byte(first)..byte(last)]);
+        if last < width {
+            cut.push('…');
+        }
+        (cut, from - first + shift, to - first + shift)
+    };
+    let _ = writeln!(out, "{} {bar} {shown}", style.paint("1;34", &number));
     let carets = "^".repeat(to - from);
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
@@ -390,6 +432,11 @@ fn snippet(
         style.paint(colour, &format!("{carets}{label}"))
     );
 }
+
+/// Longest source line shown whole in a snippet, in columns as printed.
+const MAX_SHOWN_LINE: usize = 200;
+/// Columns of context kept on each side of the caret when a line is cut.
+const CONTEXT: usize = 60;
 
 /// One diagnostic as CI sees it in `--format json`.
 #[derive(Serialize)]
@@ -458,11 +505,11 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
             .map(|d| JsonDiagnostic {
                 severity: d.severity,
                 code: d.code.as_str(),
-                message: visible(&d.message),
+                message: shown_text(&d.message),
                 at: JsonLocation::of(d.span, sources),
-                help: d.help.as_deref().map(visible),
+                help: d.help.as_deref().map(shown_text),
                 related: d.related.as_ref().map(|(span, message)| JsonRelated {
-                    message: visible(message),
+                    message: shown_text(message),
                     at: JsonLocation::of(*span, sources),
                 }),
             })

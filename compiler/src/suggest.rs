@@ -18,11 +18,24 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The candidates close enough to `input` to be a likely typo, closest first (at most three).
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let limit = (input.chars().count() / 3).max(1) + 1;
+    let len = input.chars().count();
+    let limit = (len / 3).max(1) + 1;
+    // The distance is at least the difference in length, and exactly that when one contains
+    // the other: a value far longer than every candidate (a hostile megabyte key) costs a
+    // length count, not a distance table.
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
-        .map(|c| (distance(input, c), c))
-        .filter(|(d, c)| *d <= limit || (c.contains(input) && input.len() >= 3))
+        .filter_map(|c| {
+            let c_len = c.chars().count();
+            if input.len() >= 3 && c.contains(input) {
+                Some((c_len - len, c))
+            } else if len.abs_diff(c_len) <= limit {
+                let d = distance(input, c);
+                (d <= limit).then_some((d, c))
+            } else {
+                None
+            }
+        })
         .collect();
     scored.sort();
     scored.dedup();
