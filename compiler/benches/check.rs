@@ -7,11 +7,19 @@
 //! into spanned trees, nothing else), and `compile_and_emit` adds emitting every event's JSON
 //! Schema and `registry.json`, which is what `candor schema` does on top of checking.
 //!
+//! Three more feed the compiler the shapes that used to be quadratic, each with its size in
+//! bytes so criterion reports MB/s (goal: at least 20 MB/s on one core, whatever the shape):
+//! - `large_file` — one file of 16,384 events (the benchmark's event shapes), ~27 MB;
+//! - `wide_mapping` — one event with 40,000 fields;
+//! - `many_files` — 100,000 files of one small event each, in memory (`compile_sources`), and
+//!   20,000 of them written to a folder and read by the loader (`load_dir` + compile).
+//!
 //! Run: `cargo bench -p candor-schema --bench check`
+//! One core: `taskset -c 0 cargo bench -p candor-schema --bench check -- 'large_file|wide|many'`
 
 use candor_schema::emit::{json_schema, registry};
-use candor_schema::{compile_sources, Date, Options, SourceMap};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use candor_schema::{compile_dir, compile_sources, Date, Options, SourceMap};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::fmt::Write as _;
 use std::hint::black_box;
 
@@ -53,6 +61,137 @@ fn field(out: &mut String, event: usize, k: usize) {
             "        description: Field {k} of event {event}, generated for the benchmark."
         );
     }
+}
+
+/// One namespace file holding `events` events numbered from `first`.
+fn namespace_file(name: &str, first: usize, events: usize) -> String {
+    let mut text = format!(
+        "namespace: {name}\n\
+         description: Generated namespace.\n\
+         owners: [team@example.org]\n\
+         defaults: {{ consent: usage, retention_days: 30, expires: 2027-06-30 }}\n\
+         events:\n"
+    );
+    for event in first..first + events {
+        let _ = write!(
+            text,
+            "  event_{event:05}:\n    description: Generated event {event}.\n    \
+             purpose: Measure the checker on a large registry.\n    version: {}\n    fields:\n",
+            1 + event % 3
+        );
+        for k in 0..FIELDS_PER_EVENT {
+            field(&mut text, event, k);
+        }
+    }
+    text
+}
+
+/// One file of 16,384 events.
+fn large_file() -> SourceMap {
+    let mut sources = SourceMap::default();
+    sources.add_text("large.yaml", &namespace_file("large", 0, 16_384));
+    sources
+}
+
+/// One event with 40,000 fields, each a one-line flow mapping.
+fn wide_mapping() -> SourceMap {
+    let mut text = String::from(
+        "namespace: wide\ndescription: One very wide event.\nowners: [team@example.org]\n\
+         events:\n  wide:\n    description: Wide.\n    purpose: Measure wide mappings.\n    \
+         version: 1\n    consent: usage\n    retention_days: 30\n    expires: 2027-06-30\n    fields:\n",
+    );
+    for i in 0..40_000 {
+        let _ = writeln!(
+            text,
+            "      field_{i:05}: {{ type: count, buckets: [0, 1, 5], class: technical, description: Field {i}. }}"
+        );
+    }
+    let mut sources = SourceMap::default();
+    sources.add_text("wide.yaml", &text);
+    sources
+}
+
+/// `n` files of one event each.
+fn many_files(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let text = format!(
+                "namespace: ns_{i:06}\ndescription: File {i}.\nowners: [team@example.org]\n\
+                 events:\n  opened:\n    description: Opened.\n    purpose: Count.\n    \
+                 version: 1\n    consent: usage\n    retention_days: 30\n    expires: 2027-06-30\n    \
+                 fields:\n      kind: {{ type: enum, values: [a, b], class: technical, description: Kind. }}\n"
+            );
+            (format!("d{:03}/f{i:06}.yaml", i % 1000), text)
+        })
+        .collect()
+}
+
+fn bytes_of(sources: &SourceMap) -> u64 {
+    sources.files().map(|(_, f)| f.text.len() as u64).sum()
+}
+
+/// Compiles `sources` once to check they are clean (else the figure would measure error
+/// reporting), then benchmarks `compile_sources` on them.
+fn shape(c: &mut Criterion, name: &str, sources: SourceMap, events: usize) {
+    let first = compile_sources(sources.clone(), &options());
+    assert!(
+        first.diagnostics.is_empty(),
+        "{}",
+        first.render(candor_schema::diagnostic::Color::Never)
+    );
+    assert_eq!(first.registry.expect("clean").events().count(), events);
+    let bytes = bytes_of(&sources);
+    eprintln!(
+        "{name}: {} files, {:.1} MiB",
+        sources.len(),
+        bytes as f64 / (1024.0 * 1024.0)
+    );
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("compile_sources", |b| {
+        b.iter_batched(
+            || sources.clone(),
+            |s| black_box(compile_sources(s, &options())),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+fn shapes(c: &mut Criterion) {
+    shape(c, "large_file", large_file(), 16_384);
+    shape(c, "wide_mapping", wide_mapping(), 1);
+    let files = many_files(100_000);
+    let mut sources = SourceMap::default();
+    for (rel, text) in &files {
+        sources.add_text(rel, text);
+    }
+    shape(c, "many_files", sources, 100_000);
+
+    // Through the file system: the loader's walk, checks and reads, then the compiler.
+    let dir = std::env::temp_dir().join(format!("candor-bench-many-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let on_disk = &files[..20_000];
+    let mut bytes = 0;
+    for (rel, text) in on_disk {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, text).expect("file");
+        bytes += text.len() as u64;
+    }
+    let mut group = c.benchmark_group("many_files");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("load_dir_20k_and_compile", |b| {
+        b.iter(|| {
+            let c = compile_dir(&dir, &options()).expect("loads");
+            assert!(c.registry.is_some());
+            black_box(c)
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn generate() -> SourceMap {
@@ -147,5 +286,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, shapes);
 criterion_main!(benches);
