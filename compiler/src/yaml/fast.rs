@@ -22,7 +22,11 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
     }
     let mut lines = Vec::new();
     let mut seen_content = false;
+    // The last line and its number, for where the file ends (the general parser's
+    // `end_of_file`, without a second pass over the text).
+    let mut last = (0, "");
     for (n, raw) in text.split('\n').enumerate() {
+        last = (n, raw);
         let trimmed = raw.trim_start_matches(' ');
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -46,11 +50,15 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<Option<Node<'_>>> {
     if !seen_content {
         return Some(None);
     }
+    let eof = Pos {
+        line: last.0 as u32 + 1,
+        col: last.1.chars().count() as u32 + 1,
+    };
     let mut p = Scanner {
         lines,
         i: 0,
         file,
-        eof: super::end_of_file(text),
+        eof,
         depth: 0,
     };
     let first = p.lines[0].indent;
