@@ -61,3 +61,50 @@ fn a_missing_folder_or_a_non_utf8_file_is_a_load_error_naming_the_path() {
     let err = load_dir(&dir).expect_err("not UTF-8");
     assert!(err.path.ends_with("latin1.yaml"), "{err}");
 }
+
+/// Every limit is enforced with a message naming it, before memory or time can run away.
+#[test]
+fn each_limit_is_enforced_with_a_clear_error() {
+    use candor_schema::load::{load_dir_with, Limits};
+    let small = Limits {
+        max_file_bytes: 100,
+        max_total_bytes: 250,
+        max_files: 3,
+        max_depth: 2,
+        max_entries: 20,
+    };
+    let check = |name: &str, files: &[(&str, usize)], needle: &str| {
+        let dir = fresh_dir(name);
+        for (rel, len) in files {
+            write(&dir, rel, &vec![b'#'; *len]);
+        }
+        let err = load_dir_with(&dir, &small).expect_err(needle).to_string();
+        assert!(err.contains(needle), "{name}: {err}");
+    };
+    check(
+        "limit-file",
+        &[("a.yaml", 101)],
+        "above the limit of 100 bytes",
+    );
+    check(
+        "limit-total",
+        &[("a.yaml", 100), ("b.yaml", 100), ("c.yaml", 100)],
+        "add up to more than the limit of 250 bytes",
+    );
+    check(
+        "limit-count",
+        &[("a.yaml", 1), ("b.yaml", 1), ("c.yaml", 1), ("d.yaml", 1)],
+        "more than 3 schema files",
+    );
+    check("limit-depth", &[("a/b/c/x.yaml", 1)], "more than 2 levels");
+    let many: Vec<(String, usize)> = (0..21).map(|i| (format!("n{i}.txt"), 1)).collect();
+    let many: Vec<(&str, usize)> = many.iter().map(|(n, l)| (n.as_str(), *l)).collect();
+    check("limit-entries", &many, "more than 20 entries");
+
+    // At the limits exactly, everything loads.
+    let dir = fresh_dir("limit-exact");
+    write(&dir, "a/b/x.yaml", &[b'#'; 100]);
+    write(&dir, "y.yaml", &[b'#'; 100]);
+    let sources = load_dir_with(&dir, &small).expect("within every limit");
+    assert_eq!(sources.len(), 2);
+}
