@@ -154,6 +154,17 @@ fn the_public_readme_keeps_its_structure_whatever_the_schema_says() {
     assert_eq!(skeleton(&evil), skeleton(&good), "\n{evil}");
     let active = active_markup(&evil);
     assert!(active.is_empty(), "{active:#?}\n{evil}");
+
+    // The HTML page of the same schema: every tag in it is one the generator writes.
+    let html = docs::site(&attack, &SiteOptions::default())
+        .into_iter()
+        .find(|f| f.path == docs::HTML_FILE)
+        .unwrap()
+        .contents;
+    for planted in ["<img", "<details", "<summary", "<!-- hidden", "<b>", "<o>"] {
+        assert!(!html.contains(planted), "`{planted}` in the HTML page");
+    }
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
 
 #[test]
