@@ -24,10 +24,10 @@ fn class_badge(class: PrivacyClass) -> String {
 }
 
 /// Schema text made inert: Markdown and HTML syntax outside code spans is escaped, line
-/// breaks become spaces, other hidden characters are written out (`\u{1b}`), `|` cannot end a
+/// breaks and tabs become spaces, other hidden characters are written out (`\u{1b}`), `|` cannot end a
 /// table cell, and nothing at the start can open a block (a heading, a list, a quote, a rule).
 pub fn text(s: &str) -> String {
-    let flat = s.replace(['\r', '\n'], " ");
+    let flat = s.replace(['\r', '\n', '\t'], " ");
     let shown = visible(&flat);
     let mut out = String::with_capacity(s.len());
     for (code, piece) in code_spans(&shown) {
@@ -269,5 +269,6 @@ mod tests {
         assert_eq!(text("=== rule"), "\\=== rule");
         assert_eq!(text("![x](http://e/i.png)"), "\\!\\[x\\](http://e/i.png)");
         assert_eq!(text("bell\u{7}"), "bell\\\\u{7}");
+        assert_eq!(text("a\tb"), "a b");
     }
 }
