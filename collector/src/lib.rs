@@ -1,0 +1,137 @@
+//! `candor-collector`: the receiving end of candor. It takes the batches and deletion requests
+//! the runtime sends, checks every event against the same compiled schemas the app was built
+//! with, and keeps the promises on the server side: only declared, non-personal fields are
+//! stored; nothing about the connection is kept; rows leave at their retention; a deletion
+//! request removes an installation's rows.
+//!
+//! Module map, in the order a request meets them:
+//! - [`server`]: HTTP (`POST /v1/batch`, `GET /healthz`) and the answers to every limit.
+//! - [`body`]: capped body reading and capped gzip inflation.
+//! - [`wire`]: the `candor.batch/1` / `candor.deletion/1` documents, read borrowing the body.
+//! - [`schemas`], [`validate`]: the registry in checkable form, and the per-event checks.
+//! - [`writer`]: the single writer thread, bounded queue and group commit.
+//! - [`store`]: the [`Store`](store::Store) interface, SQLite and ClickHouse.
+//! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
+//!
+//! `candor collect` and `candor sweep` (crate `candor-cli`) are thin wrappers over [`run`] and
+//! [`store::Store::sweep`]. See docs/collector.md.
+#![forbid(unsafe_code)]
+
+pub mod body;
+pub mod limits;
+pub mod log;
+pub mod minute;
+pub mod schemas;
+pub mod server;
+pub mod store;
+pub mod validate;
+pub mod wire;
+pub mod writer;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use limits::Limits;
+pub use schemas::Schemas;
+pub use server::SweepSchedule;
+pub use store::{SqliteSync, Store, StoreSpec};
+
+/// Serves on `listener` until `shutdown` resolves, then finishes open requests and writes
+/// everything accepted before returning. Blocks the calling thread; runs its own runtime with
+/// one worker per core.
+pub fn run(
+    listener: std::net::TcpListener,
+    schemas: Schemas,
+    store: Box<dyn Store>,
+    limits: Limits,
+    sweep: SweepSchedule,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("candor-collect")
+        .build()?;
+    let schemas = Arc::new(schemas);
+    let (tx, writer) = writer::spawn(
+        store,
+        schemas.clone(),
+        limits.writer_queue,
+        limits.max_group_batches,
+    );
+    listener.set_nonblocking(true)?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        server::serve(listener, schemas, tx, limits, sweep, shutdown).await;
+        Ok::<_, std::io::Error>(())
+    })?;
+    // Connection tasks still parked in the runtime hold queue senders; dropping the runtime
+    // drops them, so the writer sees the end of its queue once it has drained it.
+    drop(rt);
+    let _ = writer.join();
+    Ok(())
+}
+
+/// A collector running on its own threads (tests, and programs that embed one).
+pub struct Collector {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Collector {
+    /// Binds `listen` (port 0 picks a free port) and starts serving.
+    pub fn start(
+        listen: SocketAddr,
+        schemas: Schemas,
+        store: Box<dyn Store>,
+        limits: Limits,
+        sweep: SweepSchedule,
+    ) -> std::io::Result<Collector> {
+        let listener = std::net::TcpListener::bind(listen)?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("candor-collector".into())
+            .spawn(move || {
+                run(listener, schemas, store, limits, sweep, async {
+                    let _ = stopped.await;
+                })
+            })?;
+        Ok(Collector {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR/v1/batch`.
+    pub fn batch_url(&self) -> String {
+        format!("http://{}/v1/batch", self.addr)
+    }
+
+    /// Stops accepting, finishes open requests, writes what was accepted, and returns.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

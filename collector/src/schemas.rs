@@ -1,0 +1,177 @@
+//! The registry as the collector checks against it: every event version with its fields'
+//! constraints in a form that validates without allocating (patterns compiled once, names kept
+//! for lookup), plus the retention, consent category and expiry each stored row carries.
+
+use std::collections::HashMap;
+
+use candor_schema::ir::{Consent, Expiry, FieldType, Registry};
+
+/// One event version as the collector checks it.
+#[derive(Debug)]
+pub struct EventSpec {
+    /// `namespace.name`.
+    pub name: String,
+    pub version: u32,
+    pub consent: Consent,
+    pub retention_days: u32,
+    /// Last UTC day (days since the epoch) on which the event may be collected.
+    pub last_day: Option<i64>,
+    /// Every declared field, `pii` ones included (their presence is refused).
+    pub fields: Vec<FieldSpec>,
+}
+
+/// A declared field.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub name: String,
+    pub optional: bool,
+    pub kind: Kind,
+}
+
+/// What values a field accepts.
+#[derive(Debug)]
+pub enum Kind {
+    /// Declared `pii`: never accepted.
+    Pii,
+    Bool,
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+        buckets: Option<Vec<i64>>,
+    },
+    Float {
+        min: Option<f64>,
+        max: Option<f64>,
+        buckets: Option<Vec<f64>>,
+    },
+    /// `duration` and `count`: a non-negative whole number.
+    Unsigned {
+        max: Option<u64>,
+        buckets: Option<Vec<u64>>,
+    },
+    /// `enum`, and `string` with `values`: one of these exactly.
+    OneOf(Vec<String>),
+    /// `string` with a length bound and a whole-value pattern.
+    Text {
+        max_len: Option<u32>,
+        pattern: Option<regex_lite::Regex>,
+    },
+}
+
+/// The registry's events by name.
+#[derive(Debug)]
+pub struct Schemas {
+    events: Vec<EventSpec>,
+    by_name: HashMap<String, u32>,
+}
+
+/// A pattern in the registry that does not compile (the schema compiler refuses these, so this
+/// means a registry built by other means).
+#[derive(Debug)]
+pub struct BadPattern {
+    pub event: String,
+    pub field: String,
+}
+
+impl std::fmt::Display for BadPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the pattern of `{}.{}` does not compile",
+            self.event, self.field
+        )
+    }
+}
+
+impl std::error::Error for BadPattern {}
+
+impl Schemas {
+    /// Prepares a compiled registry for validation.
+    pub fn new(registry: &Registry) -> Result<Schemas, BadPattern> {
+        let mut events = Vec::new();
+        let mut by_name = HashMap::new();
+        for e in registry.events() {
+            let mut fields = Vec::with_capacity(e.fields.len());
+            for f in &e.fields {
+                let kind = if !f.class.is_collectable() {
+                    Kind::Pii
+                } else {
+                    kind_of(&f.ty).map_err(|()| BadPattern {
+                        event: e.full_name.clone(),
+                        field: f.name.clone(),
+                    })?
+                };
+                fields.push(FieldSpec {
+                    name: f.name.clone(),
+                    optional: f.optional,
+                    kind,
+                });
+            }
+            by_name.insert(e.full_name.clone(), events.len() as u32);
+            events.push(EventSpec {
+                name: e.full_name.clone(),
+                version: e.version,
+                consent: e.consent,
+                retention_days: e.retention_days,
+                last_day: match &e.expires {
+                    Expiry::On { date } => Some(date.to_days()),
+                    Expiry::Never { .. } => None,
+                },
+                fields,
+            });
+        }
+        Ok(Schemas { events, by_name })
+    }
+
+    /// The index of an event by its full name.
+    pub fn find(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn event(&self, index: u32) -> &EventSpec {
+        &self.events[index as usize]
+    }
+
+    pub fn events(&self) -> &[EventSpec] {
+        &self.events
+    }
+}
+
+fn kind_of(ty: &FieldType) -> Result<Kind, ()> {
+    Ok(match ty {
+        FieldType::Bool => Kind::Bool,
+        FieldType::Integer { min, max, buckets } => Kind::Integer {
+            min: *min,
+            max: *max,
+            buckets: buckets.clone(),
+        },
+        FieldType::Float { min, max, buckets } => Kind::Float {
+            min: *min,
+            max: *max,
+            buckets: buckets.clone(),
+        },
+        FieldType::Duration { max, buckets, .. } | FieldType::Count { max, buckets } => {
+            Kind::Unsigned {
+                max: *max,
+                buckets: buckets.clone(),
+            }
+        }
+        FieldType::Enum { values } => Kind::OneOf(values.clone()),
+        FieldType::String {
+            values: Some(values),
+            ..
+        } => Kind::OneOf(values.clone()),
+        FieldType::String {
+            values: None,
+            max_len,
+            pattern,
+        } => Kind::Text {
+            max_len: *max_len,
+            pattern: pattern
+                .as_deref()
+                .map(candor_schema::pattern::compile)
+                .transpose()
+                .map_err(|_| ())?,
+        },
+    })
+}

@@ -1,0 +1,175 @@
+//! Where checked events go: the [`Store`] interface, shared by SQLite (embedded, the default)
+//! and ClickHouse (many collectors, one cluster), and the `--store` address that picks one.
+//!
+//! Both keep the same promises: a batch is durable when `write` returns, an id is stored once,
+//! rows leave at their retention, a deletion request removes an installation's rows, and
+//! nothing about the connection (address, headers) exists to be written in the first place.
+
+pub mod clickhouse;
+pub mod sqlite;
+
+use std::fmt;
+
+use candor_schema::ir::Consent;
+
+use crate::schemas::Schemas;
+use crate::validate::Checked;
+
+/// A store failure: the batch is not stored and the client is told to retry (503).
+#[derive(Debug, Clone)]
+pub struct StoreError {
+    pub message: String,
+}
+
+impl StoreError {
+    pub fn new(message: impl Into<String>) -> Self {
+        StoreError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A stored event, read back (inspection and tests).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoredEvent {
+    /// 32 lowercase hex digits.
+    pub id: String,
+    pub event: String,
+    pub version: u32,
+    /// `YYYY-MM-DDTHH:MMZ`.
+    pub time: String,
+    pub category: String,
+    pub retention_days: u32,
+    /// `YYYY-MM-DD`: the first day on which the row must be gone.
+    pub delete_on: String,
+    pub app_name: String,
+    pub app_version: String,
+    pub app_os: String,
+    pub install_id: Option<String>,
+    /// The `fields` JSON object.
+    pub fields: String,
+}
+
+/// One quarantine counter.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QuarantineCount {
+    /// `YYYY-MM-DD` of receipt.
+    pub day: String,
+    pub reason: String,
+    /// The event's name, empty when the schemas do not know it.
+    pub event: String,
+    /// The field's name, empty when the problem is not a declared field.
+    pub field: String,
+    pub count: u64,
+}
+
+/// What a sweep removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Rows removed (SQLite), or daily partitions dropped (ClickHouse).
+    pub removed: u64,
+}
+
+/// A place to keep events. Methods are called from one writer thread at a time.
+pub trait Store: Send {
+    /// Stores the accepted rows and quarantine counts of several batches, all or nothing;
+    /// durable when it returns `Ok`. Ids already stored are skipped.
+    fn write(&mut self, schemas: &Schemas, batches: &[&Checked]) -> Result<(), StoreError>;
+    /// Deletes every event of `install_id` in `categories`, and counts the request on `day`
+    /// (days since the epoch). The request itself is kept only as that count.
+    fn delete_install(
+        &mut self,
+        install_id: &[u8; 16],
+        categories: &[Consent],
+        day: i64,
+    ) -> Result<(), StoreError>;
+    /// Removes every row whose `delete_on` is `today` or earlier.
+    fn sweep(&mut self, today: i64) -> Result<Swept, StoreError>;
+    /// Whether the store answers.
+    fn ping(&mut self) -> Result<(), StoreError>;
+    /// Every stored event, deduplicated (reads the whole table: for inspection and tests).
+    fn events(&mut self) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Every quarantine counter.
+    fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError>;
+    /// Deletion requests per day of receipt (`YYYY-MM-DD`, count).
+    fn deletion_requests(&mut self) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Waits until deletions already accepted have taken effect (ClickHouse applies them
+    /// asynchronously; SQLite has nothing to wait for).
+    fn settle(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// How SQLite makes a commit durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// `synchronous=NORMAL` in WAL mode: a commit survives a crash of the process (SIGKILL
+    /// included); an OS crash or power loss may lose the last commits.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit is fsynced, surviving an OS crash too.
+    Full,
+}
+
+/// A `--store` address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// `sqlite:PATH`.
+    Sqlite(std::path::PathBuf),
+    /// `clickhouse:http://HOST:PORT/DB`.
+    ClickHouse(clickhouse::Address),
+}
+
+impl StoreSpec {
+    /// Parses `sqlite:PATH` or `clickhouse:http://HOST:PORT/DB`.
+    pub fn parse(s: &str) -> Result<StoreSpec, String> {
+        if let Some(path) = s.strip_prefix("sqlite:") {
+            if path.is_empty() {
+                return Err("`sqlite:` needs a file path, e.g. `sqlite:telemetry.sqlite`".into());
+            }
+            return Ok(StoreSpec::Sqlite(path.into()));
+        }
+        if let Some(url) = s.strip_prefix("clickhouse:") {
+            return clickhouse::Address::parse(url).map(StoreSpec::ClickHouse);
+        }
+        Err(format!(
+            "unknown store `{s}`: use `sqlite:PATH` or `clickhouse:http://HOST:8123/DB`"
+        ))
+    }
+
+    /// Opens the store, creating or migrating its tables.
+    pub fn open(&self, sync: SqliteSync) -> Result<Box<dyn Store>, StoreError> {
+        Ok(match self {
+            StoreSpec::Sqlite(path) => Box::new(sqlite::SqliteStore::open(path, sync)?),
+            StoreSpec::ClickHouse(addr) => Box::new(clickhouse::ClickHouseStore::open(addr.clone())?),
+        })
+    }
+}
+
+/// The `(day, reason, event, field)` counts of several batches, names resolved.
+pub(crate) fn quarantine_counts<'s>(
+    schemas: &'s Schemas,
+    batches: &[&Checked],
+) -> Vec<((i64, &'static str, &'s str, &'s str), u64)> {
+    let mut counts: std::collections::BTreeMap<_, u64> = std::collections::BTreeMap::new();
+    for b in batches {
+        for r in &b.refused {
+            let spec = r.event.map(|i| schemas.event(i));
+            let event = spec.map_or("", |s| s.name.as_str());
+            let field = match (spec, r.field) {
+                (Some(s), Some(f)) => s.fields[f as usize].name.as_str(),
+                _ => "",
+            };
+            *counts.entry((b.day, r.reason.as_str(), event, field)).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}

@@ -1,0 +1,456 @@
+//! Per-event checks against the registry: what is stored, and why anything else is not.
+//!
+//! An event that fails is not stored; it is counted under one [`Reason`] (the first problem
+//! found), its event and, where the problem is a field, that field. Only names that appear in
+//! the schemas are ever recorded: an unknown event or an undeclared field is counted without
+//! its name, because a name the schemas do not know is data from the sender, which may be
+//! personal. Values are never recorded.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::minute;
+use crate::schemas::{EventSpec, Kind, Schemas};
+use crate::wire::{Batch, WireEvent};
+
+/// Why an event was not stored. The strings are stable: they are the quarantine's `reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// No event of that name in the schemas.
+    UnknownEvent,
+    /// The event exists, but not in this version.
+    UnknownVersion,
+    /// The schema's `expires` date has passed: collection has stopped.
+    EventExpired,
+    /// Older than the event's retention: it would have to be deleted at once.
+    TooOld,
+    /// Later than the collector's clock plus the allowed skew.
+    FromFuture,
+    /// A key the schema does not declare.
+    UndeclaredField,
+    /// A field declared `pii`: declared only so that it can never be collected.
+    PiiField,
+    /// A field that is not optional is absent.
+    MissingField,
+    /// The same field twice in one event.
+    DuplicateField,
+    /// A JSON value of the wrong kind (`null` included).
+    WrongType,
+    /// Not one of an enum's (or a string's) `values`.
+    NotInValues,
+    /// A number that is not one of the field's bucket bounds.
+    OffBucket,
+    /// A number outside `min`/`max` (or negative where the type cannot be).
+    OutOfRange,
+    /// A string longer than `max_len` characters.
+    TooLong,
+    /// A string the field's pattern does not match as a whole.
+    PatternMismatch,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 15] = [
+        Reason::UnknownEvent,
+        Reason::UnknownVersion,
+        Reason::EventExpired,
+        Reason::TooOld,
+        Reason::FromFuture,
+        Reason::UndeclaredField,
+        Reason::PiiField,
+        Reason::MissingField,
+        Reason::DuplicateField,
+        Reason::WrongType,
+        Reason::NotInValues,
+        Reason::OffBucket,
+        Reason::OutOfRange,
+        Reason::TooLong,
+        Reason::PatternMismatch,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::UnknownEvent => "unknown_event",
+            Reason::UnknownVersion => "unknown_version",
+            Reason::EventExpired => "event_expired",
+            Reason::TooOld => "too_old",
+            Reason::FromFuture => "from_future",
+            Reason::UndeclaredField => "undeclared_field",
+            Reason::PiiField => "pii_field",
+            Reason::MissingField => "missing_field",
+            Reason::DuplicateField => "duplicate_field",
+            Reason::WrongType => "wrong_type",
+            Reason::NotInValues => "not_in_values",
+            Reason::OffBucket => "off_bucket",
+            Reason::OutOfRange => "out_of_range",
+            Reason::TooLong => "too_long",
+            Reason::PatternMismatch => "pattern_mismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One refused event: the reason, the event (index into [`Schemas`], when known) and the field
+/// (index into the event's fields, when the problem is a declared field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Refusal {
+    pub reason: Reason,
+    pub event: Option<u32>,
+    pub field: Option<u16>,
+}
+
+/// An event that passed: what a store writes.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub id: [u8; 16],
+    /// Index into [`Schemas`].
+    pub event: u32,
+    /// Minutes since the epoch.
+    pub minute: i64,
+    /// Byte range of the `fields` JSON in [`Checked::text`].
+    pub fields: (u32, u32),
+}
+
+/// A batch after validation, owning everything a store needs (no borrow of the request body),
+/// with one allocation per batch for all fields text rather than one per event.
+#[derive(Clone, Debug, Default)]
+pub struct Checked {
+    pub app_name: String,
+    pub app_version: String,
+    pub app_os: String,
+    pub install_id: Option<[u8; 16]>,
+    pub rows: Vec<Row>,
+    /// Every accepted event's `fields` JSON, back to back.
+    pub text: String,
+    pub refused: Vec<Refusal>,
+    /// The UTC day the batch was received (days since the epoch): quarantine counts are kept
+    /// per day of receipt.
+    pub day: i64,
+}
+
+impl Checked {
+    /// The `fields` JSON of a row.
+    pub fn fields(&self, row: &Row) -> &str {
+        &self.text[row.fields.0 as usize..row.fields.1 as usize]
+    }
+}
+
+/// The moment checks are made against.
+#[derive(Clone, Copy, Debug)]
+pub struct Now {
+    /// Minutes since the epoch.
+    pub minute: i64,
+    /// How far (minutes) an event's time may be ahead of `minute`.
+    pub skew_minutes: i64,
+}
+
+impl Now {
+    pub fn today(&self) -> i64 {
+        minute::day_of(self.minute)
+    }
+}
+
+/// The first UTC day (days since the epoch) on which a row of `minute` with `retention_days`
+/// must no longer exist: an event from day D is kept on days D … D+R−1.
+pub fn delete_on(minute: i64, retention_days: u32) -> i64 {
+    minute::day_of(minute) + i64::from(retention_days)
+}
+
+/// Validates every event of a batch.
+pub fn check(schemas: &Schemas, batch: &Batch<'_>, now: Now) -> Checked {
+    let mut out = Checked {
+        app_name: batch.app.name.clone().into_owned(),
+        app_version: batch.app.version.clone().into_owned(),
+        app_os: batch.app.os.clone().into_owned(),
+        install_id: batch.install_id,
+        rows: Vec::with_capacity(batch.events.len()),
+        text: String::with_capacity(batch.events.iter().map(|e| e.fields.get().len()).sum()),
+        refused: Vec::new(),
+        day: now.today(),
+    };
+    for e in &batch.events {
+        match check_event(schemas, e, now) {
+            Ok(event) => {
+                let start = out.text.len() as u32;
+                out.text.push_str(e.fields.get());
+                out.rows.push(Row {
+                    id: e.id,
+                    event,
+                    minute: e.time,
+                    fields: (start, out.text.len() as u32),
+                });
+            }
+            Err(r) => out.refused.push(r),
+        }
+    }
+    out
+}
+
+/// Checks one event; `Ok` is its index into the schemas.
+pub fn check_event(schemas: &Schemas, e: &WireEvent<'_>, now: Now) -> Result<u32, Refusal> {
+    let refuse = |reason, event, field| Refusal {
+        reason,
+        event,
+        field,
+    };
+    let Some(index) = schemas.find(&e.name) else {
+        return Err(refuse(Reason::UnknownEvent, None, None));
+    };
+    let spec = schemas.event(index);
+    let known = Some(index);
+    if spec.version != e.version {
+        return Err(refuse(Reason::UnknownVersion, known, None));
+    }
+    let today = now.today();
+    if spec.last_day.is_some_and(|last| today > last) {
+        return Err(refuse(Reason::EventExpired, known, None));
+    }
+    if delete_on(e.time, spec.retention_days) <= today {
+        return Err(refuse(Reason::TooOld, known, None));
+    }
+    if e.time > now.minute + now.skew_minutes {
+        return Err(refuse(Reason::FromFuture, known, None));
+    }
+    check_fields(spec, e.fields.get()).map_err(|(reason, field)| refuse(reason, known, field))?;
+    Ok(index)
+}
+
+type FieldProblem = (Reason, Option<u16>);
+
+/// Checks a `fields` object (valid JSON, already known to be an object) against `spec`.
+pub fn check_fields(spec: &EventSpec, json: &str) -> Result<(), FieldProblem> {
+    let mut problem = None;
+    let mut de = serde_json::Deserializer::from_str(json);
+    let parsed = FieldsSeed {
+        spec,
+        problem: &mut problem,
+    }
+    .deserialize(&mut de);
+    match (parsed, problem) {
+        (_, Some(p)) => Err(p),
+        (Ok(()), None) => Ok(()),
+        // The text came out of a RawValue and starts with `{`, so this cannot happen; refuse
+        // rather than store something unchecked.
+        (Err(_), None) => Err((Reason::WrongType, None)),
+    }
+}
+
+/// Seen-field bookkeeping without allocating for events of up to 128 fields.
+enum Seen {
+    Small(u128),
+    Large(Vec<bool>),
+}
+
+impl Seen {
+    fn new(n: usize) -> Seen {
+        if n <= 128 {
+            Seen::Small(0)
+        } else {
+            Seen::Large(vec![false; n])
+        }
+    }
+    /// Marks `i`; `false` if it was already marked.
+    fn mark(&mut self, i: usize) -> bool {
+        match self {
+            Seen::Small(bits) => {
+                let was = *bits & (1 << i) != 0;
+                *bits |= 1 << i;
+                !was
+            }
+            Seen::Large(v) => !std::mem::replace(&mut v[i], true),
+        }
+    }
+    fn has(&self, i: usize) -> bool {
+        match self {
+            Seen::Small(bits) => *bits & (1 << i) != 0,
+            Seen::Large(v) => v[i],
+        }
+    }
+}
+
+struct FieldsSeed<'s, 'p> {
+    spec: &'s EventSpec,
+    problem: &'p mut Option<FieldProblem>,
+}
+
+/// Stops the parse; the reason is in `problem`.
+fn stop<E: de::Error>() -> E {
+    E::custom("refused")
+}
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let fields = &self.spec.fields;
+        let mut seen = Seen::new(fields.len());
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let Some(i) = fields.iter().position(|f| f.name == key) else {
+                *self.problem = Some((Reason::UndeclaredField, None));
+                return Err(stop());
+            };
+            let at = Some(i as u16);
+            if !seen.mark(i) {
+                *self.problem = Some((Reason::DuplicateField, at));
+                return Err(stop());
+            }
+            let value = map.next_value_seed(ScalarSeed)?;
+            if let Err(reason) = check_value(&fields[i].kind, &value) {
+                *self.problem = Some((reason, at));
+                return Err(stop());
+            }
+        }
+        if let Some(i) = (0..fields.len())
+            .find(|&i| !seen.has(i) && !fields[i].optional && !matches!(fields[i].kind, Kind::Pii))
+        {
+            *self.problem = Some((Reason::MissingField, Some(i as u16)));
+            return Err(stop());
+        }
+        Ok(())
+    }
+}
+
+/// A field value, borrowed where the JSON allows.
+#[derive(Debug)]
+enum Scalar<'a> {
+    Bool,
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(std::borrow::Cow<'a, str>),
+    /// `null`, an array or an object: never a field value.
+    Other,
+}
+
+struct ScalarSeed;
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed {
+    type Value = Scalar<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Bool)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Uint(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(std::borrow::Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(std::borrow::Cow::Owned(v.to_owned())))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+}
+
+fn in_range<T: PartialOrd>(v: T, min: Option<T>, max: Option<T>) -> bool {
+    min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
+}
+
+fn check_value(kind: &Kind, value: &Scalar<'_>) -> Result<(), Reason> {
+    match (kind, value) {
+        (Kind::Pii, _) => Err(Reason::PiiField),
+        (Kind::Bool, Scalar::Bool) => Ok(()),
+        (Kind::Integer { min, max, buckets }, Scalar::Int(_) | Scalar::Uint(_)) => {
+            let v = match *value {
+                Scalar::Int(v) => v,
+                Scalar::Uint(v) => i64::try_from(v).map_err(|_| Reason::OutOfRange)?,
+                _ => unreachable!("matched above"),
+            };
+            if !in_range(v, *min, *max) {
+                return Err(Reason::OutOfRange);
+            }
+            match buckets {
+                Some(b) if b.binary_search(&v).is_err() => Err(Reason::OffBucket),
+                _ => Ok(()),
+            }
+        }
+        (Kind::Float { min, max, buckets }, Scalar::Int(_) | Scalar::Uint(_) | Scalar::Float(_)) => {
+            let v = match *value {
+                Scalar::Int(v) => v as f64,
+                Scalar::Uint(v) => v as f64,
+                Scalar::Float(v) => v,
+                _ => unreachable!("matched above"),
+            };
+            if !in_range(v, *min, *max) {
+                return Err(Reason::OutOfRange);
+            }
+            match buckets {
+                Some(b) if !b.contains(&v) => Err(Reason::OffBucket),
+                _ => Ok(()),
+            }
+        }
+        (Kind::Unsigned { .. }, Scalar::Int(_)) => Err(Reason::OutOfRange),
+        (Kind::Unsigned { max, buckets }, Scalar::Uint(v)) => {
+            if max.is_some_and(|m| *v > m) {
+                return Err(Reason::OutOfRange);
+            }
+            match buckets {
+                Some(b) if b.binary_search(v).is_err() => Err(Reason::OffBucket),
+                _ => Ok(()),
+            }
+        }
+        (Kind::OneOf(values), Scalar::Str(s)) => {
+            if values.iter().any(|v| v == s) {
+                Ok(())
+            } else {
+                Err(Reason::NotInValues)
+            }
+        }
+        (Kind::Text { max_len, pattern }, Scalar::Str(s)) => {
+            // Byte length bounds the character count from above.
+            if let Some(max) = max_len.map(|m| m as usize) {
+                if s.len() > max && s.chars().count() > max {
+                    return Err(Reason::TooLong);
+                }
+            }
+            match pattern {
+                Some(re) if !re.is_match(s) => Err(Reason::PatternMismatch),
+                _ => Ok(()),
+            }
+        }
+        _ => Err(Reason::WrongType),
+    }
+}

@@ -1,0 +1,745 @@
+//! Reading the two documents a candor client sends (`candor.batch/1`, `candor.deletion/1`,
+//! described in docs/wire-format.md) straight from the request body, borrowing every string
+//! that needs no unescaping and keeping each event's `fields` as the raw JSON text.
+//!
+//! What is a document and what is not follows the wire format's JSON Schemas
+//! (`runtime/wire/*.schema.json`): a body that fails them is not a batch and is refused whole.
+//! Whether an event's fields fit its schema is decided later, per event (`validate`).
+//!
+//! Error messages go back to the sender, so none of them may repeat a value from the body (a
+//! rejected value can be exactly the personal data the schema forbids). Every leaf is read with
+//! `deserialize_any` and a visitor that overrides every `visit_*`, so serde's own "invalid type:
+//! string \"...\"" messages, which quote the value, can never be produced; syntax errors from
+//! serde_json name a position, never content.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use candor_schema::ir::Consent;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::minute;
+
+/// Format tag of a batch.
+pub const BATCH_FORMAT: &str = "candor.batch/1";
+/// Format tag of a deletion request.
+pub const DELETION_FORMAT: &str = "candor.deletion/1";
+
+/// A document read from a request body.
+#[derive(Debug)]
+pub enum Document<'a> {
+    Batch(Batch<'a>),
+    Deletion(Deletion<'a>),
+}
+
+/// The sending app, as its envelope names it.
+#[derive(Debug, Clone)]
+pub struct App<'a> {
+    pub name: Cow<'a, str>,
+    pub version: Cow<'a, str>,
+    pub os: Cow<'a, str>,
+}
+
+/// A `candor.batch/1` envelope.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    pub app: App<'a>,
+    pub install_id: Option<[u8; 16]>,
+    /// Minutes since the epoch.
+    pub sent_at: i64,
+    pub events: Vec<WireEvent<'a>>,
+}
+
+/// One element of a batch's `events`.
+#[derive(Debug)]
+pub struct WireEvent<'a> {
+    pub id: [u8; 16],
+    pub name: Cow<'a, str>,
+    pub version: u32,
+    /// Minutes since the epoch.
+    pub time: i64,
+    /// The `fields` object exactly as sent.
+    pub fields: &'a RawValue,
+}
+
+/// A `candor.deletion/1` request.
+#[derive(Debug)]
+pub struct Deletion<'a> {
+    pub app: App<'a>,
+    pub install_id: [u8; 16],
+    /// Distinct, at least one.
+    pub categories: Vec<Consent>,
+    pub sent_at: i64,
+}
+
+/// Why a body is not a document. The message names a place and a rule, never a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    pub message: String,
+}
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Reads a document from a request body (already decompressed).
+pub fn parse(body: &[u8]) -> Result<Document<'_>, WireError> {
+    let text = std::str::from_utf8(body).map_err(|e| WireError {
+        message: format!("the body is not UTF-8 (at byte {})", e.valid_up_to()),
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc = DocSeed
+        .deserialize(&mut de)
+        .and_then(|doc| de.end().map(|()| doc))
+        .map_err(|e| WireError {
+            message: match e.classify() {
+                serde_json::error::Category::Eof => {
+                    format!("the JSON ends early (line {} column {})", e.line(), e.column())
+                }
+                // Syntax messages from serde_json are fixed texts with a position; data
+                // messages are ours (see the module comment). Neither carries a value.
+                _ => e.to_string(),
+            },
+        })?;
+    Ok(doc)
+}
+
+/// Lowercase hex of 16 bytes (ids and installation ids, as on the wire).
+pub fn hex16(bytes: &[u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(32);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 0xf) as usize] as char);
+    }
+    s
+}
+
+/// 32 lowercase hex digits to 16 bytes; anything else (upper case included) is `None`, as in
+/// the wire format's pattern `^[0-9a-f]{32}$`.
+pub fn parse_hex16(s: &str) -> Option<[u8; 16]> {
+    let b = s.as_bytes();
+    if b.len() != 32 {
+        return None;
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (nibble(b[2 * i])? << 4) | nibble(b[2 * i + 1])?;
+    }
+    Some(out)
+}
+
+/// Whether `name` is a dotted snake_case event name (`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`).
+fn is_event_name(name: &str) -> bool {
+    name.split('.').all(|part| {
+        let mut b = part.bytes();
+        b.next().is_some_and(|c| c.is_ascii_lowercase())
+            && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    })
+}
+
+fn is_os(os: &str) -> bool {
+    !os.is_empty()
+        && os
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaves. Each visitor refuses every JSON kind but its own with a fixed message.
+
+/// Implements the listed `visit_*` methods (of those serde_json's `deserialize_any` calls) as
+/// a refusal with `self.what()`; a visitor lists every kind but the one it accepts.
+macro_rules! refuse {
+    ($($kind:ident),*) => { $(refuse!(@ $kind);)* };
+    (@bool) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(E::custom(self.what()))
+        }
+    };
+    (@i64) => {
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(E::custom(self.what()))
+        }
+    };
+    (@u64) => {
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(E::custom(self.what()))
+        }
+    };
+    (@f64) => {
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(E::custom(self.what()))
+        }
+    };
+    (@str) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Err(E::custom(self.what()))
+        }
+    };
+    (@unit) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom(self.what()))
+        }
+    };
+    (@seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom(self.what()))
+        }
+    };
+    (@map) => {
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom(self.what()))
+        }
+    };
+}
+
+/// A string; `what` says where, for the message.
+struct Text {
+    what: &'static str,
+}
+
+impl Text {
+    fn what(&self) -> String {
+        format!("`{}` must be a string", self.what)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what())
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    refuse!(bool, i64, u64, f64, unit, seq, map);
+}
+
+/// A whole number in `0..=u32::MAX`.
+struct Version;
+
+impl Version {
+    fn what(&self) -> &'static str {
+        "`events[].version` must be a whole number from 0 to 4294967295"
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Version {
+    type Value = u32;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Version {
+    type Value = u32;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+        u32::try_from(v).map_err(|_| E::custom(self.what()))
+    }
+    refuse!(bool, i64, f64, str, unit, seq, map);
+}
+
+/// A key of an object with a fixed set of keys: the index of the key in `keys`. An unknown key
+/// is refused without repeating it.
+struct Key {
+    keys: &'static [&'static str],
+    object: &'static str,
+}
+
+impl Key {
+    fn what(&self) -> String {
+        format!(
+            "{} may only have the keys {}",
+            self.object,
+            self.keys
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = usize;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        self.keys
+            .iter()
+            .position(|k| *k == v)
+            .ok_or_else(|| E::custom(self.what()))
+    }
+    refuse!(bool, i64, u64, f64, unit, seq, map);
+}
+
+/// Reads the keys of an object, refusing duplicates; `seen` is a bit per key.
+fn next_key<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    seen: &mut u32,
+    keys: &'static [&'static str],
+    object: &'static str,
+) -> Result<Option<usize>, A::Error> {
+    let Some(k) = map.next_key_seed(Key { keys, object })? else {
+        return Ok(None);
+    };
+    if *seen & (1 << k) != 0 {
+        return Err(de::Error::custom(format!(
+            "{object} has the key `{}` twice",
+            keys[k]
+        )));
+    }
+    *seen |= 1 << k;
+    Ok(Some(k))
+}
+
+fn missing<E: de::Error>(object: &str, key: &str) -> E {
+    E::custom(format!("{object} lacks the required key `{key}`"))
+}
+
+fn minute_of<E: de::Error>(text: &str, what: &str) -> Result<i64, E> {
+    minute::parse(text).ok_or_else(|| {
+        E::custom(format!(
+            "`{what}` must be a UTC minute in the form YYYY-MM-DDTHH:MMZ"
+        ))
+    })
+}
+
+fn hex_of<E: de::Error>(text: &str, what: &str) -> Result<[u8; 16], E> {
+    parse_hex16(text)
+        .ok_or_else(|| E::custom(format!("`{what}` must be 32 lowercase hex digits")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects.
+
+struct AppSeed;
+
+impl AppSeed {
+    fn what(&self) -> &'static str {
+        "`app` must be an object"
+    }
+}
+
+const APP_KEYS: &[&str] = &["name", "version", "os"];
+
+impl<'de> DeserializeSeed<'de> for AppSeed {
+    type Value = App<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<App<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AppSeed {
+    type Value = App<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<App<'de>, A::Error> {
+        let (mut name, mut version, mut os) = (None, None, None);
+        let mut seen = 0;
+        while let Some(k) = next_key(&mut map, &mut seen, APP_KEYS, "`app`")? {
+            match k {
+                0 => name = Some(map.next_value_seed(Text { what: "app.name" })?),
+                1 => version = Some(map.next_value_seed(Text { what: "app.version" })?),
+                _ => os = Some(map.next_value_seed(Text { what: "app.os" })?),
+            }
+        }
+        let name = name.ok_or_else(|| missing("`app`", "name"))?;
+        let version = version.ok_or_else(|| missing("`app`", "version"))?;
+        let os = os.ok_or_else(|| missing("`app`", "os"))?;
+        if name.is_empty() {
+            return Err(de::Error::custom("`app.name` must not be empty"));
+        }
+        if !is_os(&os) {
+            return Err(de::Error::custom(
+                "`app.os` must be an OS family such as `linux` (lowercase letters, digits, `_`)",
+            ));
+        }
+        Ok(App { name, version, os })
+    }
+    refuse!(bool, i64, u64, f64, str, unit, seq);
+}
+
+struct EventSeed;
+
+impl EventSeed {
+    fn what(&self) -> &'static str {
+        "each element of `events` must be an object"
+    }
+}
+
+const EVENT_KEYS: &[&str] = &["id", "name", "version", "time", "fields"];
+
+impl<'de> DeserializeSeed<'de> for EventSeed {
+    type Value = WireEvent<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<WireEvent<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventSeed {
+    type Value = WireEvent<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireEvent<'de>, A::Error> {
+        const OBJ: &str = "an element of `events`";
+        let (mut id, mut name, mut version, mut time, mut fields) = (None, None, None, None, None);
+        let mut seen = 0;
+        while let Some(k) = next_key(&mut map, &mut seen, EVENT_KEYS, OBJ)? {
+            match k {
+                0 => {
+                    let t = map.next_value_seed(Text { what: "events[].id" })?;
+                    id = Some(hex_of(&t, "events[].id")?);
+                }
+                1 => {
+                    let t = map.next_value_seed(Text { what: "events[].name" })?;
+                    if !is_event_name(&t) {
+                        return Err(de::Error::custom(
+                            "`events[].name` must be a dotted snake_case event name",
+                        ));
+                    }
+                    name = Some(t);
+                }
+                2 => version = Some(map.next_value_seed(Version)?),
+                3 => {
+                    let t = map.next_value_seed(Text { what: "events[].time" })?;
+                    time = Some(minute_of(&t, "events[].time")?);
+                }
+                _ => {
+                    let raw: &'de RawValue = map.next_value()?;
+                    if !raw.get().starts_with('{') {
+                        return Err(de::Error::custom("`events[].fields` must be an object"));
+                    }
+                    fields = Some(raw);
+                }
+            }
+        }
+        Ok(WireEvent {
+            id: id.ok_or_else(|| missing(OBJ, "id"))?,
+            name: name.ok_or_else(|| missing(OBJ, "name"))?,
+            version: version.ok_or_else(|| missing(OBJ, "version"))?,
+            time: time.ok_or_else(|| missing(OBJ, "time"))?,
+            fields: fields.ok_or_else(|| missing(OBJ, "fields"))?,
+        })
+    }
+    refuse!(bool, i64, u64, f64, str, unit, seq);
+}
+
+struct EventsSeed;
+
+impl EventsSeed {
+    fn what(&self) -> &'static str {
+        "`events` must be an array"
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for EventsSeed {
+    type Value = Vec<WireEvent<'de>>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventsSeed {
+    type Value = Vec<WireEvent<'de>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Each element takes at least ~100 bytes of JSON, so the body limit bounds this.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(e) = seq.next_element_seed(EventSeed)? {
+            out.push(e);
+        }
+        Ok(out)
+    }
+    refuse!(bool, i64, u64, f64, str, unit, map);
+}
+
+struct CategoriesSeed;
+
+impl CategoriesSeed {
+    fn what(&self) -> &'static str {
+        "`categories` must be an array of `usage`, `diagnostics`, `performance`"
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for CategoriesSeed {
+    type Value = Vec<Consent>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CategoriesSeed {
+    type Value = Vec<Consent>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out: Vec<Consent> = Vec::with_capacity(3);
+        while let Some(t) = seq.next_element_seed(Text {
+            what: "categories[]",
+        })? {
+            let c = Consent::parse(&t).ok_or_else(|| de::Error::custom(self.what()))?;
+            if out.contains(&c) {
+                return Err(de::Error::custom("`categories` names a category twice"));
+            }
+            out.push(c);
+        }
+        Ok(out)
+    }
+    refuse!(bool, i64, u64, f64, str, unit, map);
+}
+
+struct FormatSeed;
+
+impl FormatSeed {
+    fn what(&self) -> &'static str {
+        "`format` must be `candor.batch/1` or `candor.deletion/1`"
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for FormatSeed {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FormatSeed {
+    /// `true`: a batch.
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        match v {
+            BATCH_FORMAT => Ok(true),
+            DELETION_FORMAT => Ok(false),
+            _ => Err(E::custom(self.what())),
+        }
+    }
+    refuse!(bool, i64, u64, f64, unit, seq, map);
+}
+
+struct DocSeed;
+
+impl DocSeed {
+    fn what(&self) -> &'static str {
+        "the body must be a JSON object (a `candor.batch/1` or `candor.deletion/1` document)"
+    }
+}
+
+const DOC_KEYS: &[&str] = &[
+    "format",
+    "app",
+    "install_id",
+    "sent_at",
+    "events",
+    "categories",
+];
+
+impl<'de> DeserializeSeed<'de> for DocSeed {
+    type Value = Document<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Document<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocSeed {
+    type Value = Document<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+        const OBJ: &str = "the document";
+        let (mut batch, mut app, mut install_id, mut sent_at) = (None, None, None, None);
+        let (mut events, mut categories) = (None, None);
+        let mut seen = 0;
+        while let Some(k) = next_key(&mut map, &mut seen, DOC_KEYS, OBJ)? {
+            match k {
+                0 => batch = Some(map.next_value_seed(FormatSeed)?),
+                1 => app = Some(map.next_value_seed(AppSeed)?),
+                2 => {
+                    let t = map.next_value_seed(Text { what: "install_id" })?;
+                    install_id = Some(hex_of(&t, "install_id")?);
+                }
+                3 => {
+                    let t = map.next_value_seed(Text { what: "sent_at" })?;
+                    sent_at = Some(minute_of(&t, "sent_at")?);
+                }
+                4 => events = Some(map.next_value_seed(EventsSeed)?),
+                _ => categories = Some(map.next_value_seed(CategoriesSeed)?),
+            }
+        }
+        let batch = batch.ok_or_else(|| missing(OBJ, "format"))?;
+        let app = app.ok_or_else(|| missing(OBJ, "app"))?;
+        let sent_at = sent_at.ok_or_else(|| missing(OBJ, "sent_at"))?;
+        if batch {
+            if categories.is_some() {
+                return Err(de::Error::custom(
+                    "a `candor.batch/1` document has no key `categories`",
+                ));
+            }
+            let events = events.ok_or_else(|| missing(OBJ, "events"))?;
+            if events.is_empty() {
+                return Err(de::Error::custom("`events` must hold at least one event"));
+            }
+            Ok(Document::Batch(Batch {
+                app,
+                install_id,
+                sent_at,
+                events,
+            }))
+        } else {
+            if events.is_some() {
+                return Err(de::Error::custom(
+                    "a `candor.deletion/1` document has no key `events`",
+                ));
+            }
+            let categories = categories.ok_or_else(|| missing(OBJ, "categories"))?;
+            if categories.is_empty() {
+                return Err(de::Error::custom("`categories` must name at least one category"));
+            }
+            Ok(Document::Deletion(Deletion {
+                app,
+                install_id: install_id.ok_or_else(|| missing(OBJ, "install_id"))?,
+                categories,
+                sent_at,
+            }))
+        }
+    }
+    refuse!(bool, i64, u64, f64, str, unit, seq);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "9f1c0a6b2d4e48f1a3b5c7d9e0f21436";
+
+    fn batch_with(event: &str) -> String {
+        format!(
+            r#"{{"format":"candor.batch/1","app":{{"name":"w","version":"1","os":"linux"}},"sent_at":"2026-11-22T12:34Z","events":[{event}]}}"#
+        )
+    }
+
+    #[test]
+    fn reads_what_the_runtime_writes() {
+        let body = batch_with(&format!(
+            r#"{{"id":"{ID}","name":"wallet.transaction_signed","version":1,"time":"2026-11-22T12:33Z","fields":{{"network":"mainnet"}}}}"#
+        ));
+        let Document::Batch(b) = parse(body.as_bytes()).unwrap() else {
+            panic!("a batch")
+        };
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(hex16(&b.events[0].id), ID);
+        assert_eq!(b.events[0].fields.get(), r#"{"network":"mainnet"}"#);
+        assert!(matches!(b.events[0].name, Cow::Borrowed(_)));
+        let del = r#"{"format":"candor.deletion/1","app":{"name":"w","version":"1","os":"linux"},"install_id":"5a0e0000000000000000000000000000","categories":["usage"],"sent_at":"2026-11-22T12:40Z"}"#;
+        let Document::Deletion(d) = parse(del.as_bytes()).unwrap() else {
+            panic!("a deletion")
+        };
+        assert_eq!(d.categories, vec![Consent::Usage]);
+    }
+
+    #[test]
+    fn refusals_never_repeat_a_value() {
+        let secret = "alice@example.org";
+        let event = |id: &str, version: &str, time: &str, extra: &str| {
+            batch_with(&format!(
+                r#"{{"id":{id},"name":"a.b","version":{version},"time":{time},"fields":{{}}{extra}}}"#
+            ))
+        };
+        let q = format!("\"{secret}\"");
+        let bodies = [
+            event(&q, "1", "\"2026-11-22T12:33Z\"", ""),
+            event(&format!("\"{ID}\""), &q, "\"2026-11-22T12:33Z\"", ""),
+            event(&format!("\"{ID}\""), "1", &q, ""),
+            event(&format!("\"{ID}\""), "1", "\"2026-11-22T12:33Z\"", &format!(",{q}:1")),
+            event(&format!("\"{ID}\""), "1", "\"2026-11-22T12:33Z\"", &format!(",\"x\":{q}")),
+            batch_with(&q),
+            format!(r#"{{"format":{q}}}"#),
+            format!(r#"{{{q}:1}}"#),
+            format!(r#"{{"format":"candor.batch/1","app":{{"name":"w","version":"1","os":{q}}}}}"#),
+            format!(r#"{{"format":"candor.deletion/1","categories":[{q}]}}"#),
+            format!(r#"{{"format":"candor.deletion/1","install_id":{q}}}"#),
+            event("12345678901234567890123", "1", "1", ""),
+            event(&format!("\"{ID}\""), "-77777", "\"2026-11-22T12:33Z\"", ""),
+            event(&format!("\"{ID}\""), "9999999999", "\"2026-11-22T12:33Z\"", ""),
+            event(&format!("\"{ID}\""), "1.5e300", "\"2026-11-22T12:33Z\"", ""),
+        ];
+        for body in bodies {
+            let err = parse(body.as_bytes()).unwrap_err();
+            for leaked in [secret, "77777", "9999999999", "1.5e300", "12345678901234567890123"] {
+                assert!(
+                    !err.message.contains(leaked),
+                    "{body}\n  → {}",
+                    err.message
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_wire_schema_rules_hold() {
+        let ok_event = format!(
+            r#"{{"id":"{ID}","name":"a.b","version":1,"time":"2026-11-22T12:33Z","fields":{{}}}}"#
+        );
+        assert!(parse(batch_with(&ok_event).as_bytes()).is_ok());
+        let refused = [
+            // empty events, an extra key, a key twice, fields not an object, upper-case id
+            r#"{"format":"candor.batch/1","app":{"name":"w","version":"1","os":"linux"},"sent_at":"2026-11-22T12:34Z","events":[]}"#.to_string(),
+            batch_with(&ok_event).replacen('{', r#"{"user":1,"#, 1),
+            batch_with(&ok_event).replacen(r#""version":1"#, r#""version":1,"version":1"#, 1),
+            batch_with(&ok_event.replace(r#""fields":{}"#, r#""fields":[]"#)),
+            batch_with(&ok_event.replace(ID, &ID.to_uppercase())),
+            batch_with(&ok_event.replace("a.b", "A.b")),
+            batch_with(&ok_event.replace("a.b", "a..b")),
+            batch_with(&ok_event.replace("12:33Z", "12:33:00Z")),
+            batch_with(&ok_event).replace(r#""os":"linux""#, r#""os":"Linux 6.1""#),
+            batch_with(&ok_event).replace(r#""name":"w""#, r#""name":"""#),
+            batch_with(&ok_event) + " x",
+            batch_with(&ok_event)[..40].to_string(),
+            "[]".to_string(),
+            "null".to_string(),
+        ];
+        for body in refused {
+            assert!(parse(body.as_bytes()).is_err(), "{body}");
+        }
+        assert!(parse(b"\xff\xfe").unwrap_err().message.contains("UTF-8"));
+    }
+}
