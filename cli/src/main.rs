@@ -31,6 +31,10 @@ enum Command {
     Docs(commands::docs::Args),
     /// Compare two schema folders or git revisions: changes, privacy impact, version bumps.
     Diff(commands::diff::Args),
+    /// Receive batches from apps, check every event against the schemas, store them.
+    Collect(commands::collect::Args),
+    /// Delete every stored event past its retention.
+    Sweep(commands::sweep::Args),
 }
 
 /// How a command ended; mapped to the exit code.
@@ -46,6 +50,8 @@ fn main() -> ExitCode {
         Command::Schema(a) => commands::schema::run(a),
         Command::Docs(a) => commands::docs::run(a),
         Command::Diff(a) => commands::diff::run(a),
+        Command::Collect(a) => commands::collect::run(a),
+        Command::Sweep(a) => commands::sweep::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,9 +1,11 @@
 //! One module per subcommand, plus the options they share.
 
 pub mod check;
+pub mod collect;
 pub mod diff;
 pub mod docs;
 pub mod schema;
+pub mod sweep;
 
 use candor_schema::diagnostic::{visible, Color};
 use candor_schema::{Compilation, Date, Options, Registry};
@@ -42,7 +44,7 @@ impl ColorChoice {
     }
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 

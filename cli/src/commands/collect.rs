@@ -1,0 +1,124 @@
+//! `candor collect`: the reference collector. Loads the schemas, opens the store and serves
+//! `POST /v1/batch` until SIGINT or SIGTERM; see docs/collector.md.
+
+use super::{registry_for_output, CompileArgs};
+use crate::Outcome;
+use candor_collector::{Limits, Schemas, SqliteSync, StoreSpec, SweepSchedule};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The schema folder events are checked against.
+    #[arg(long, default_value = "schemas")]
+    schemas: PathBuf,
+    /// Where events go: `sqlite:PATH` or `clickhouse:http://HOST:8123/DB`.
+    #[arg(long, default_value = "sqlite:telemetry.sqlite")]
+    store: String,
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// SQLite durability: `normal` survives a crash of the collector, `full` an OS crash too.
+    #[arg(long, value_enum, default_value_t = SyncChoice::Normal)]
+    sqlite_sync: SyncChoice,
+    /// Largest request body as sent, in bytes (above: 413).
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Largest body once gzip is undone, in bytes (above: 413).
+    #[arg(long, default_value_t = Limits::default().max_decompressed_bytes)]
+    max_decompressed_bytes: usize,
+    /// Most events in one batch (above: 413).
+    #[arg(long, default_value_t = Limits::default().max_events_per_batch)]
+    max_events_per_batch: usize,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, default_value_t = Limits::default().header_timeout.as_secs())]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body (past it: 408).
+    #[arg(long, default_value_t = Limits::default().body_timeout.as_secs())]
+    body_timeout: u64,
+    /// Most connections open at once.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Most batches decoded and checked at once (above: 503 + Retry-After).
+    #[arg(long, default_value_t = Limits::default().max_concurrent_batches)]
+    max_concurrent_batches: usize,
+    /// Checked batches waiting for the store (above: 503 + Retry-After).
+    #[arg(long, default_value_t = Limits::default().writer_queue)]
+    writer_queue: usize,
+    /// Minutes an event's time may be ahead of the collector's clock.
+    #[arg(long, default_value_t = Limits::default().clock_skew.as_secs() / 60)]
+    clock_skew_minutes: u64,
+    #[command(flatten)]
+    compile: CompileArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SyncChoice {
+    Normal,
+    Full,
+}
+
+pub fn run(args: Args) -> Result<Outcome, String> {
+    let spec = StoreSpec::parse(&args.store)?;
+    let Some(registry) = registry_for_output(&args.schemas, &args.compile)? else {
+        return Ok(Outcome::Problems);
+    };
+    let schemas = Schemas::new(&registry).map_err(|e| e.to_string())?;
+    let sync = match args.sqlite_sync {
+        SyncChoice::Normal => SqliteSync::Normal,
+        SyncChoice::Full => SqliteSync::Full,
+    };
+    let store = spec.open(sync).map_err(|e| e.to_string())?;
+    let limits = Limits {
+        max_body_bytes: args.max_body_bytes,
+        max_decompressed_bytes: args.max_decompressed_bytes,
+        max_events_per_batch: args.max_events_per_batch,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        max_connections: args.max_connections,
+        max_concurrent_batches: args.max_concurrent_batches,
+        writer_queue: args.writer_queue,
+        clock_skew: Duration::from_secs(args.clock_skew_minutes * 60),
+        ..Limits::default()
+    };
+    let listener = std::net::TcpListener::bind(&args.listen)
+        .map_err(|e| format!("cannot listen on `{}`: {e}", args.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    candor_collector::log::line(&format!(
+        "listening on http://{addr}/v1/batch, {} event(s) from `{}`, store {}",
+        schemas.events().len(),
+        args.schemas.display(),
+        args.store
+    ));
+    candor_collector::run(
+        listener,
+        schemas,
+        store,
+        limits,
+        SweepSchedule::Hourly,
+        stop_signal(),
+    )
+    .map_err(|e| e.to_string())?;
+    candor_collector::log::line("stopped; everything accepted is stored");
+    Ok(Outcome::Clean)
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
