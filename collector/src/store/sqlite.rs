@@ -6,6 +6,10 @@
 //! (the data is in the OS page cache, SIGKILL included) but not an OS crash or power loss,
 //! which can lose the last commits (never corrupt the database). `SqliteSync::Full` fsyncs
 //! every commit for that case.
+//!
+//! Deleting is erasing: `secure_delete` zeroes the space deleted rows occupied, and after a
+//! deletion request the WAL is checkpointed and truncated, so the old page images that still
+//! held the rows are gone from both files.
 
 use std::path::Path;
 use std::time::Duration;
@@ -97,7 +101,8 @@ impl SqliteStore {
             SqliteSync::Full => "FULL",
         };
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = {sync}; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+            "PRAGMA synchronous = {sync}; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+             PRAGMA secure_delete = ON;"
         ))
         .map_err(err)?;
         migrate(&mut conn)?;
@@ -193,7 +198,12 @@ impl Store for SqliteStore {
             params![minute::format_day_into(day, &mut [0; 10])],
         )
         .map_err(err)?;
-        tx.commit().map_err(err)
+        tx.commit().map_err(err)?;
+        // The deleted rows' old page images live on in the WAL until it is checkpointed and
+        // reset; with `secure_delete` the checkpoint writes pages whose freed space is zeroed.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(err)
     }
 
     fn sweep(&mut self, today: i64) -> Result<Swept, StoreError> {
