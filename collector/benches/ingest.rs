@@ -1,0 +1,191 @@
+//! Ingest throughput: gzip'd 500-event batches POSTed to a real collector on 127.0.0.1 by 8
+//! keep-alive connections, stored in SQLite and in ClickHouse; and, in the same run, the same
+//! rows inserted straight into SQLite by a minimal prepared-statement loop (the floor: what
+//! SQLite itself can take with this table).
+//!
+//! Every batch carries fresh ids (a resent id would be skipped, not stored), built and gzip'd
+//! before the clock starts. Stores grow during the run, as a real one does.
+//!
+//! `cargo bench -p candor-collector --bench ingest`; ClickHouse is measured when
+//! `CANDOR_TEST_CLICKHOUSE` is set or `clickhouse-server` is installed (see tests/support).
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use candor_collector::minute;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use support::{new_id, Backend};
+
+const EVENTS: usize = 500;
+const CONNECTIONS: usize = 8;
+
+/// Fields as the runtime encodes them for three of the example schemas' events.
+const SAMPLES: [(&str, &str); 3] = [
+    (
+        "node.sync_finished",
+        r#"{"duration_ms":48250,"blocks":1742,"peers":9,"cpu_share":0.5}"#,
+    ),
+    (
+        "wallet.transaction_signed",
+        r#"{"network":"mainnet","confirm_ms":1000,"hardware_wallet":true,"fee_level":"medium"}"#,
+    ),
+    (
+        "app.error_shown",
+        r#"{"code":"RPC_TIMEOUT","component":"network","os_family":"linux"}"#,
+    ),
+];
+
+/// One batch's events: (id, name, fields).
+fn rows(time: &str) -> Vec<(String, &'static str, &'static str)> {
+    (0..EVENTS)
+        .map(|i| {
+            let (name, fields) = SAMPLES[i % SAMPLES.len()];
+            let _ = time;
+            (new_id(), name, fields)
+        })
+        .collect()
+}
+
+fn gzip_batch(time: &str) -> Vec<u8> {
+    let events: Vec<String> = rows(time)
+        .iter()
+        .map(|(id, name, fields)| support::event(id, name, 1, time, fields))
+        .collect();
+    support::gzip(support::batch(&events, None).as_bytes())
+}
+
+/// Sends every body over `CONNECTIONS` keep-alive connections; each must be answered 200.
+fn send_all(addr: SocketAddr, bodies: &[Vec<u8>]) -> Duration {
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..CONNECTIONS {
+            s.spawn(|| {
+                let mut conn = TcpStream::connect(addr).unwrap();
+                conn.set_nodelay(true).unwrap();
+                let mut buf = vec![0u8; 4096];
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(i) else { break };
+                    let head = format!(
+                        "POST /v1/batch HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    conn.write_all(head.as_bytes()).unwrap();
+                    conn.write_all(body).unwrap();
+                    // Read one answer: headers, then Content-Length bytes.
+                    let mut got = Vec::new();
+                    let (head_end, len) = loop {
+                        let n = conn.read(&mut buf).unwrap();
+                        assert!(n > 0, "connection closed");
+                        got.extend_from_slice(&buf[..n]);
+                        if let Some(p) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&got[..p]).to_ascii_lowercase();
+                            assert!(head.starts_with("http/1.1 200"), "{head}");
+                            let len: usize = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .map_or(0, |v| v.trim().parse().unwrap());
+                            break (p + 4, len);
+                        }
+                    };
+                    while got.len() < head_end + len {
+                        let n = conn.read(&mut buf).unwrap();
+                        assert!(n > 0);
+                        got.extend_from_slice(&buf[..n]);
+                    }
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+fn through_collector(c: &mut Criterion, name: &str, backend: &Backend) {
+    let collector = backend.collector(support::repo_schemas());
+    let addr = collector.addr();
+    let time = minute::format(minute::now());
+    let mut g = c.benchmark_group("ingest");
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(20));
+    g.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let bodies: Vec<Vec<u8>> = (0..iters).map(|_| gzip_batch(&time)).collect();
+            send_all(addr, &bodies)
+        })
+    });
+    g.finish();
+}
+
+fn sqlite_floor(c: &mut Criterion, backend: &Backend) {
+    // The collector's own table, created by its migrations; then a plain prepared statement.
+    drop(backend.open());
+    let Backend::Sqlite { dir } = backend else { unreachable!() };
+    let conn = rusqlite::Connection::open(dir.join("telemetry.sqlite")).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
+        .unwrap();
+    let now = minute::now();
+    let time = minute::format(now);
+    let delete_on = candor_schema::Date::from_days(minute::day_of(now) + 30).to_string();
+    let mut g = c.benchmark_group("ingest");
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(20));
+    g.bench_function("sqlite_floor_prepared_insert", |b| {
+        b.iter_custom(|iters| {
+            let batches: Vec<Vec<([u8; 16], &str, &str)>> = (0..iters)
+                .map(|_| {
+                    rows(&time)
+                        .into_iter()
+                        .map(|(id, name, fields)| (candor_collector::wire::parse_hex16(&id).unwrap(), name, fields))
+                        .collect()
+                })
+                .collect();
+            let start = Instant::now();
+            // One transaction per 64 batches: as large as the collector's group commits get.
+            for chunk in batches.chunks(64) {
+                conn.execute_batch("BEGIN").unwrap();
+                {
+                    let mut stmt = conn
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO events (id, event, version, time, category, retention_days, \
+                             delete_on, app_name, app_version, app_os, install_id, fields) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        )
+                        .unwrap();
+                    for batch in chunk {
+                        for (id, name, fields) in batch {
+                            stmt.execute(rusqlite::params![
+                                &id[..], name, 1, time, "usage", 30, delete_on, "test-app", "1.2.3",
+                                "linux", None::<&[u8]>, fields
+                            ])
+                            .unwrap();
+                        }
+                    }
+                }
+                conn.execute_batch("COMMIT").unwrap();
+            }
+            start.elapsed()
+        })
+    });
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    through_collector(c, "sqlite_through_collector", &Backend::sqlite());
+    sqlite_floor(c, &Backend::sqlite());
+    match Backend::clickhouse() {
+        Some(b) => through_collector(c, "clickhouse_through_collector", &b),
+        None => eprintln!("ingest/clickhouse_through_collector: no ClickHouse, not measured"),
+    }
+}
+
+criterion_group!(ingest, benches);
+criterion_main!(ingest);
