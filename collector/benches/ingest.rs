@@ -1,4 +1,4 @@
-//! Ingest throughput: gzip'd 500-event batches POSTed to a real collector on 127.0.0.1 by 8
+//! Ingest throughput: gzip'd 500-event batches POSTed to a real collector on 127.0.0.1 by 32
 //! keep-alive connections, stored in SQLite and in ClickHouse; and, in the same run, the same
 //! rows inserted straight into SQLite by a minimal prepared-statement loop (the floor: what
 //! SQLite itself can take with this table).
@@ -23,7 +23,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use support::{new_id, Backend};
 
 const EVENTS: usize = 500;
-const CONNECTIONS: usize = 8;
+const CONNECTIONS: usize = 32;
 
 /// Fields as the runtime encodes them for three of the example schemas' events.
 const SAMPLES: [(&str, &str); 3] = [
