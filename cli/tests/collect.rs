@@ -14,7 +14,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use candor::{Client, Config, Consent, HttpTransport};
-use support::{batch, event, files_contain, minute_from_now, new_id, post, post_json, temp_dir, wait_until, Send};
+use support::{
+    batch, event, files_contain, minute_from_now, new_id, post, post_json, temp_dir, wait_until,
+    Send,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_candor");
 
@@ -65,7 +68,10 @@ impl Collect {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("candor collect exited with {status}: {text}");
             }
-            assert!(Instant::now() < deadline, "candor collect did not start: {text}");
+            assert!(
+                Instant::now() < deadline,
+                "candor collect did not start: {text}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -80,7 +86,8 @@ impl Collect {
 
     /// Peak and current resident memory (KiB), from /proc.
     fn memory_kib(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         let field = |name: &str| {
             status
                 .lines()
@@ -99,7 +106,11 @@ impl Collect {
             .unwrap();
         assert!(ok.success());
         let status = self.child.wait().unwrap();
-        assert!(status.success(), "candor collect exited with {status}: {}", self.log());
+        assert!(
+            status.success(),
+            "candor collect exited with {status}: {}",
+            self.log()
+        );
     }
 }
 
@@ -146,7 +157,13 @@ fn sigkill_while_the_runtime_streams_loses_no_acknowledged_event() {
     let addr = first.addr;
     let mut cfg = fast_retry(Config::new("stream-app", "1.0.0"));
     cfg.spool_dir = Some(dir.join("spool"));
-    let client = Arc::new(Client::start(cfg, HttpTransport::with_timeout(&first.url(), Duration::from_secs(10)).unwrap()).unwrap());
+    let client = Arc::new(
+        Client::start(
+            cfg,
+            HttpTransport::with_timeout(&first.url(), Duration::from_secs(10)).unwrap(),
+        )
+        .unwrap(),
+    );
     client.set_consent(Consent::Performance, true);
     let done = Arc::new(AtomicBool::new(false));
     let producer = {
@@ -166,7 +183,10 @@ fn sigkill_while_the_runtime_streams_loses_no_acknowledged_event() {
             done.store(true, Ordering::SeqCst);
         })
     };
-    assert!(wait_until(Duration::from_secs(300), || client.counters().sent >= N / 3));
+    assert!(wait_until(Duration::from_secs(300), || client
+        .counters()
+        .sent
+        >= N / 3));
     let mut first = first;
     first.child.kill().unwrap(); // SIGKILL
     first.child.wait().unwrap();
@@ -177,7 +197,11 @@ fn sigkill_while_the_runtime_streams_loses_no_acknowledged_event() {
     assert!(done.load(Ordering::SeqCst));
     let deadline = Instant::now() + Duration::from_secs(300);
     while client.flush(Duration::from_secs(10)).pending > 0 {
-        assert!(Instant::now() < deadline, "not delivered: {:?}", client.counters());
+        assert!(
+            Instant::now() < deadline,
+            "not delivered: {:?}",
+            client.counters()
+        );
     }
     let counters = client.counters();
     client.shutdown(Duration::from_secs(10));
@@ -197,20 +221,45 @@ fn a_locked_store_answers_503_and_the_runtime_delivers_later() {
     let lock = rusqlite::Connection::open(dir.join("telemetry.sqlite")).unwrap();
     lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
 
-    let doc = batch(&[event(&new_id(), "node.startup_measured", 1, &minute_from_now(0), r#"{"startup_us":1200,"cold":true}"#)], None);
+    let doc = batch(
+        &[event(
+            &new_id(),
+            "node.startup_measured",
+            1,
+            &minute_from_now(0),
+            r#"{"startup_us":1200,"cold":true}"#,
+        )],
+        None,
+    );
     let a = post_json(c.addr, &doc);
     assert_eq!(a.status, 503, "{a:?}");
-    assert!(a.header("retry-after").is_some_and(|v| v.parse::<u64>().unwrap() >= 1), "{a:?}");
+    assert!(
+        a.header("retry-after")
+            .is_some_and(|v| v.parse::<u64>().unwrap() >= 1),
+        "{a:?}"
+    );
 
-    let client = Client::start(fast_retry(Config::new("locked-app", "1.0.0")), HttpTransport::new(&c.url()).unwrap()).unwrap();
+    let client = Client::start(
+        fast_retry(Config::new("locked-app", "1.0.0")),
+        HttpTransport::new(&c.url()).unwrap(),
+    )
+    .unwrap();
     client.set_consent(Consent::Performance, true);
     for seq in 0..100 {
         client.track(&sync_event(seq));
     }
-    assert!(wait_until(Duration::from_secs(30), || client.counters().retried >= 1));
+    assert!(wait_until(Duration::from_secs(30), || client
+        .counters()
+        .retried
+        >= 1));
     assert_eq!(client.counters().sent, 0);
     lock.execute_batch("COMMIT").unwrap();
-    assert_eq!(client.flush(Duration::from_secs(60)).pending, 0, "{:?}", client.counters());
+    assert_eq!(
+        client.flush(Duration::from_secs(60)).pending,
+        0,
+        "{:?}",
+        client.counters()
+    );
     assert_eq!(client.counters().sent, 100);
     assert_eq!(stored_sequence(&dir.join("telemetry.sqlite")), (100, 100));
     assert!(c.log().contains("store failing"), "{}", c.log());
@@ -239,13 +288,26 @@ fn raw_post(addr: SocketAddr, payload: &[u8], headers: &str) -> support::Answer 
 }
 
 fn good_batch() -> String {
-    batch(&[event(&new_id(), "node.startup_measured", 1, &minute_from_now(0), r#"{"startup_us":900,"cold":false}"#)], None)
+    batch(
+        &[event(
+            &new_id(),
+            "node.startup_measured",
+            1,
+            &minute_from_now(0),
+            r#"{"startup_us":900,"cold":false}"#,
+        )],
+        None,
+    )
 }
 
 #[test]
 fn hostile_clients_get_clear_answers_bounded_memory_and_others_are_served() {
     let dir = temp_dir("hostile");
-    let c = Collect::start(&dir, "127.0.0.1:0", &["--header-timeout", "2", "--body-timeout", "3"]);
+    let c = Collect::start(
+        &dir,
+        "127.0.0.1:0",
+        &["--header-timeout", "2", "--body-timeout", "3"],
+    );
     let addr = c.addr;
     let baseline = c.memory_kib().1;
 
@@ -273,7 +335,10 @@ fn hostile_clients_get_clear_answers_bounded_memory_and_others_are_served() {
             }
             let mut rest = Vec::new();
             let _ = s.read_to_end(&mut rest);
-            (started.elapsed(), String::from_utf8_lossy(&rest).into_owned())
+            (
+                started.elapsed(),
+                String::from_utf8_lossy(&rest).into_owned(),
+            )
         }));
     }
 
@@ -288,8 +353,13 @@ fn hostile_clients_get_clear_answers_bounded_memory_and_others_are_served() {
         let (peak, stop) = (peak.clone(), stop.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
-                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-                if let Some(kib) = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok()) {
+                let status =
+                    std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+                if let Some(kib) = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                {
                     peak.fetch_max(kib, Ordering::SeqCst);
                 }
                 std::thread::sleep(Duration::from_millis(5));
@@ -320,13 +390,38 @@ fn hostile_clients_get_clear_answers_bounded_memory_and_others_are_served() {
     let doc = good_batch();
     let z = support::gzip(doc.as_bytes());
     let cases: Vec<(&str, Vec<u8>, &str, u16)> = vec![
-        ("truncated gzip", z[..z.len() / 2].to_vec(), "Content-Encoding: gzip\r\n", 400),
-        ("not gzip", doc.as_bytes().to_vec(), "Content-Encoding: gzip\r\n", 400),
-        ("invalid JSON", b"{\"format\":\"candor.batch/1\",".to_vec(), "", 400),
+        (
+            "truncated gzip",
+            z[..z.len() / 2].to_vec(),
+            "Content-Encoding: gzip\r\n",
+            400,
+        ),
+        (
+            "not gzip",
+            doc.as_bytes().to_vec(),
+            "Content-Encoding: gzip\r\n",
+            400,
+        ),
+        (
+            "invalid JSON",
+            b"{\"format\":\"candor.batch/1\",".to_vec(),
+            "",
+            400,
+        ),
         ("not a document", b"[1,2,3]".to_vec(), "", 400),
         ("oversized body", vec![b' '; 2 << 20], "", 413),
-        ("oversized plain JSON", format!("{}{}", " ".repeat(1 << 20), doc).into_bytes()[..(1 << 20) - 1].to_vec(), "", 400),
-        ("unsupported encoding", z.clone(), "Content-Encoding: br\r\n", 415),
+        (
+            "oversized plain JSON",
+            format!("{}{}", " ".repeat(1 << 20), doc).into_bytes()[..(1 << 20) - 1].to_vec(),
+            "",
+            400,
+        ),
+        (
+            "unsupported encoding",
+            z.clone(),
+            "Content-Encoding: br\r\n",
+            415,
+        ),
     ];
     for (what, payload, headers, want) in cases {
         let a = raw_post(addr, &payload, headers);
@@ -334,22 +429,40 @@ fn hostile_clients_get_clear_answers_bounded_memory_and_others_are_served() {
         assert!(a.body.contains("\"error\""), "{what}: {a:?}");
     }
     let many: Vec<String> = (0..1001)
-        .map(|_| event(&new_id(), "node.startup_measured", 1, &minute_from_now(0), r#"{"startup_us":1,"cold":true}"#))
+        .map(|_| {
+            event(
+                &new_id(),
+                "node.startup_measured",
+                1,
+                &minute_from_now(0),
+                r#"{"startup_us":1,"cold":true}"#,
+            )
+        })
         .collect();
     assert_eq!(post_json(addr, &batch(&many, None)).status, 413);
     // Announcing more than the limit is refused before the body is read.
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(s, "POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n").unwrap();
+    write!(
+        s,
+        "POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n"
+    )
+    .unwrap();
     assert_eq!(support::read_answer(&mut s).status, 413);
 
     // The lorises were cut off by the header and body timeouts, not left hanging.
     stop.store(true, Ordering::SeqCst);
     for (i, l) in lorises.into_iter().enumerate() {
         let (held, answer) = l.join().unwrap();
-        assert!(held < Duration::from_secs(15), "loris {i} held its connection {held:?}");
+        assert!(
+            held < Duration::from_secs(15),
+            "loris {i} held its connection {held:?}"
+        );
         if i >= 60 {
-            assert!(answer.starts_with("HTTP/1.1 408"), "slow body {i}: {answer:?}");
+            assert!(
+                answer.starts_with("HTTP/1.1 408"),
+                "slow body {i}: {answer:?}"
+            );
         }
     }
     sampler.join().unwrap();
@@ -365,13 +478,41 @@ fn hostile_clients_get_clear_answers_bounded_memory_and_others_are_served() {
 fn neither_store_nor_log_keeps_the_address_or_headers() {
     let dir = temp_dir("identity");
     let c = Collect::start(&dir, "127.0.0.1:0", &[]);
-    let headers = [("User-Agent", "fingerprint-agent/3.1"), ("X-Forwarded-For", "192.0.2.99")];
-    let opts = Send { gzip: true, headers: &headers, from: Some("127.0.0.2".parse().unwrap()) };
+    let headers = [
+        ("User-Agent", "fingerprint-agent/3.1"),
+        ("X-Forwarded-For", "192.0.2.99"),
+    ];
+    let opts = Send {
+        gzip: true,
+        headers: &headers,
+        from: Some("127.0.0.2".parse().unwrap()),
+    };
     let install = new_id();
-    let doc = batch(&[event(&new_id(), "node.startup_measured", 1, &minute_from_now(0), r#"{"startup_us":5,"cold":true}"#)], Some(&install));
+    let doc = batch(
+        &[event(
+            &new_id(),
+            "node.startup_measured",
+            1,
+            &minute_from_now(0),
+            r#"{"startup_us":5,"cold":true}"#,
+        )],
+        Some(&install),
+    );
     assert_eq!(post(c.addr, doc.as_bytes(), &opts).status, 200);
     assert_eq!(post(c.addr, b"{broken", &opts).status, 400);
-    assert_eq!(post(c.addr, b"", &Send { gzip: false, headers: &headers, from: opts.from }).status, 400);
+    assert_eq!(
+        post(
+            c.addr,
+            b"",
+            &Send {
+                gzip: false,
+                headers: &headers,
+                from: opts.from
+            }
+        )
+        .status,
+        400
+    );
     let log_path = c.log.clone();
     c.stop();
     let log = std::fs::read_to_string(&log_path).unwrap();
@@ -385,15 +526,31 @@ fn neither_store_nor_log_keeps_the_address_or_headers() {
     }
     // The log says what the collector does, and nothing about who talked to it.
     assert!(log.contains("listening on"));
-    assert!(!log.contains("127.0.0.1:") || log.lines().filter(|l| l.contains("127.0.0.1:")).all(|l| l.contains("listening on")));
+    assert!(
+        !log.contains("127.0.0.1:")
+            || log
+                .lines()
+                .filter(|l| l.contains("127.0.0.1:"))
+                .all(|l| l.contains("listening on"))
+    );
 }
 
 fn sweep(db: &Path, now: &str) -> String {
     let out = Command::new(BIN)
-        .args(["sweep", "--store", &format!("sqlite:{}", db.display()), "--now", now])
+        .args([
+            "sweep",
+            "--store",
+            &format!("sqlite:{}", db.display()),
+            "--now",
+            now,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -405,14 +562,32 @@ fn sweep_with_now_removes_what_is_past_retention_and_collect_sweeps_on_start() {
     let now = minute_from_now(0);
     // node.* keeps 14 days, app.* 30.
     let docs = [
-        event(&new_id(), "node.startup_measured", 1, &now, r#"{"startup_us":5,"cold":true}"#),
-        event(&new_id(), "app.error_shown", 1, &now, r#"{"code":"E1","component":"ui","os_family":"linux"}"#),
+        event(
+            &new_id(),
+            "node.startup_measured",
+            1,
+            &now,
+            r#"{"startup_us":5,"cold":true}"#,
+        ),
+        event(
+            &new_id(),
+            "app.error_shown",
+            1,
+            &now,
+            r#"{"code":"E1","component":"ui","os_family":"linux"}"#,
+        ),
     ];
-    assert_eq!(post_json(c.addr, &batch(&docs, None)).body, r#"{"accepted":2,"refused":0}"#);
+    assert_eq!(
+        post_json(c.addr, &batch(&docs, None)).body,
+        r#"{"accepted":2,"refused":0}"#
+    );
     c.stop();
     let today = candor_schema::Date::from_clock();
     let count = || -> i64 {
-        rusqlite::Connection::open(&db).unwrap().query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap()
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap()
     };
     assert!(sweep(&db, &today.add_days(13).to_string()).starts_with("removed 0 "));
     assert_eq!(count(), 2);
@@ -423,15 +598,28 @@ fn sweep_with_now_removes_what_is_past_retention_and_collect_sweeps_on_start() {
     // as `candor collect` starts.
     rusqlite::Connection::open(&db)
         .unwrap()
-        .execute_batch(&format!("UPDATE events SET delete_on = '{}'", today.add_days(-1)))
+        .execute_batch(&format!(
+            "UPDATE events SET delete_on = '{}'",
+            today.add_days(-1)
+        ))
         .unwrap();
     let c = Collect::start(&dir, "127.0.0.1:0", &[]);
-    assert!(wait_until(Duration::from_secs(30), || count() == 0), "{}", c.log());
+    assert!(
+        wait_until(Duration::from_secs(30), || count() == 0),
+        "{}",
+        c.log()
+    );
     c.stop();
 
-    let out = Command::new(BIN).args(["sweep", "--store", "sqlite:/nonexistent/x.sqlite"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["sweep", "--store", "sqlite:/nonexistent/x.sqlite"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(BIN).args(["sweep", "--store", "mysql:x"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["sweep", "--store", "mysql:x"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -442,10 +630,20 @@ fn collect_refuses_schemas_with_errors_and_bad_stores() {
     let out = Command::new(BIN)
         .args(["collect", "--schemas"])
         .arg(&dir)
-        .args(["--store", &format!("sqlite:{}", dir.join("t.sqlite").display()), "--listen", "127.0.0.1:0"])
+        .args([
+            "--store",
+            &format!("sqlite:{}", dir.join("t.sqlite").display()),
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = Command::new(BIN)
         .args(["collect", "--schemas"])
         .arg(schemas_dir())

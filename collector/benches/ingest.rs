@@ -10,7 +10,6 @@
 //! `CANDOR_TEST_CLICKHOUSE` is set or `clickhouse-server` is installed (see tests/support).
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::io::{Read, Write};
@@ -127,10 +126,14 @@ fn through_collector(c: &mut Criterion, name: &str, backend: &Backend) {
 fn sqlite_floor(c: &mut Criterion, backend: &Backend) {
     // The collector's own table, created by its migrations; then a plain prepared statement.
     drop(backend.open());
-    let Backend::Sqlite { dir } = backend else { unreachable!() };
+    let Backend::Sqlite { dir } = backend else {
+        unreachable!()
+    };
     let conn = rusqlite::Connection::open(dir.join("telemetry.sqlite")).unwrap();
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
-        .unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
+    )
+    .unwrap();
     let now = minute::now();
     let time = minute::format(now);
     let delete_on = candor_schema::Date::from_days(minute::day_of(now) + 30).to_string();

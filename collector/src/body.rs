@@ -18,7 +18,11 @@ pub enum BodyError {
 }
 
 /// Reads a whole body, refusing it as soon as it passes `limit` bytes.
-pub async fn read_capped<B>(mut body: B, limit: usize, hint: Option<u64>) -> Result<Vec<u8>, BodyError>
+pub async fn read_capped<B>(
+    mut body: B,
+    limit: usize,
+    hint: Option<u64>,
+) -> Result<Vec<u8>, BodyError>
 where
     B: hyper::body::Body + Unpin,
 {
@@ -104,9 +108,18 @@ mod tests {
     #[test]
     fn truncated_or_corrupt_gzip_is_refused() {
         let z = gzip(&vec![b'y'; 5000]);
-        assert_eq!(gunzip_capped(&z[..z.len() / 2], 1 << 20), Err(BodyError::BadGzip));
-        assert_eq!(gunzip_capped(&z[..z.len() - 4], 1 << 20), Err(BodyError::BadGzip));
-        assert_eq!(gunzip_capped(b"not gzip at all", 1 << 20), Err(BodyError::BadGzip));
+        assert_eq!(
+            gunzip_capped(&z[..z.len() / 2], 1 << 20),
+            Err(BodyError::BadGzip)
+        );
+        assert_eq!(
+            gunzip_capped(&z[..z.len() - 4], 1 << 20),
+            Err(BodyError::BadGzip)
+        );
+        assert_eq!(
+            gunzip_capped(b"not gzip at all", 1 << 20),
+            Err(BodyError::BadGzip)
+        );
         let mut flipped = z.clone();
         let mid = flipped.len() / 2;
         flipped[mid] ^= 0xff;

@@ -38,10 +38,19 @@ pub fn format(minutes: i64) -> String {
 /// `YYYY-MM-DDTHH:MMZ` of a minute count, written into `buf` without allocating.
 pub fn format_into(minutes: i64, buf: &mut [u8; 17]) -> &str {
     let mut day = [0u8; 10];
-    buf[..10].copy_from_slice(format_day_into(minutes.div_euclid(MINUTES_PER_DAY), &mut day).as_bytes());
+    buf[..10]
+        .copy_from_slice(format_day_into(minutes.div_euclid(MINUTES_PER_DAY), &mut day).as_bytes());
     let rem = minutes.rem_euclid(MINUTES_PER_DAY);
     let (h, m) = ((rem / 60) as u8, (rem % 60) as u8);
-    buf[10..].copy_from_slice(&[b'T', b'0' + h / 10, b'0' + h % 10, b':', b'0' + m / 10, b'0' + m % 10, b'Z']);
+    buf[10..].copy_from_slice(&[
+        b'T',
+        b'0' + h / 10,
+        b'0' + h % 10,
+        b':',
+        b'0' + m / 10,
+        b'0' + m % 10,
+        b'Z',
+    ]);
     std::str::from_utf8(buf).unwrap_or_default()
 }
 
@@ -95,7 +104,10 @@ mod tests {
             assert_eq!(parse(&format(m)), Some(m), "{m}");
             assert_eq!(format_into(m, &mut [0; 17]), format(m));
             let day = m.div_euclid(MINUTES_PER_DAY);
-            assert_eq!(format_day_into(day, &mut [0; 10]), Date::from_days(day).to_string());
+            assert_eq!(
+                format_day_into(day, &mut [0; 10]),
+                Date::from_days(day).to_string()
+            );
         }
     }
 

@@ -22,7 +22,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use hyper::header::{
+    HeaderValue, ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
@@ -65,10 +67,7 @@ fn json(status: StatusCode, body: String) -> Answer {
 }
 
 fn error(status: StatusCode, message: &str) -> Answer {
-    json(
-        status,
-        serde_json::json!({ "error": message }).to_string(),
-    )
+    json(status, serde_json::json!({ "error": message }).to_string())
 }
 
 fn busy(limits: &Limits, message: &str) -> Answer {
@@ -81,20 +80,8 @@ fn busy(limits: &Limits, message: &str) -> Answer {
 }
 
 fn too_large(e: &BodyError) -> Answer {
-    match e {
-        BodyError::TooLarge { inflated, limit } => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "the body is larger than {limit} bytes{}; send fewer events per batch",
-                if *inflated { " once inflated" } else { "" }
-            ),
-        ),
-        BodyError::Incomplete => error(StatusCode::BAD_REQUEST, "the body ended early"),
-        BodyError::BadGzip => error(
-            StatusCode::BAD_REQUEST,
-            "the body is not valid gzip (corrupt or truncated)",
-        ),
-    }
+    let r = Refused::of(e);
+    error(r.status, &r.message)
 }
 
 /// Serves until `shutdown` resolves, then lets open requests finish and stops the writer after
@@ -177,7 +164,10 @@ async fn handle(req: Request<Incoming>, state: &State) -> Answer {
         (&Method::POST, "/v1/batch") => ingest(req, state).await,
         (&Method::GET | &Method::HEAD, "/healthz") => health(state).await,
         (_, "/v1/batch") => with_allow(error(StatusCode::METHOD_NOT_ALLOWED, "use POST"), "POST"),
-        (_, "/healthz") => with_allow(error(StatusCode::METHOD_NOT_ALLOWED, "use GET"), "GET, HEAD"),
+        (_, "/healthz") => with_allow(
+            error(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
+            "GET, HEAD",
+        ),
         _ => error(
             StatusCode::NOT_FOUND,
             "not found: batches go to POST /v1/batch, health to GET /healthz",
@@ -186,7 +176,8 @@ async fn handle(req: Request<Incoming>, state: &State) -> Answer {
 }
 
 fn with_allow(mut r: Answer, allow: &'static str) -> Answer {
-    r.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
     r
 }
 
@@ -213,7 +204,11 @@ enum Work {
 
 async fn ingest(req: Request<Incoming>, state: &State) -> Answer {
     let limits = &state.limits;
-    let gzip = match req.headers().get(CONTENT_ENCODING).map(|v| v.to_str().map(str::trim)) {
+    let gzip = match req
+        .headers()
+        .get(CONTENT_ENCODING)
+        .map(|v| v.to_str().map(str::trim))
+    {
         None => false,
         Some(Ok(v)) if v.eq_ignore_ascii_case("gzip") || v.eq_ignore_ascii_case("x-gzip") => true,
         Some(Ok(v)) if v.eq_ignore_ascii_case("identity") || v.is_empty() => false,
@@ -242,15 +237,18 @@ async fn ingest(req: Request<Incoming>, state: &State) -> Answer {
             return r;
         }
     };
-    let Ok(_slot) = state.processing.try_acquire() else {
+    let Ok(slot) = state.processing.try_acquire() else {
         return busy(limits, "the collector is at capacity; retry later");
     };
     let schemas = state.schemas.clone();
     let limits_c = limits.clone();
-    let checked = tokio::task::spawn_blocking(move || check_body(&raw, gzip, &schemas, &limits_c)).await;
+    let checked =
+        tokio::task::spawn_blocking(move || check_body(&raw, gzip, &schemas, &limits_c)).await;
+    // The slot bounds inflating and checking; waiting for the store is bounded by its queue.
+    drop(slot);
     let work = match checked {
         Ok(Ok(w)) => w,
-        Ok(Err(answer)) => return answer,
+        Ok(Err(refused)) => return error(refused.status, &refused.message),
         Err(_) => return busy(limits, "internal error while checking the batch"),
     };
     let (reply, answer) = oneshot::channel();
@@ -293,14 +291,48 @@ async fn ingest(req: Request<Incoming>, state: &State) -> Answer {
 }
 
 /// Inflates, reads and validates a body (CPU work, run off the I/O threads).
-fn check_body(raw: &[u8], gzip: bool, schemas: &Schemas, limits: &Limits) -> Result<Work, Answer> {
+/// A refusal decided while checking a body: the status and the message for the client.
+struct Refused {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refused {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Refused {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn of(e: &BodyError) -> Self {
+        let (status, message) = match e {
+            BodyError::TooLarge { inflated, limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the body is larger than {limit} bytes{}; send fewer events per batch",
+                    if *inflated { " once inflated" } else { "" }
+                ),
+            ),
+            BodyError::Incomplete => (StatusCode::BAD_REQUEST, "the body ended early".into()),
+            BodyError::BadGzip => (
+                StatusCode::BAD_REQUEST,
+                "the body is not valid gzip (corrupt or truncated)".into(),
+            ),
+        };
+        Refused { status, message }
+    }
+}
+
+fn check_body(raw: &[u8], gzip: bool, schemas: &Schemas, limits: &Limits) -> Result<Work, Refused> {
     let inflated;
     let text: &[u8] = if gzip {
-        inflated = body::gunzip_capped(raw, limits.max_decompressed_bytes).map_err(|e| too_large(&e))?;
+        inflated =
+            body::gunzip_capped(raw, limits.max_decompressed_bytes).map_err(|e| Refused::of(&e))?;
         &inflated
     } else {
         if raw.len() > limits.max_decompressed_bytes {
-            return Err(too_large(&BodyError::TooLarge {
+            return Err(Refused::of(&BodyError::TooLarge {
                 inflated: false,
                 limit: limits.max_decompressed_bytes,
             }));
@@ -308,17 +340,17 @@ fn check_body(raw: &[u8], gzip: bool, schemas: &Schemas, limits: &Limits) -> Res
         raw
     };
     let doc = wire::parse(text).map_err(|e| {
-        error(
+        Refused::new(
             StatusCode::BAD_REQUEST,
-            &format!("not a candor batch: {}", e.message),
+            format!("not a candor batch: {}", e.message),
         )
     })?;
     match doc {
         Document::Batch(batch) => {
             if batch.events.len() > limits.max_events_per_batch {
-                return Err(error(
+                return Err(Refused::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!(
+                    format!(
                         "the batch holds more than {} events; send fewer per batch",
                         limits.max_events_per_batch
                     ),

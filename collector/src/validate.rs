@@ -407,7 +407,10 @@ fn check_value(kind: &Kind, value: &Scalar<'_>) -> Result<(), Reason> {
                 _ => Ok(()),
             }
         }
-        (Kind::Float { min, max, buckets }, Scalar::Int(_) | Scalar::Uint(_) | Scalar::Float(_)) => {
+        (
+            Kind::Float { min, max, buckets },
+            Scalar::Int(_) | Scalar::Uint(_) | Scalar::Float(_),
+        ) => {
             let v = match *value {
                 Scalar::Int(v) => v as f64,
                 Scalar::Uint(v) => v as f64,

@@ -97,7 +97,11 @@ pub fn parse(body: &[u8]) -> Result<Document<'_>, WireError> {
         .map_err(|e| WireError {
             message: match e.classify() {
                 serde_json::error::Category::Eof => {
-                    format!("the JSON ends early (line {} column {})", e.line(), e.column())
+                    format!(
+                        "the JSON ends early (line {} column {})",
+                        e.line(),
+                        e.column()
+                    )
                 }
                 // Syntax messages from serde_json are fixed texts with a position; data
                 // messages are ours (see the module comment). Neither carries a value.
@@ -336,8 +340,7 @@ fn minute_of<E: de::Error>(text: &str, what: &str) -> Result<i64, E> {
 }
 
 fn hex_of<E: de::Error>(text: &str, what: &str) -> Result<[u8; 16], E> {
-    parse_hex16(text)
-        .ok_or_else(|| E::custom(format!("`{what}` must be 32 lowercase hex digits")))
+    parse_hex16(text).ok_or_else(|| E::custom(format!("`{what}` must be 32 lowercase hex digits")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +374,11 @@ impl<'de> Visitor<'de> for AppSeed {
         while let Some(k) = next_key(&mut map, &mut seen, APP_KEYS, "`app`")? {
             match k {
                 0 => name = Some(map.next_value_seed(Text { what: "app.name" })?),
-                1 => version = Some(map.next_value_seed(Text { what: "app.version" })?),
+                1 => {
+                    version = Some(map.next_value_seed(Text {
+                        what: "app.version",
+                    })?)
+                }
                 _ => os = Some(map.next_value_seed(Text { what: "app.os" })?),
             }
         }
@@ -420,11 +427,15 @@ impl<'de> Visitor<'de> for EventSeed {
         while let Some(k) = next_key(&mut map, &mut seen, EVENT_KEYS, OBJ)? {
             match k {
                 0 => {
-                    let t = map.next_value_seed(Text { what: "events[].id" })?;
+                    let t = map.next_value_seed(Text {
+                        what: "events[].id",
+                    })?;
                     id = Some(hex_of(&t, "events[].id")?);
                 }
                 1 => {
-                    let t = map.next_value_seed(Text { what: "events[].name" })?;
+                    let t = map.next_value_seed(Text {
+                        what: "events[].name",
+                    })?;
                     if !is_event_name(&t) {
                         return Err(de::Error::custom(
                             "`events[].name` must be a dotted snake_case event name",
@@ -434,7 +445,9 @@ impl<'de> Visitor<'de> for EventSeed {
                 }
                 2 => version = Some(map.next_value_seed(Version)?),
                 3 => {
-                    let t = map.next_value_seed(Text { what: "events[].time" })?;
+                    let t = map.next_value_seed(Text {
+                        what: "events[].time",
+                    })?;
                     time = Some(minute_of(&t, "events[].time")?);
                 }
                 _ => {
@@ -632,7 +645,9 @@ impl<'de> Visitor<'de> for DocSeed {
             }
             let categories = categories.ok_or_else(|| missing(OBJ, "categories"))?;
             if categories.is_empty() {
-                return Err(de::Error::custom("`categories` must name at least one category"));
+                return Err(de::Error::custom(
+                    "`categories` must name at least one category",
+                ));
             }
             Ok(Document::Deletion(Deletion {
                 app,
@@ -689,8 +704,18 @@ mod tests {
             event(&q, "1", "\"2026-11-22T12:33Z\"", ""),
             event(&format!("\"{ID}\""), &q, "\"2026-11-22T12:33Z\"", ""),
             event(&format!("\"{ID}\""), "1", &q, ""),
-            event(&format!("\"{ID}\""), "1", "\"2026-11-22T12:33Z\"", &format!(",{q}:1")),
-            event(&format!("\"{ID}\""), "1", "\"2026-11-22T12:33Z\"", &format!(",\"x\":{q}")),
+            event(
+                &format!("\"{ID}\""),
+                "1",
+                "\"2026-11-22T12:33Z\"",
+                &format!(",{q}:1"),
+            ),
+            event(
+                &format!("\"{ID}\""),
+                "1",
+                "\"2026-11-22T12:33Z\"",
+                &format!(",\"x\":{q}"),
+            ),
             batch_with(&q),
             format!(r#"{{"format":{q}}}"#),
             format!(r#"{{{q}:1}}"#),
@@ -699,17 +724,24 @@ mod tests {
             format!(r#"{{"format":"candor.deletion/1","install_id":{q}}}"#),
             event("12345678901234567890123", "1", "1", ""),
             event(&format!("\"{ID}\""), "-77777", "\"2026-11-22T12:33Z\"", ""),
-            event(&format!("\"{ID}\""), "9999999999", "\"2026-11-22T12:33Z\"", ""),
+            event(
+                &format!("\"{ID}\""),
+                "9999999999",
+                "\"2026-11-22T12:33Z\"",
+                "",
+            ),
             event(&format!("\"{ID}\""), "1.5e300", "\"2026-11-22T12:33Z\"", ""),
         ];
         for body in bodies {
             let err = parse(body.as_bytes()).unwrap_err();
-            for leaked in [secret, "77777", "9999999999", "1.5e300", "12345678901234567890123"] {
-                assert!(
-                    !err.message.contains(leaked),
-                    "{body}\n  → {}",
-                    err.message
-                );
+            for leaked in [
+                secret,
+                "77777",
+                "9999999999",
+                "1.5e300",
+                "12345678901234567890123",
+            ] {
+                assert!(!err.message.contains(leaked), "{body}\n  → {}", err.message);
             }
         }
     }

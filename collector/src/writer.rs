@@ -119,7 +119,9 @@ impl Health {
         match result {
             Err(e) if !self.failing => {
                 self.failing = true;
-                log::line(&format!("store failing, answering 503 until it recovers: {e}"));
+                log::line(&format!(
+                    "store failing, answering 503 until it recovers: {e}"
+                ));
             }
             Ok(_) if self.failing => {
                 self.failing = false;

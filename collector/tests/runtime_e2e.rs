@@ -95,7 +95,12 @@ fn every_event_the_runtime_sends_is_stored_once_with_its_fields() {
                 network: [Network::Mainnet, Network::Testnet, Network::Other][(i % 3) as usize],
                 confirm_ms: Duration::from_millis(3_420),
                 hardware_wallet: None,
-                fee_level: [FeeLevel::Low, FeeLevel::Medium, FeeLevel::High, FeeLevel::Custom][(i % 4) as usize],
+                fee_level: [
+                    FeeLevel::Low,
+                    FeeLevel::Medium,
+                    FeeLevel::High,
+                    FeeLevel::Custom,
+                ][(i % 4) as usize],
             });
         }
         if i % 500 == 499 {
@@ -113,12 +118,21 @@ fn every_event_the_runtime_sends_is_stored_once_with_its_fields() {
     assert_eq!(stored.len() as u64, counters.sent);
     let mut blocks = BTreeSet::new();
     for e in &stored {
-        assert_eq!((e.app_name.as_str(), e.app_version.as_str()), ("e2e-wallet", "2.0.0"));
+        assert_eq!(
+            (e.app_name.as_str(), e.app_version.as_str()),
+            ("e2e-wallet", "2.0.0")
+        );
         assert_eq!(e.install_id, None, "no install id unless the app opts in");
         let f: serde_json::Value = serde_json::from_str(&e.fields).unwrap();
         if e.event == "node.sync_finished" {
-            assert!(blocks.insert(f["blocks"].as_u64().unwrap()), "stored twice: {f}");
-            assert_eq!(f["cpu_share"], 0.5, "the runtime's bucket is stored as sent");
+            assert!(
+                blocks.insert(f["blocks"].as_u64().unwrap()),
+                "stored twice: {f}"
+            );
+            assert_eq!(
+                f["cpu_share"], 0.5,
+                "the runtime's bucket is stored as sent"
+            );
             assert!(f.get("peer_ip").is_none());
         } else {
             assert_eq!(e.event, "wallet.transaction_signed");
@@ -159,16 +173,28 @@ fn a_deletion_request_from_the_runtime_erases_that_installs_rows() {
     let mut store = b.open();
     let rows = store.events().unwrap();
     assert_eq!(rows.len(), 21);
-    assert!(rows.iter().all(|r| r.install_id.as_deref() == Some(first_id.as_str())));
+    assert!(rows
+        .iter()
+        .all(|r| r.install_id.as_deref() == Some(first_id.as_str())));
 
     // Opt out of usage: the runtime rotates its id and asks for the old one's usage rows.
     client.set_consent(Consent::Usage, false);
     let erased = wait_until(Duration::from_secs(30), || {
-        store.deletion_requests().unwrap().iter().map(|d| d.1).sum::<u64>() == 1
+        store
+            .deletion_requests()
+            .unwrap()
+            .iter()
+            .map(|d| d.1)
+            .sum::<u64>()
+            == 1
     });
     assert!(erased, "no deletion request arrived");
     let rows = store.events().unwrap();
-    assert_eq!(rows.len(), 1, "only the diagnostics event is left: {rows:?}");
+    assert_eq!(
+        rows.len(),
+        1,
+        "only the diagnostics event is left: {rows:?}"
+    );
     assert_eq!(rows[0].event, "app.error_shown");
     let second_id = client.install_id().expect("diagnostics still granted");
     assert_ne!(second_id, first_id);
@@ -182,14 +208,19 @@ fn a_deletion_request_from_the_runtime_erases_that_installs_rows() {
     client.shutdown(Duration::from_secs(30));
     let rows = store.events().unwrap();
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().any(|r| r.install_id.as_deref() == Some(second_id.as_str())));
+    assert!(rows
+        .iter()
+        .any(|r| r.install_id.as_deref() == Some(second_id.as_str())));
     drop(c);
     drop(store);
     let raw: Vec<u8> = (0..16)
         .map(|i| u8::from_str_radix(&first_id[2 * i..2 * i + 2], 16).unwrap())
         .collect();
     let usage_rows_left = files_contain(&b.files(), b"transaction_signed");
-    assert_eq!(usage_rows_left, None, "erased rows linger in the database files");
+    assert_eq!(
+        usage_rows_left, None,
+        "erased rows linger in the database files"
+    );
     // The id itself survives only on the diagnostics row that was not asked for.
     assert!(files_contain(&b.files(), &raw).is_some());
 }

@@ -64,7 +64,10 @@ fn every_type(i: i64) -> Value {
 
 fn ev(name: &str, version: u32, time: &str, fields: &Value) -> (String, String) {
     let id = new_id();
-    (id.clone(), event(&id, name, version, time, &fields.to_string()))
+    (
+        id.clone(),
+        event(&id, name, version, time, &fields.to_string()),
+    )
 }
 
 fn today() -> i64 {
@@ -121,13 +124,23 @@ fn round_trip_of_every_field_type(b: &Backend) {
         let fields_back: Value = serde_json::from_str(&s.fields).unwrap();
         assert_eq!(&fields_back, fields, "{}", s.event);
         assert_eq!(s.time, now);
-        assert_eq!((s.app_name.as_str(), s.app_version.as_str(), s.app_os.as_str()), ("test-app", "1.2.3", "linux"));
+        assert_eq!(
+            (
+                s.app_name.as_str(),
+                s.app_version.as_str(),
+                s.app_os.as_str()
+            ),
+            ("test-app", "1.2.3", "linux")
+        );
         let (version, category, retention) = match s.event.as_str() {
             "kinds.every_type" => (3, "usage", 30),
             "kinds.ping" => (1, "diagnostics", 30),
             _ => (1, "performance", 1),
         };
-        assert_eq!((s.version, s.category.as_str(), s.retention_days), (version, category, retention));
+        assert_eq!(
+            (s.version, s.category.as_str(), s.retention_days),
+            (version, category, retention)
+        );
         assert_eq!(s.delete_on, day_str(today() + retention as i64));
         let expected_install = (s.event != "kinds.short_lived").then(|| install.clone());
         assert_eq!(s.install_id, expected_install);
@@ -153,59 +166,326 @@ fn refusals_are_counted_per_reason_and_no_value_is_kept(b: &Backend) {
     // (name, version, time, fields JSON text, reason, event, field)
     let mut cases: Vec<(String, u32, String, String, &str, &str, &str)> = Vec::new();
     let mut case = |name: &str, version, time: &str, fields: String, reason, event, field| {
-        cases.push((name.into(), version, time.into(), fields, reason, event, field));
+        cases.push((
+            name.into(),
+            version,
+            time.into(),
+            fields,
+            reason,
+            event,
+            field,
+        ));
     };
-    case("secret.alice_example_org", 1, &now, base.to_string(), "unknown_event", "", "");
+    case(
+        "secret.alice_example_org",
+        1,
+        &now,
+        base.to_string(),
+        "unknown_event",
+        "",
+        "",
+    );
     case(et, 2, &now, base.to_string(), "unknown_version", et, "");
-    case(et, 3, &minute_from_now(-31 * 1440), base.to_string(), "too_old", et, "");
-    case(et, 3, &minute_from_now(60), base.to_string(), "from_future", et, "");
-    case(et, 3, &now, with("leaked_field_name", json!(1)).to_string(), "undeclared_field", et, "");
-    case(et, 3, &now, with("owner_email", json!("alice@example.org")).to_string(), "pii_field", et, "owner_email");
-    case(et, 3, &now, without("flag").to_string(), "missing_field", et, "flag");
-    case(et, 3, &now, base.to_string().replacen('{', r#"{"items":1,"#, 1), "duplicate_field", et, "items");
-    case(et, 3, &now, with("flag", json!("LEAKED_TEXT_1")).to_string(), "wrong_type", et, "flag");
-    case(et, 3, &now, with("level", json!(1.5)).to_string(), "wrong_type", et, "level");
-    case(et, 3, &now, with("network", json!(777002)).to_string(), "wrong_type", et, "network");
-    case(et, 3, &now, with("wait_ms", Value::Null).to_string(), "wrong_type", et, "wait_ms");
-    case(et, 3, &now, with("ratio", json!("0.5")).to_string(), "wrong_type", et, "ratio");
-    case(et, 3, &now, with("tier", json!([777003])).to_string(), "wrong_type", et, "tier");
-    case(et, 3, &now, with("code", json!({"LEAKED_KEY": 1})).to_string(), "wrong_type", et, "code");
-    case(et, 3, &now, with("network", json!("LEAKED_TEXT_2")).to_string(), "not_in_values", et, "network");
-    case(et, 3, &now, with("platform", json!("LEAKED_TEXT_3")).to_string(), "not_in_values", et, "platform");
-    case(et, 3, &now, with("tier", json!(7)).to_string(), "off_bucket", et, "tier");
-    case(et, 3, &now, with("share", json!(0.3)).to_string(), "off_bucket", et, "share");
-    case(et, 3, &now, with("stage_s", json!(61)).to_string(), "off_bucket", et, "stage_s");
-    case(et, 3, &now, with("level", json!(51)).to_string(), "out_of_range", et, "level");
-    case(et, 3, &now, with("level", json!(-51)).to_string(), "out_of_range", et, "level");
-    case(et, 3, &now, with("level", json!(u64::MAX)).to_string(), "out_of_range", et, "level");
-    case(et, 3, &now, with("ratio", json!(1.6)).to_string(), "out_of_range", et, "ratio");
-    case(et, 3, &now, with("wait_ms", json!(60_001)).to_string(), "out_of_range", et, "wait_ms");
-    case(et, 3, &now, with("items", json!(-1)).to_string(), "out_of_range", et, "items");
-    case(et, 3, &now, with("items", json!(1001)).to_string(), "out_of_range", et, "items");
-    case(et, 3, &now, with("code", json!("LEAKEDTEXTFOUR")).to_string(), "too_long", et, "code");
-    case(et, 3, &now, with("note_code", json!("leakedtextfive")).to_string(), "too_long", et, "note_code");
-    case(et, 3, &now, with("code", json!("leaked_six")).to_string(), "pattern_mismatch", et, "code");
-    case(et, 3, &now, with("note_code", json!("LEAKED")).to_string(), "pattern_mismatch", et, "note_code");
-    case(et, 3, &now, with("code", json!("RPC TIMEOUT")).to_string(), "pattern_mismatch", et, "code");
+    case(
+        et,
+        3,
+        &minute_from_now(-31 * 1440),
+        base.to_string(),
+        "too_old",
+        et,
+        "",
+    );
+    case(
+        et,
+        3,
+        &minute_from_now(60),
+        base.to_string(),
+        "from_future",
+        et,
+        "",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("leaked_field_name", json!(1)).to_string(),
+        "undeclared_field",
+        et,
+        "",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("owner_email", json!("alice@example.org")).to_string(),
+        "pii_field",
+        et,
+        "owner_email",
+    );
+    case(
+        et,
+        3,
+        &now,
+        without("flag").to_string(),
+        "missing_field",
+        et,
+        "flag",
+    );
+    case(
+        et,
+        3,
+        &now,
+        base.to_string().replacen('{', r#"{"items":1,"#, 1),
+        "duplicate_field",
+        et,
+        "items",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("flag", json!("LEAKED_TEXT_1")).to_string(),
+        "wrong_type",
+        et,
+        "flag",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("level", json!(1.5)).to_string(),
+        "wrong_type",
+        et,
+        "level",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("network", json!(777002)).to_string(),
+        "wrong_type",
+        et,
+        "network",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("wait_ms", Value::Null).to_string(),
+        "wrong_type",
+        et,
+        "wait_ms",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("ratio", json!("0.5")).to_string(),
+        "wrong_type",
+        et,
+        "ratio",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("tier", json!([777003])).to_string(),
+        "wrong_type",
+        et,
+        "tier",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("code", json!({"LEAKED_KEY": 1})).to_string(),
+        "wrong_type",
+        et,
+        "code",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("network", json!("LEAKED_TEXT_2")).to_string(),
+        "not_in_values",
+        et,
+        "network",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("platform", json!("LEAKED_TEXT_3")).to_string(),
+        "not_in_values",
+        et,
+        "platform",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("tier", json!(7)).to_string(),
+        "off_bucket",
+        et,
+        "tier",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("share", json!(0.3)).to_string(),
+        "off_bucket",
+        et,
+        "share",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("stage_s", json!(61)).to_string(),
+        "off_bucket",
+        et,
+        "stage_s",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("level", json!(51)).to_string(),
+        "out_of_range",
+        et,
+        "level",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("level", json!(-51)).to_string(),
+        "out_of_range",
+        et,
+        "level",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("level", json!(u64::MAX)).to_string(),
+        "out_of_range",
+        et,
+        "level",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("ratio", json!(1.6)).to_string(),
+        "out_of_range",
+        et,
+        "ratio",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("wait_ms", json!(60_001)).to_string(),
+        "out_of_range",
+        et,
+        "wait_ms",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("items", json!(-1)).to_string(),
+        "out_of_range",
+        et,
+        "items",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("items", json!(1001)).to_string(),
+        "out_of_range",
+        et,
+        "items",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("code", json!("LEAKEDTEXTFOUR")).to_string(),
+        "too_long",
+        et,
+        "code",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("note_code", json!("leakedtextfive")).to_string(),
+        "too_long",
+        et,
+        "note_code",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("code", json!("leaked_six")).to_string(),
+        "pattern_mismatch",
+        et,
+        "code",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("note_code", json!("LEAKED")).to_string(),
+        "pattern_mismatch",
+        et,
+        "note_code",
+    );
+    case(
+        et,
+        3,
+        &now,
+        with("code", json!("RPC TIMEOUT")).to_string(),
+        "pattern_mismatch",
+        et,
+        "code",
+    );
 
     let mut expected: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     let mut events = Vec::new();
     for (name, version, time, fields, reason, event_name, field) in &cases {
         events.push(event(&new_id(), name, *version, time, fields));
         *expected
-            .entry((reason.to_string(), event_name.to_string(), field.to_string()))
+            .entry((
+                reason.to_string(),
+                event_name.to_string(),
+                field.to_string(),
+            ))
             .or_default() += 1;
     }
     let good = ev(et, 3, &now, &base);
     events.push(good.1.clone());
     let a = post_json(c.addr(), &batch(&events, None));
     assert_eq!(a.status, 200, "{a:?}");
-    assert_eq!(a.body, format!(r#"{{"accepted":1,"refused":{}}}"#, cases.len()));
+    assert_eq!(
+        a.body,
+        format!(r#"{{"accepted":1,"refused":{}}}"#, cases.len())
+    );
     // A batch of nothing but refusals is still a valid batch: 2xx, counted.
     let a = post_json(c.addr(), &batch(&events[..2], None));
     assert_eq!(a.status, 200, "{a:?}");
-    *expected.get_mut(&("unknown_event".into(), "".into(), "".into())).unwrap() += 1;
-    *expected.get_mut(&("unknown_version".into(), et.into(), "".into())).unwrap() += 1;
+    *expected
+        .get_mut(&("unknown_event".into(), "".into(), "".into()))
+        .unwrap() += 1;
+    *expected
+        .get_mut(&("unknown_version".into(), et.into(), "".into()))
+        .unwrap() += 1;
 
     let mut store = b.open();
     let stored = store.events().unwrap();
@@ -222,19 +502,34 @@ fn refusals_are_counted_per_reason_and_no_value_is_kept(b: &Backend) {
         .collect();
     assert_eq!(counted, expected);
     let all = everything(store.as_mut()).to_lowercase();
-    for leaked in ["leaked", "alice", "777002", "777003", "18446744073709551615", "1.6", "60001", "1001"] {
+    for leaked in [
+        "leaked",
+        "alice",
+        "777002",
+        "777003",
+        "18446744073709551615",
+        "1.6",
+        "60001",
+        "1001",
+    ] {
         assert!(!all.contains(leaked), "`{leaked}` was kept: {all}");
     }
     drop(c);
     for leaked in ["LEAKED", "alice", "777002", "777003"] {
-        assert_eq!(files_contain(&b.files(), leaked.as_bytes()), None, "{leaked}");
+        assert_eq!(
+            files_contain(&b.files(), leaked.as_bytes()),
+            None,
+            "{leaked}"
+        );
     }
 }
 
 fn a_resent_batch_stores_nothing_twice(b: &Backend) {
     let c = b.collector(kinds_schemas());
     let now = minute_from_now(0);
-    let events: Vec<(String, String)> = (0..5).map(|i| ev("kinds.every_type", 3, &now, &every_type(i))).collect();
+    let events: Vec<(String, String)> = (0..5)
+        .map(|i| ev("kinds.every_type", 3, &now, &every_type(i)))
+        .collect();
     let mut bodies: Vec<String> = events.iter().map(|e| e.1.clone()).collect();
     // The same id twice within one batch, too.
     bodies.push(events[0].1.clone());
@@ -245,12 +540,22 @@ fn a_resent_batch_stores_nothing_twice(b: &Backend) {
     }
     // A later batch repeating two ids and adding one.
     let extra = ev("kinds.ping", 1, &now, &json!({"ok": false}));
-    let a = post_json(c.addr(), &batch(&[events[1].1.clone(), extra.1.clone(), events[4].1.clone()], None));
+    let a = post_json(
+        c.addr(),
+        &batch(
+            &[events[1].1.clone(), extra.1.clone(), events[4].1.clone()],
+            None,
+        ),
+    );
     assert_eq!(a.status, 200);
     let stored = b.open().events().unwrap();
     let mut ids: Vec<&str> = stored.iter().map(|s| s.id.as_str()).collect();
     ids.sort();
-    let mut expected: Vec<&str> = events.iter().map(|e| e.0.as_str()).chain([extra.0.as_str()]).collect();
+    let mut expected: Vec<&str> = events
+        .iter()
+        .map(|e| e.0.as_str())
+        .chain([extra.0.as_str()])
+        .collect();
     expected.sort();
     assert_eq!(ids, expected);
 }
@@ -263,13 +568,27 @@ fn sweep_removes_exactly_what_is_past_retention(b: &Backend) {
     let fields = every_type(1);
     // Retention 30: from 29 days ago it stays until tomorrow; from 30 days ago it is refused.
     let kept_one_more_day = ev("kinds.every_type", 3, &t(day_start - 29 * 1440), &fields);
-    let refused = ev("kinds.every_type", 3, &t(day_start - 30 * 1440 + 1439), &fields);
+    let refused = ev(
+        "kinds.every_type",
+        3,
+        &t(day_start - 30 * 1440 + 1439),
+        &fields,
+    );
     let fresh = ev("kinds.every_type", 3, &t(now), &fields);
     let short = ev("kinds.short_lived", 1, &t(now), &json!({"ms": 1}));
     let ping = ev("kinds.ping", 1, &t(now), &json!({"ok": true}));
     let a = post_json(
         c.addr(),
-        &batch(&[kept_one_more_day.1.clone(), refused.1, fresh.1.clone(), short.1.clone(), ping.1.clone()], None),
+        &batch(
+            &[
+                kept_one_more_day.1.clone(),
+                refused.1,
+                fresh.1.clone(),
+                short.1.clone(),
+                ping.1.clone(),
+            ],
+            None,
+        ),
     );
     assert_eq!(a.body, r#"{"accepted":4,"refused":1}"#);
     drop(c);
@@ -291,7 +610,11 @@ fn sweep_removes_exactly_what_is_past_retention(b: &Backend) {
     for now_day in [today() + 29, today() + 30] {
         store.sweep(now_day).unwrap();
         for e in store.events().unwrap() {
-            assert!(e.delete_on > day_str(now_day), "{e:?} survived a sweep on {}", day_str(now_day));
+            assert!(
+                e.delete_on > day_str(now_day),
+                "{e:?} survived a sweep on {}",
+                day_str(now_day)
+            );
         }
     }
     assert!(ids(&mut store).is_empty());
@@ -303,7 +626,10 @@ fn deletion_request_removes_the_installs_rows_in_its_categories(b: &Backend) {
     let (a_id, b_id) = (new_id(), new_id());
     let mut marked = every_type(0);
     marked["code"] = json!("ERASEDMARK");
-    let a_usage = [ev("kinds.every_type", 3, &now, &marked), ev("kinds.every_type", 3, &now, &every_type(1))];
+    let a_usage = [
+        ev("kinds.every_type", 3, &now, &marked),
+        ev("kinds.every_type", 3, &now, &every_type(1)),
+    ];
     let a_diag = ev("kinds.ping", 1, &now, &json!({"ok": true}));
     let b_usage = ev("kinds.every_type", 3, &now, &every_type(2));
     let anon = ev("kinds.every_type", 3, &now, &every_type(3));
@@ -325,22 +651,35 @@ fn deletion_request_removes_the_installs_rows_in_its_categories(b: &Backend) {
     let mut expected = vec![a_diag.0.clone(), b_usage.0.clone(), anon.0.clone()];
     expected.sort();
     assert_eq!(left, expected);
-    assert_eq!(store.deletion_requests().unwrap(), vec![(day_str(today()), 1)]);
+    assert_eq!(
+        store.deletion_requests().unwrap(),
+        vec![(day_str(today()), 1)]
+    );
 
     let a = post_json(c.addr(), &deletion(&a_id, &["diagnostics", "usage"]));
     assert_eq!(a.status, 200);
     store.settle().unwrap();
-    let left: Vec<Option<String>> = store.events().unwrap().into_iter().map(|e| e.install_id).collect();
+    let left: Vec<Option<String>> = store
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.install_id)
+        .collect();
     assert!(!left.contains(&Some(a_id.clone())));
     assert_eq!(left.len(), 2);
-    assert_eq!(store.deletion_requests().unwrap(), vec![(day_str(today()), 2)]);
+    assert_eq!(
+        store.deletion_requests().unwrap(),
+        vec![(day_str(today()), 2)]
+    );
     // The request is kept as a count only: its id is nowhere.
     assert!(!everything(store.as_mut()).contains(&a_id));
     if matches!(b, Backend::Sqlite { .. }) {
         // Erased, not just unlinked: no page of the database or its WAL still holds the rows.
         drop(c);
         drop(store);
-        let raw: Vec<u8> = (0..16).map(|i| u8::from_str_radix(&a_id[2 * i..2 * i + 2], 16).unwrap()).collect();
+        let raw: Vec<u8> = (0..16)
+            .map(|i| u8::from_str_radix(&a_id[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
         assert_eq!(files_contain(&b.files(), &raw), None);
         assert_eq!(files_contain(&b.files(), b"ERASEDMARK"), None);
     }
@@ -357,8 +696,15 @@ fn nothing_identifying_is_stored(b: &Backend) {
         ("Cookie", "session=cookie-marker"),
         ("Authorization", "Bearer token-marker"),
     ];
-    let opts = Send { gzip: true, headers: &headers, from };
-    let good = batch(&[ev("kinds.every_type", 3, &now, &every_type(0)).1], Some(&new_id()));
+    let opts = Send {
+        gzip: true,
+        headers: &headers,
+        from,
+    };
+    let good = batch(
+        &[ev("kinds.every_type", 3, &now, &every_type(0)).1],
+        Some(&new_id()),
+    );
     let a = post(c.addr(), good.as_bytes(), &opts);
     assert_eq!(a.status, 200, "{a:?}");
     let refused = batch(&[ev("kinds.every_type", 9, &now, &every_type(0)).1], None);
@@ -367,7 +713,15 @@ fn nothing_identifying_is_stored(b: &Backend) {
     drop(c);
     let all = everything(b.open().as_mut());
     let files = b.files();
-    for needle in ["127.0.0.2", "marker-agent", "hostname-marker", "203.0.113.77", "198.51.100.42", "cookie-marker", "token-marker"] {
+    for needle in [
+        "127.0.0.2",
+        "marker-agent",
+        "hostname-marker",
+        "203.0.113.77",
+        "198.51.100.42",
+        "cookie-marker",
+        "token-marker",
+    ] {
         assert!(!all.contains(needle), "{needle} stored: {all}");
         assert_eq!(files_contain(&files, needle.as_bytes()), None, "{needle}");
     }
@@ -389,14 +743,25 @@ fn schema_expiry_stops_collection(b: &Backend) {
     .unwrap();
     let compiled = candor_schema::compile_dir(
         &dir,
-        &candor_schema::Options { today: Some(candor_schema::Date::from_days(today() - 30)) },
+        &candor_schema::Options {
+            today: Some(candor_schema::Date::from_days(today() - 30)),
+        },
     )
     .unwrap();
     let schemas = candor_collector::Schemas::new(&compiled.registry.unwrap()).unwrap();
     let c = b.collector(schemas);
-    let a = post_json(c.addr(), &batch(&[ev("old.gone", 1, &minute_from_now(0), &json!({"ok": true})).1], None));
+    let a = post_json(
+        c.addr(),
+        &batch(
+            &[ev("old.gone", 1, &minute_from_now(0), &json!({"ok": true})).1],
+            None,
+        ),
+    );
     assert_eq!(a.body, r#"{"accepted":0,"refused":1}"#);
     let q = b.open().quarantine().unwrap();
     assert_eq!(q.len(), 1);
-    assert_eq!((q[0].reason.as_str(), q[0].event.as_str()), ("event_expired", "old.gone"));
+    assert_eq!(
+        (q[0].reason.as_str(), q[0].event.as_str()),
+        ("event_expired", "old.gone")
+    );
 }

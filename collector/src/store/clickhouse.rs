@@ -88,12 +88,18 @@ impl Address {
         if host.is_empty() || host.contains('@') || host.contains(['?', '#']) {
             return Err(bad("bad host"));
         }
-        let valid_db = db.bytes().next().is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        let valid_db = db
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
             && db.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
         if !valid_db {
             return Err(bad("the database name must be letters, digits and `_`"));
         }
-        let host = if host.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+        let host = if host
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
             host.to_string()
         } else {
             format!("{host}:8123")
@@ -135,9 +141,9 @@ impl ClickHouseStore {
             .build()
             .map_err(|e| StoreError::new(format!("clickhouse: cannot start a runtime: {e}")))?;
         let client = Client::builder(TokioExecutor::new()).build_http();
-        let credentials = std::env::var("CLICKHOUSE_USER").ok().map(|u| {
-            (u, std::env::var("CLICKHOUSE_PASSWORD").unwrap_or_default())
-        });
+        let credentials = std::env::var("CLICKHOUSE_USER")
+            .ok()
+            .map(|u| (u, std::env::var("CLICKHOUSE_PASSWORD").unwrap_or_default()));
         Ok(ClickHouseStore {
             addr,
             client,
@@ -224,7 +230,10 @@ impl ClickHouseStore {
             None,
         )?;
         let applied: usize = self
-            .run(&self.sql("SELECT max(version) FROM {db}.candor_schema FORMAT TabSeparated"), None)?
+            .run(
+                &self.sql("SELECT max(version) FROM {db}.candor_schema FORMAT TabSeparated"),
+                None,
+            )?
             .trim()
             .parse()
             .unwrap_or(0);
@@ -240,7 +249,10 @@ impl ClickHouseStore {
                 self.run(&self.sql(s), None)?;
             }
             self.run(
-                &self.sql(&format!("INSERT INTO {{db}}.candor_schema VALUES ({})", i + 1)),
+                &self.sql(&format!(
+                    "INSERT INTO {{db}}.candor_schema VALUES ({})",
+                    i + 1
+                )),
                 None,
             )?;
         }
@@ -295,7 +307,8 @@ impl Store for ClickHouseStore {
         self.ensure()?;
         let rows: usize = batches.iter().map(|b| b.rows.len()).sum();
         if rows > 0 {
-            let mut data = Vec::with_capacity(batches.iter().map(|b| b.text.len()).sum::<usize>() + rows * 96);
+            let mut data =
+                Vec::with_capacity(batches.iter().map(|b| b.text.len()).sum::<usize>() + rows * 96);
             for b in batches {
                 for row in &b.rows {
                     let spec = schemas.event(row.event);
@@ -307,7 +320,9 @@ impl Store for ClickHouseStore {
                     })?;
                     data.extend_from_slice(&secs.to_le_bytes());
                     put_str(&mut data, spec.consent.as_str());
-                    data.extend_from_slice(&(spec.retention_days.min(u32::from(u16::MAX)) as u16).to_le_bytes());
+                    data.extend_from_slice(
+                        &(spec.retention_days.min(u32::from(u16::MAX)) as u16).to_le_bytes(),
+                    );
                     data.extend_from_slice(&day_u16(delete_on(row.minute, spec.retention_days))?);
                     put_str(&mut data, &b.app_name);
                     put_str(&mut data, &b.app_version);
@@ -493,7 +508,9 @@ impl Store for ClickHouseStore {
                 return Ok(());
             }
             if std::time::Instant::now() > deadline {
-                return Err(StoreError::new("clickhouse: mutations still running after 120 s"));
+                return Err(StoreError::new(
+                    "clickhouse: mutations still running after 120 s",
+                ));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -509,7 +526,10 @@ mod tests {
         let a = Address::parse("http://127.0.0.1:8123/candor").unwrap();
         assert_eq!(a.base, "http://127.0.0.1:8123");
         assert_eq!(a.database, "candor");
-        assert_eq!(Address::parse("http://ch/db").unwrap().base, "http://ch:8123");
+        assert_eq!(
+            Address::parse("http://ch/db").unwrap().base,
+            "http://ch:8123"
+        );
         for bad in [
             "https://ch:8443/db",
             "http://ch:8123",

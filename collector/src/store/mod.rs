@@ -149,16 +149,21 @@ impl StoreSpec {
     pub fn open(&self, sync: SqliteSync) -> Result<Box<dyn Store>, StoreError> {
         Ok(match self {
             StoreSpec::Sqlite(path) => Box::new(sqlite::SqliteStore::open(path, sync)?),
-            StoreSpec::ClickHouse(addr) => Box::new(clickhouse::ClickHouseStore::open(addr.clone())?),
+            StoreSpec::ClickHouse(addr) => {
+                Box::new(clickhouse::ClickHouseStore::open(addr.clone())?)
+            }
         })
     }
 }
 
-/// The `(day, reason, event, field)` counts of several batches, names resolved.
+/// A quarantine counter's key: day of receipt, reason, event name, field name.
+pub(crate) type QuarantineKey<'s> = (i64, &'static str, &'s str, &'s str);
+
+/// The counts of several batches per [`QuarantineKey`], names resolved.
 pub(crate) fn quarantine_counts<'s>(
     schemas: &'s Schemas,
     batches: &[&Checked],
-) -> Vec<((i64, &'static str, &'s str, &'s str), u64)> {
+) -> Vec<(QuarantineKey<'s>, u64)> {
     let mut counts: std::collections::BTreeMap<_, u64> = std::collections::BTreeMap::new();
     for b in batches {
         for r in &b.refused {
@@ -168,7 +173,9 @@ pub(crate) fn quarantine_counts<'s>(
                 (Some(s), Some(f)) => s.fields[f as usize].name.as_str(),
                 _ => "",
             };
-            *counts.entry((b.day, r.reason.as_str(), event, field)).or_default() += 1;
+            *counts
+                .entry((b.day, r.reason.as_str(), event, field))
+                .or_default() += 1;
         }
     }
     counts.into_iter().collect()

@@ -17,7 +17,9 @@ use std::time::Duration;
 use candor_schema::ir::Consent;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{quarantine_counts, QuarantineCount, SqliteSync, Store, StoreError, StoredEvent, Swept};
+use super::{
+    quarantine_counts, QuarantineCount, SqliteSync, Store, StoreError, StoredEvent, Swept,
+};
 use crate::minute;
 use crate::schemas::Schemas;
 use crate::validate::{delete_on, Checked};
@@ -80,9 +82,8 @@ fn err(e: rusqlite::Error) -> StoreError {
 impl SqliteStore {
     /// Opens (or creates) the database and brings its tables to the current version.
     pub fn open(path: &Path, sync: SqliteSync) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open(path).map_err(|e| {
-            StoreError::new(format!("cannot open `{}`: {e}", path.display()))
-        })?;
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::new(format!("cannot open `{}`: {e}", path.display())))?;
         Self::setup(conn, sync)
     }
 
@@ -219,7 +220,9 @@ impl Store for SqliteStore {
 
     fn ping(&mut self) -> Result<(), StoreError> {
         self.conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .optional()
             .map(|_| ())
             .map_err(err)
@@ -302,9 +305,15 @@ mod tests {
         // Opening again applies nothing twice (a second CREATE TABLE would fail).
         let mut s = SqliteStore::open(&path, SqliteSync::Full).unwrap();
         s.ping().unwrap();
-        let v: i64 = s.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = s
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
-        let mode: String = s.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
         s.conn.execute_batch("PRAGMA user_version = 99").unwrap();
         drop(s);

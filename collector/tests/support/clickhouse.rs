@@ -21,6 +21,9 @@ pub struct Server {
     pub base: String,
     /// Its data folder, when known.
     pub files: Option<PathBuf>,
+    /// The shell that started the private server and stops it when this process ends; it is
+    /// not waited for, since it outlives every test on purpose.
+    _watcher: Option<std::process::Child>,
 }
 
 pub fn server() -> Option<&'static Server> {
@@ -52,6 +55,7 @@ fn find_or_start() -> Option<Server> {
         return Some(Server {
             base,
             files: std::env::var_os("CANDOR_TEST_CLICKHOUSE_DATA").map(PathBuf::from),
+            _watcher: None,
         });
     }
     let binary = ["/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server"]
@@ -69,7 +73,11 @@ fn find_or_start() -> Option<Server> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(binary: &std::path::Path) -> Server {
@@ -109,7 +117,7 @@ fn start(binary: &std::path::Path) -> Server {
         bin = binary.display(),
         pid = std::process::id(),
     );
-    Command::new("sh")
+    let watcher = Command::new("sh")
         .arg("-c")
         .arg(script)
         .stdin(Stdio::null())
@@ -126,6 +134,7 @@ fn start(binary: &std::path::Path) -> Server {
     Server {
         base,
         files: Some(dir.join("data")),
+        _watcher: Some(watcher),
     }
 }
 

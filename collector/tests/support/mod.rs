@@ -58,7 +58,11 @@ pub fn new_id() -> String {
         x = x.wrapping_mul(0xc4ceb9fe1a85ec53);
         x ^ (x >> 33)
     };
-    format!("{:016x}{:016x}", mix(seed ^ n), mix(n.wrapping_mul(0x9e3779b97f4a7c15) ^ seed.rotate_left(17)))
+    format!(
+        "{:016x}{:016x}",
+        mix(seed ^ n),
+        mix(n.wrapping_mul(0x9e3779b97f4a7c15) ^ seed.rotate_left(17))
+    )
 }
 
 fn nanos() -> u64 {
@@ -75,7 +79,9 @@ pub fn minute_from_now(minutes: i64) -> String {
 
 /// One event object.
 pub fn event(id: &str, name: &str, version: u32, time: &str, fields: &str) -> String {
-    format!(r#"{{"id":"{id}","name":"{name}","version":{version},"time":"{time}","fields":{fields}}}"#)
+    format!(
+        r#"{{"id":"{id}","name":"{name}","version":{version},"time":"{time}","fields":{fields}}}"#
+    )
 }
 
 /// A batch document around `events`.
@@ -153,12 +159,23 @@ pub fn post(addr: SocketAddr, body: &[u8], opts: &Send<'_>) -> Answer {
 
 /// POSTs a JSON document gzip'd, as the runtime does.
 pub fn post_json(addr: SocketAddr, json: &str) -> Answer {
-    post(addr, json.as_bytes(), &Send { gzip: true, ..Send::default() })
+    post(
+        addr,
+        json.as_bytes(),
+        &Send {
+            gzip: true,
+            ..Send::default()
+        },
+    )
 }
 
 pub fn get(addr: SocketAddr, path: &str) -> Answer {
     let mut stream = connect(addr, None);
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     read_answer(&mut stream)
 }
 
@@ -167,7 +184,10 @@ pub fn connect(addr: SocketAddr, from: Option<std::net::IpAddr>) -> TcpStream {
         None => TcpStream::connect_timeout(&addr, Duration::from_secs(10)).unwrap(),
         Some(ip) => {
             // Bind the source address first: std cannot, tokio's TcpSocket can.
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 let sock = tokio::net::TcpSocket::new_v4().unwrap();
                 sock.bind(SocketAddr::new(ip, 0)).unwrap();
@@ -176,7 +196,9 @@ pub fn connect(addr: SocketAddr, from: Option<std::net::IpAddr>) -> TcpStream {
         }
     };
     stream.set_nonblocking(false).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     stream
 }
 
@@ -221,13 +243,15 @@ impl Backend {
 
     pub fn open(&self) -> Box<dyn Store> {
         match self {
-            Backend::Sqlite { dir } => {
-                Box::new(SqliteStore::open(&dir.join("telemetry.sqlite"), SqliteSync::Normal).unwrap())
+            Backend::Sqlite { dir } => Box::new(
+                SqliteStore::open(&dir.join("telemetry.sqlite"), SqliteSync::Normal).unwrap(),
+            ),
+            Backend::ClickHouse { url, .. } => {
+                candor_collector::StoreSpec::parse(&format!("clickhouse:{url}"))
+                    .unwrap()
+                    .open(SqliteSync::Normal)
+                    .unwrap()
             }
-            Backend::ClickHouse { url, .. } => candor_collector::StoreSpec::parse(&format!("clickhouse:{url}"))
-                .unwrap()
-                .open(SqliteSync::Normal)
-                .unwrap(),
         }
     }
 
@@ -262,7 +286,9 @@ impl Backend {
 }
 
 pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -277,7 +303,9 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn files_contain(files: &[PathBuf], needle: &[u8]) -> Option<PathBuf> {
     files.iter().find_map(|f| {
         let data = std::fs::read(f).ok()?;
-        data.windows(needle.len()).any(|w| w == needle).then(|| f.clone())
+        data.windows(needle.len())
+            .any(|w| w == needle)
+            .then(|| f.clone())
     })
 }
 
