@@ -139,29 +139,34 @@ impl Store for SqliteStore {
         {
             let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(err)?;
             let (mut time, mut day) = ([0u8; 17], [0u8; 10]);
-            for b in batches {
-                for row in &b.rows {
-                    let spec = schemas.event(row.event);
-                    insert
-                        .execute(params![
-                            &row.id[..],
-                            spec.name,
-                            spec.version,
-                            minute::format_into(row.minute, &mut time),
-                            spec.consent.as_str(),
-                            spec.retention_days,
-                            minute::format_day_into(
-                                delete_on(row.minute, spec.retention_days),
-                                &mut day
-                            ),
-                            b.app_name,
-                            b.app_version,
-                            b.app_os,
-                            b.install_id.as_ref().map(|i| &i[..]),
-                            b.fields(row),
-                        ])
-                        .map_err(err)?;
-                }
+            // In id order: consecutive inserts then meet neighbouring pages of the unique id
+            // index instead of random ones (fewer page visits per transaction).
+            let mut order: Vec<(&Checked, &crate::validate::Row)> = batches
+                .iter()
+                .flat_map(|b| b.rows.iter().map(move |r| (*b, r)))
+                .collect();
+            order.sort_unstable_by_key(|(_, r)| r.id);
+            for (b, row) in order {
+                let spec = schemas.event(row.event);
+                insert
+                    .execute(params![
+                        &row.id[..],
+                        spec.name,
+                        spec.version,
+                        minute::format_into(row.minute, &mut time),
+                        spec.consent.as_str(),
+                        spec.retention_days,
+                        minute::format_day_into(
+                            delete_on(row.minute, spec.retention_days),
+                            &mut day
+                        ),
+                        b.app_name,
+                        b.app_version,
+                        b.app_os,
+                        b.install_id.as_ref().map(|i| &i[..]),
+                        b.fields(row),
+                    ])
+                    .map_err(err)?;
             }
             let mut upsert = tx.prepare_cached(UPSERT_QUARANTINE).map_err(err)?;
             for ((d, reason, event, field), count) in quarantine_counts(schemas, batches) {
