@@ -10,7 +10,7 @@
 //! - [`wire`]: the `candor.batch/1` / `candor.deletion/1` documents, read borrowing the body.
 //! - [`schemas`], [`validate`]: the registry in checkable form, and the per-event checks.
 //! - [`writer`]: the single writer thread, bounded queue and group commit.
-//! - [`store`]: the [`Store`](store::Store) interface, SQLite and ClickHouse.
+//! - [`store`]: the [`Store`] interface, SQLite and ClickHouse.
 //! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
 //!
 //! `candor collect` and `candor sweep` (crate `candor-cli`) are thin wrappers over [`run`] and
