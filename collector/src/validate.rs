@@ -7,6 +7,7 @@
 //! personal. Values are never recorded.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -178,25 +179,31 @@ pub fn check(schemas: &Schemas, batch: &Batch<'_>, now: Now) -> Checked {
         day: now.today(),
     };
     for e in &batch.events {
-        match check_event(schemas, e, now) {
-            Ok(event) => {
-                let start = out.text.len() as u32;
-                out.text.push_str(e.fields.get());
-                out.rows.push(Row {
-                    id: e.id,
-                    event,
-                    minute: e.time,
-                    fields: (start, out.text.len() as u32),
-                });
+        let start = out.text.len();
+        match check_event(schemas, e, now, &mut out.text) {
+            Ok(event) => out.rows.push(Row {
+                id: e.id,
+                event,
+                minute: e.time,
+                fields: (start as u32, out.text.len() as u32),
+            }),
+            Err(r) => {
+                out.text.truncate(start);
+                out.refused.push(r);
             }
-            Err(r) => out.refused.push(r),
         }
     }
     out
 }
 
-/// Checks one event; `Ok` is its index into the schemas.
-pub fn check_event(schemas: &Schemas, e: &WireEvent<'_>, now: Now) -> Result<u32, Refusal> {
+/// Checks one event; `Ok` is its index into the schemas, and its fields have been appended
+/// to `canonical` (see [`check_fields`]). After an `Err`, `canonical` may hold a partial object.
+pub fn check_event(
+    schemas: &Schemas,
+    e: &WireEvent<'_>,
+    now: Now,
+    canonical: &mut String,
+) -> Result<u32, Refusal> {
     let refuse = |reason, event, field| Refusal {
         reason,
         event,
@@ -220,19 +227,30 @@ pub fn check_event(schemas: &Schemas, e: &WireEvent<'_>, now: Now) -> Result<u32
     if e.time > now.minute + now.skew_minutes {
         return Err(refuse(Reason::FromFuture, known, None));
     }
-    check_fields(spec, e.fields.get()).map_err(|(reason, field)| refuse(reason, known, field))?;
+    check_fields(spec, e.fields.get(), canonical)
+        .map_err(|(reason, field)| refuse(reason, known, field))?;
     Ok(index)
 }
 
 type FieldProblem = (Reason, Option<u16>);
 
-/// Checks a `fields` object (valid JSON, already known to be an object) against `spec`.
-pub fn check_fields(spec: &EventSpec, json: &str) -> Result<(), FieldProblem> {
+/// Checks a `fields` object (valid JSON, already known to be an object) against `spec`, and
+/// appends it to `canonical` in one spelling: no whitespace, field names as the schema writes
+/// them, integers in decimal, floats in Rust's shortest round-trip form, strings with only the
+/// escapes JSON requires. What is stored is then a function of the checked values alone:
+/// whitespace, escapes and number spellings, which the schema does not constrain, cannot carry
+/// anything into the store.
+pub fn check_fields(
+    spec: &EventSpec,
+    json: &str,
+    canonical: &mut String,
+) -> Result<(), FieldProblem> {
     let mut problem = None;
     let mut de = serde_json::Deserializer::from_str(json);
     let parsed = FieldsSeed {
         spec,
         problem: &mut problem,
+        out: canonical,
     }
     .deserialize(&mut de);
     match (parsed, problem) {
@@ -280,6 +298,7 @@ impl Seen {
 struct FieldsSeed<'s, 'p> {
     spec: &'s EventSpec,
     problem: &'p mut Option<FieldProblem>,
+    out: &'p mut String,
 }
 
 /// Stops the parse; the reason is in `problem`.
@@ -302,6 +321,8 @@ impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let fields = &self.spec.fields;
         let mut seen = Seen::new(fields.len());
+        self.out.push('{');
+        let mut first = true;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let Some(i) = fields.iter().position(|f| f.name == key) else {
                 *self.problem = Some((Reason::UndeclaredField, None));
@@ -317,7 +338,15 @@ impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
                 *self.problem = Some((reason, at));
                 return Err(stop());
             }
+            if !first {
+                self.out.push(',');
+            }
+            first = false;
+            write_str(self.out, &fields[i].name);
+            self.out.push(':');
+            write_value(self.out, &fields[i].kind, &value);
         }
+        self.out.push('}');
         if let Some(i) = (0..fields.len())
             .find(|&i| !seen.has(i) && !fields[i].optional && !matches!(fields[i].kind, Kind::Pii))
         {
@@ -331,7 +360,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
 /// A field value, borrowed where the JSON allows.
 #[derive(Debug)]
 enum Scalar<'a> {
-    Bool,
+    Bool(bool),
     Int(i64),
     Uint(u64),
     Float(f64),
@@ -354,8 +383,8 @@ impl<'de> Visitor<'de> for ScalarSeed {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a value")
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Bool)
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Bool(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Int(v))
@@ -385,6 +414,50 @@ impl<'de> Visitor<'de> for ScalarSeed {
     }
 }
 
+/// A JSON string with only the escapes JSON requires (`"`, `\\`, control characters).
+fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A checked value in its one spelling; a float field's value is always written as a float.
+fn write_value(out: &mut String, kind: &Kind, value: &Scalar<'_>) {
+    match (kind, value) {
+        (Kind::Float { .. }, Scalar::Int(v)) => {
+            let _ = write!(out, "{:?}", *v as f64);
+        }
+        (Kind::Float { .. }, Scalar::Uint(v)) => {
+            let _ = write!(out, "{:?}", *v as f64);
+        }
+        (_, Scalar::Float(v)) => {
+            let _ = write!(out, "{v:?}");
+        }
+        (_, Scalar::Int(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        (_, Scalar::Uint(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        (_, Scalar::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+        (_, Scalar::Str(s)) => write_str(out, s),
+        // Never reached: `check_value` refuses every other kind first.
+        (_, Scalar::Other) => out.push_str("null"),
+    }
+}
+
 fn in_range<T: PartialOrd>(v: T, min: Option<T>, max: Option<T>) -> bool {
     min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
 }
@@ -392,7 +465,7 @@ fn in_range<T: PartialOrd>(v: T, min: Option<T>, max: Option<T>) -> bool {
 fn check_value(kind: &Kind, value: &Scalar<'_>) -> Result<(), Reason> {
     match (kind, value) {
         (Kind::Pii, _) => Err(Reason::PiiField),
-        (Kind::Bool, Scalar::Bool) => Ok(()),
+        (Kind::Bool, Scalar::Bool(_)) => Ok(()),
         (Kind::Integer { min, max, buckets }, Scalar::Int(_) | Scalar::Uint(_)) => {
             let v = match *value {
                 Scalar::Int(v) => v,

@@ -162,6 +162,7 @@ impl ClickHouseStore {
             url.push_str(v);
             url.push('&');
         }
+        let inserts = data.is_some();
         let body = match data {
             Some(d) => {
                 url.push_str("query=");
@@ -202,7 +203,7 @@ impl ClickHouseStore {
                 } else {
                     Err(StoreError::new(format!(
                         "clickhouse answered {status}: {}",
-                        text.trim()
+                        describe_failure(&text, inserts)
                     )))
                 }
             };
@@ -270,6 +271,29 @@ impl ClickHouseStore {
             })
             .collect()
     }
+}
+
+/// What of a ClickHouse error is repeated in the log. A failed `INSERT` may be described with
+/// the data it could not read, and event values never go to the log, so for an insert only
+/// the error code is kept; for other statements, the first line, shortened.
+fn describe_failure(text: &str, inserts: bool) -> String {
+    let code = text
+        .split("Code: ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .filter(|c| !c.is_empty());
+    if inserts {
+        return match code {
+            Some(c) => format!("error code {c} on insert"),
+            None => "error on insert".to_string(),
+        };
+    }
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect()
 }
 
 // RowBinary encoding: little-endian numbers, LEB128-prefixed strings, a null flag byte before a
@@ -540,6 +564,14 @@ mod tests {
         ] {
             assert!(Address::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn insert_failures_are_logged_by_code_only() {
+        let text = "Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected ',' before: 'secret-value'";
+        assert_eq!(describe_failure(text, true), "error code 27 on insert");
+        assert!(describe_failure(text, false).starts_with("Code: 27"));
+        assert_eq!(describe_failure("boom", true), "error on insert");
     }
 
     #[test]
