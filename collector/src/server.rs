@@ -388,13 +388,35 @@ async fn sweep_loop(writer: mpsc::Sender<Job>, schedule: SweepSchedule) {
         }
         let wait = match schedule {
             SweepSchedule::Every(d) => d,
-            SweepSchedule::Hourly => {
-                let secs = std::time::SystemTime::now()
+            SweepSchedule::Hourly => until_just_after_the_hour(
+                std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                Duration::from_secs(3600 - secs % 3600 + 1)
-            }
+                    .map_or(0, |d| d.as_secs()),
+            ),
         };
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// From `unix_secs`, the wait until one second past the next full UTC hour (so the sweep of
+/// a new day runs right after midnight).
+fn until_just_after_the_hour(unix_secs: u64) -> Duration {
+    Duration::from_secs(3600 - unix_secs % 3600 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hourly_sweep_runs_just_after_every_full_hour() {
+        // 2026-11-29T23:59:59Z, then exactly midnight, then a minute past.
+        let before_midnight = 1_796_601_599u64;
+        for now in [before_midnight, before_midnight + 1, before_midnight + 61] {
+            let wait = until_just_after_the_hour(now).as_secs();
+            assert!((1..=3601).contains(&wait), "{wait}");
+            assert_eq!((now + wait) % 3600, 1, "lands one second past the hour");
+        }
+        assert_eq!(until_just_after_the_hour(before_midnight).as_secs(), 2);
     }
 }
