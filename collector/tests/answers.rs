@@ -185,3 +185,28 @@ fn idle_connections_beyond_the_limit_are_closed_by_the_header_timeout() {
         let _ = s.write_all(b"x");
     }
 }
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_by_the_header_timeout() {
+    let b = Backend::sqlite();
+    let limits = Limits {
+        header_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let c = b.collector_with(repo_schemas(), limits);
+    let mut s = TcpStream::connect(c.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = [0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // Kept alive, then idle: the server must not let it sit forever.
+    let idle_since = Instant::now();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    let held = idle_since.elapsed();
+    assert!(
+        held < Duration::from_secs(10),
+        "an idle keep-alive connection was held {held:?}"
+    );
+}
