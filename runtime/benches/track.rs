@@ -79,118 +79,9 @@ fn benches(c: &mut Criterion) {
     on.shutdown(Duration::from_secs(5));
 }
 
-/// (name, string): strings of at most 64 bytes.
-const SCANNER_CASES: &[(&str, &str)] = &[
-    // Harmless, typical.
-    ("harmless/identifier", "wallet.transaction_signed"),
-    ("harmless/error_code", "ERR_CONNECTION_REFUSED"),
-    (
-        "harmless/prose_64",
-        "Write the recovery words on paper and keep them safe and dry now",
-    ),
-    (
-        "harmless/path_64",
-        "/home/node/.bitcoin/blocks/blk01234.dat.tmp/../index/000123.ldb",
-    ),
-    (
-        "harmless/user_agent_64",
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0",
-    ),
-    (
-        "harmless/uuid_pair_64",
-        "123e4567-e89b-12d3-a456-426614174000 01HZX3K9V8Q2M4N6P7R8S9T0",
-    ),
-    (
-        "harmless/snowflakes_64",
-        "1790123456789012345 1790123456789012346 1790123456789012347 17",
-    ),
-    (
-        "harmless/block_hash_64",
-        "00000000000000000002a7c4c1e48d76c5a37902165a270156b7a8d72728a054",
-    ),
-    // Harmless, worst case per detector: passes the gate, no match.
-    (
-        "worst/email",
-        "a@b.c d@e.f g@h.i tor@default.service icon@2x.png fn@main.js:1:2",
-    ),
-    (
-        "worst/ipv4",
-        "1.2.3.4.5 127.0.0.1 0.0.0.0 v1.2.3.4 version 1.2.3.4 255.255.0.0",
-    ),
-    (
-        "worst/ipv6",
-        "std::io::Error a::b::c 12:34:56 ::1 [::]:9735 ff02::1 00:1a:2b:3",
-    ),
-    (
-        "worst/card",
-        "4111 1111 1111 1112 5500 0000 0000 0005 3782 8224 6310 0061 1234",
-    ),
-    (
-        "worst/seed",
-        "abandon ability able about above absent absorb abstract absurd z",
-    ),
-    (
-        "worst/base58_lookalikes",
-        "0ujtsYcgvSTl8PAuAdqWYSMnLOv 2bMv6yWbSbNbNtVZSFgCbXDGyEC8s11kt",
-    ),
-    // A base58 word of an address's exact size and version, wrong checksum:
-    // the one harmless shape that pays for two SHA-256 blocks.
-    (
-        "worst/base58check",
-        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3 and 3J98t1WpEZ73CNmQviecrnyiW",
-    ),
-    (
-        "worst/bech32",
-        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx npub1zzzzzzzzzzzzzzzz",
-    ),
-    (
-        "worst/api_key",
-        "sk_live_short ghp_short AKIA_lower xoxb-1 AIza glpat- sk-ant- hf",
-    ),
-    (
-        "worst/hex",
-        "e9873d79c6d87dc0fb6a5778633389f4453213303da61f20bd67fc233aa3326x",
-    ),
-    // Secrets (the event is dropped; this is what finding one costs).
-    (
-        "secret/email",
-        "contact alice.smith+tag@mail.example.co.uk please",
-    ),
-    ("secret/ipv4", "connect to 203.0.113.7:8080 failed"),
-    (
-        "secret/ipv6",
-        "peer:2001:db8:85a3::8a2e:370:7334 disconnected",
-    ),
-    ("secret/card", "card 4111 1111 1111 1111 12/27 123 declined"),
-    (
-        "secret/bitcoin_base58",
-        "pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 now",
-    ),
-    (
-        "secret/bitcoin_bech32",
-        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
-    ),
-    (
-        "secret/wif",
-        "5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",
-    ),
-    (
-        "secret/private_key_hex",
-        "e9873d79c6d87dc0fb6a5778633389f4453213303da61f20bd67fc233aa33262",
-    ),
-    (
-        "secret/nsec",
-        "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5",
-    ),
-    (
-        "secret/api_key",
-        "token ghp_16C7e42F292c6912E7710c838347Ae178B4a",
-    ),
-    (
-        "secret/seed_12_short_words",
-        "act add age aim air all art ask aunt away baby bag",
-    ),
-];
+#[path = "support/scanner_cases.rs"]
+mod scanner_cases;
+use scanner_cases::{long_string, LONG_UNITS, SCANNER_CASES};
 
 fn scanner_benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("scanner");
@@ -201,29 +92,11 @@ fn scanner_benches(c: &mut Criterion) {
         g.bench_function(*name, |b| b.iter(|| scan(black_box(s))));
     }
     // Cost per byte on long strings (events may be 32 KiB).
-    let unit = "peer=127.0.0.1 height=842000 version 1.2.3.4 fee_rate=12 ok; ";
     for len in [1024usize, 32 * 1024] {
-        let long: String = unit.repeat(len / unit.len() + 1)[..len].to_string();
         g.throughput(Throughput::Bytes(len as u64));
-        g.bench_function(format!("long/log_lines_{len}"), |b| {
-            b.iter(|| scan(black_box(&long)))
-        });
-        // Patterns that would make a careless detector quadratic: many
-        // markers, each of which could start a match that runs to the end.
-        for (name, unit) in [
-            (
-                "bip39_words",
-                "abandon ability able about above absent absorb abstract absurd the ",
-            ),
-            ("percent40", "a%40"),
-            ("at_signs", "a@b."),
-            ("colons", "1:"),
-            ("digit_groups", "4111 "),
-            ("dotted", "1.2."),
-            ("api_prefixes", "sk_live_"),
-            ("base58", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3 "),
-        ] {
-            let long: String = unit.repeat(len / unit.len() + 1)[..len].to_string();
+        for (name, unit) in LONG_UNITS {
+            let long = long_string(unit, len);
+            assert_eq!(scan(&long), None, "long/{name}_{len}");
             g.bench_function(format!("long/{name}_{len}"), |b| {
                 b.iter(|| scan(black_box(&long)))
             });

@@ -1,0 +1,58 @@
+//! Runs the secret scanner on one bench case a given number of times, for
+//! counting instructions per call with callgrind (load-independent, unlike
+//! wall time on a shared machine):
+//!
+//! ```sh
+//! cargo build --release -p candor --example scanner_cost
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/scanner_cost worst/email 0      # baseline
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/scanner_cost worst/email 10000
+//! # instructions per call = (Ir of the second - Ir of the first) / 10000
+//! ```
+//!
+//! `runtime/benches/scanner_callgrind.sh` does this for every case. Case
+//! names are those of the bench group `scanner/…` (`long/<unit>_<len>` for
+//! the long strings).
+
+use std::hint::black_box;
+
+use candor::__private::scanner::scan;
+
+#[path = "../benches/support/scanner_cases.rs"]
+mod scanner_cases;
+use scanner_cases::{long_string, LONG_UNITS, SCANNER_CASES};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(name), Some(iters)) = (args.next(), args.next()) else {
+        eprintln!("usage: scanner_cost <case|--list> <iterations>");
+        std::process::exit(2);
+    };
+    let mut cases: Vec<(String, String)> = SCANNER_CASES
+        .iter()
+        .map(|(n, s)| ((*n).to_string(), (*s).to_string()))
+        .collect();
+    for len in [1024usize, 32 * 1024] {
+        for (unit_name, unit) in LONG_UNITS {
+            cases.push((format!("long/{unit_name}_{len}"), long_string(unit, len)));
+        }
+    }
+    if name == "--list" {
+        for (n, s) in &cases {
+            println!("{n}\t{}", s.len());
+        }
+        return;
+    }
+    let iters: u64 = iters.parse().expect("iterations: a number");
+    let (_, s) = cases
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no case {name}"));
+    let expect = name.starts_with("secret/");
+    let mut found = 0u64;
+    for _ in 0..iters {
+        found += u64::from(scan(black_box(s)).is_some());
+    }
+    assert_eq!(found, if expect { iters } else { 0 }, "{name}");
+}
