@@ -3,7 +3,7 @@
 //! secret keys (Solana-style keypairs, no checksum: recognised by their
 //! decoded size).
 
-use super::sha256::checksum;
+use super::checksum::checksum;
 use super::SecretKind;
 
 /// Largest payload decoded: a BIP-32 extended key (78 bytes + 4 checksum).
@@ -26,43 +26,47 @@ static DIGIT: [u8; 256] = {
 /// Decodes `w` into `out`, returning the decoded length, or `None` when a
 /// byte is not base58 or the value needs more than [`MAX_BYTES`].
 pub(super) fn decode(w: &[u8], out: &mut [u8; MAX_BYTES]) -> Option<usize> {
-    // Big-endian digits folded five at a time (58^5 < 2^32) into
-    // little-endian u32 limbs: a 111-char key costs 23 passes of 21 limbs.
-    const LIMBS: usize = MAX_BYTES.div_ceil(4) + 1;
+    // Big-endian digits folded ten at a time (58^10 < 2^64) into
+    // little-endian u64 limbs: an address (34 chars) is four passes over at
+    // most four limbs, a 111-char key twelve passes over at most eleven.
+    const LIMBS: usize = MAX_BYTES.div_ceil(8) + 1;
     let zeros = w.iter().take_while(|&&c| c == b'1').count();
-    let mut limbs = [0u32; LIMBS];
+    let mut limbs = [0u64; LIMBS];
     let mut used = 0usize;
-    for chunk in w[zeros..].chunks(5) {
+    for chunk in w[zeros..].chunks(10) {
         let mut mul = 1u64;
         let mut add = 0u64;
+        let mut bad = 0u8;
         for &c in chunk {
             let d = DIGIT[c as usize];
-            if d == INVALID {
-                return None;
-            }
+            bad |= d;
             mul *= 58;
-            add = add * 58 + u64::from(d);
+            add = add * 58 + u64::from(d & 0x3f);
+        }
+        // INVALID has the top bit set, no digit does.
+        if bad & 0x80 != 0 {
+            return None;
         }
         let mut carry = add;
         for limb in &mut limbs[..used] {
-            let v = u64::from(*limb) * mul + carry;
-            *limb = v as u32;
-            carry = v >> 32;
+            let v = u128::from(*limb) * u128::from(mul) + u128::from(carry);
+            *limb = v as u64;
+            carry = (v >> 64) as u64;
         }
         if carry != 0 {
             if used == LIMBS {
                 return None;
             }
-            limbs[used] = carry as u32;
+            limbs[used] = carry;
             used += 1;
         }
     }
     // Big-endian bytes of the number, without its leading zero bytes.
-    let mut bytes = [0u8; LIMBS * 4];
+    let mut bytes = [0u8; LIMBS * 8];
     for (i, limb) in limbs[..used].iter().rev().enumerate() {
-        bytes[i * 4..i * 4 + 4].copy_from_slice(&limb.to_be_bytes());
+        bytes[i * 8..i * 8 + 8].copy_from_slice(&limb.to_be_bytes());
     }
-    let number = &bytes[..used * 4];
+    let number = &bytes[..used * 8];
     let number = &number[number.iter().take_while(|&&b| b == 0).count()..];
     let len = zeros + number.len();
     if len > MAX_BYTES {

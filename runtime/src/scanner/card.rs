@@ -52,7 +52,8 @@ const fn r19(digits: u32, low: u32, high: u32, lengths: u32) -> Range {
 
 const MAESTRO: u32 = lens(&[12, 13, 14, 15, 16, 17, 18, 19]);
 
-const RANGES: &[Range] = &[
+/// In the order of the schemes' tables; [`RANGES`] holds them sorted.
+const RANGES_SRC: &[Range] = &[
     r(1, 4, 4, lens(&[13, 16, 19])),         // Visa
     r(2, 51, 55, lens(&[16])),               // Mastercard
     r(4, 2221, 2720, lens(&[16])),           // Mastercard 2-series
@@ -90,45 +91,145 @@ const RANGES: &[Range] = &[
 /// Whether `d` (digits, most significant first) is a card number: an
 /// issuer range of that length, a valid check digit, and not an amount.
 /// `grouped`: the digits were written in more than one group.
-pub(super) fn is_card(d: &[u8], grouped: bool) -> bool {
-    issuer(d, grouped) && luhn(d) && !round(d)
+#[cfg(test)]
+fn is_card(d: &[u8], grouped: bool) -> bool {
+    let (lengths, unbroken19) = issuer_lengths(d);
+    allowed(lengths, unbroken19, d.len(), grouped) && luhn(d) && !round(d)
 }
 
-fn issuer(d: &[u8], grouped: bool) -> bool {
-    RANGES.iter().any(|r| {
-        r.lengths & (1 << d.len()) != 0 && (d.len() < 19 || grouped || r.unbroken19) && {
-            let p = d[..r.digits as usize]
-                .iter()
-                .fold(0u32, |a, &x| a * 10 + u32::from(x));
-            (r.low..=r.high).contains(&p)
+/// The card lengths the issuers of a number starting with `d` issue (bit
+/// `n` for length `n`), and those of them that may be written unbroken at
+/// 19 digits.
+fn issuer_lengths(d: &[u8]) -> (u32, u32) {
+    let (mut lengths, mut unbroken19) = (0u32, 0u32);
+    if d.len() < 2 {
+        return (0, 0);
+    }
+    let (lo, hi) = BY_TWO[usize::from(d[0] * 10 + d[1])];
+    for r in &RANGES[usize::from(lo)..usize::from(hi)] {
+        let n = r.digits as usize;
+        if d.len() < n {
+            continue;
         }
-    })
+        let p = d[..n].iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+        if (r.low..=r.high).contains(&p) {
+            lengths |= r.lengths;
+            if r.unbroken19 {
+                unbroken19 |= r.lengths;
+            }
+        }
+    }
+    (lengths, unbroken19)
 }
+
+/// Whether an issuer issues `len` digits, and (at 19 digits) whether the
+/// way the number was written counts.
+fn allowed(lengths: u32, unbroken19: u32, len: usize, grouped: bool) -> bool {
+    let bit = 1u32 << len;
+    lengths & bit != 0 && (len < 19 || grouped || unbroken19 & bit != 0)
+}
+
+/// The two leading digits a range covers: a one-digit range (`4`) covers
+/// ten pairs, a four-digit range (`2221–2720`) several.
+const fn two_digit_span(r: &Range) -> (u32, u32) {
+    if r.digits == 1 {
+        (r.low * 10, r.high * 10 + 9)
+    } else {
+        let mut div = 1;
+        let mut k = 2;
+        while k < r.digits {
+            div *= 10;
+            k += 1;
+        }
+        (r.low / div, r.high / div)
+    }
+}
+
+/// Number of (two leading digits, range) pairs.
+const PAIRS: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < RANGES_SRC.len() {
+        let (a, b) = two_digit_span(&RANGES_SRC[i]);
+        n += (b - a + 1) as usize;
+        i += 1;
+    }
+    n
+};
+
+/// The ranges once per pair of leading digits they cover, sorted by that
+/// pair, so that a number's issuers are one lookup in [`BY_TWO`] and a
+/// check of one to three ranges.
+static RANGES: [Range; PAIRS] = {
+    let mut t = [const { r(0, 0, 0, 0) }; PAIRS];
+    let mut n = 0;
+    let mut two = 0;
+    while two < 100 {
+        let mut i = 0;
+        while i < RANGES_SRC.len() {
+            let (a, b) = two_digit_span(&RANGES_SRC[i]);
+            if a <= two && two <= b {
+                let s = &RANGES_SRC[i];
+                t[n] = Range {
+                    digits: s.digits,
+                    low: s.low,
+                    high: s.high,
+                    lengths: s.lengths,
+                    unbroken19: s.unbroken19,
+                };
+                n += 1;
+            }
+            i += 1;
+        }
+        two += 1;
+    }
+    t
+};
+
+/// For each pair of leading digits, its slice of [`RANGES`].
+static BY_TWO: [(u8, u8); 100] = {
+    let mut t = [(0u8, 0u8); 100];
+    let mut two = 0;
+    let mut k = 0;
+    while two < 100 {
+        let start = k;
+        let mut i = 0;
+        while i < RANGES_SRC.len() {
+            let (a, b) = two_digit_span(&RANGES_SRC[i]);
+            if a <= two && two <= b {
+                k += 1;
+            }
+            i += 1;
+        }
+        t[two as usize] = (start as u8, k as u8);
+        two += 1;
+    }
+    t
+};
 
 /// Token amounts in base units (wei, satoshi) end in long runs of zeros; a
 /// card number ending in six zeros is one in a million.
 fn round(d: &[u8]) -> bool {
-    d.iter().rev().take_while(|&&x| x == 0).count() >= 6
+    d.len() >= 6 && d[d.len() - 6..].iter().all(|&x| x == 0)
 }
 
-pub(super) fn luhn(d: &[u8]) -> bool {
-    let sum: u32 = d
+/// Luhn term of digit `x` when it is doubled.
+const fn doubled(x: u8) -> u16 {
+    let y = x as u16 * 2;
+    if y > 9 {
+        y - 9
+    } else {
+        y
+    }
+}
+
+#[cfg(test)]
+fn luhn(d: &[u8]) -> bool {
+    let sum: u16 = d
         .iter()
         .rev()
         .enumerate()
-        .map(|(k, &x)| {
-            let x = u32::from(x);
-            if k % 2 == 1 {
-                let y = x * 2;
-                if y > 9 {
-                    y - 9
-                } else {
-                    y
-                }
-            } else {
-                x
-            }
-        })
+        .map(|(k, &x)| if k % 2 == 1 { doubled(x) } else { u16::from(x) })
         .sum();
     sum.is_multiple_of(10)
 }
@@ -138,8 +239,41 @@ const MAX_RUN: usize = 40;
 /// Most groups in one run (`4111 1111 1111 1111 12 27 123`).
 const MAX_GROUPS: usize = 12;
 
+/// The digits of one run, with the Luhn sums of every prefix for both
+/// parities: any span of whole groups is then checked in O(1), instead of
+/// summing each of the up to 78 spans of a run of 12 groups.
+struct Run {
+    digits: [u8; MAX_RUN],
+    /// `even[k]`: Luhn terms of digits `..k` doubling those at odd indexes;
+    /// `odd[k]`: doubling those at even indexes.
+    even: [u16; MAX_RUN + 1],
+    odd: [u16; MAX_RUN + 1],
+}
+
+impl Run {
+    /// Whether digits `from..to` are a card. The check digit is the last;
+    /// the digits doubled are those an odd distance before it.
+    fn card(&self, from: usize, to: usize, grouped: bool, issuers: (u32, u32)) -> bool {
+        let len = to - from;
+        if !(12..=19).contains(&len) || !allowed(issuers.0, issuers.1, len, grouped) {
+            return false;
+        }
+        let sums = if (to - 1) % 2 == 0 {
+            &self.even
+        } else {
+            &self.odd
+        };
+        (sums[to] - sums[from]).is_multiple_of(10) && !round(&self.digits[from..to])
+    }
+}
+
 /// Whether `b` holds a card number.
 pub(super) fn scan(b: &[u8]) -> bool {
+    let mut run = Run {
+        digits: [0; MAX_RUN],
+        even: [0; MAX_RUN + 1],
+        odd: [0; MAX_RUN + 1],
+    };
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit()
@@ -149,7 +283,6 @@ pub(super) fn scan(b: &[u8]) -> bool {
             continue;
         }
         // Collect the run's digits and where each group ends.
-        let mut digits = [0u8; MAX_RUN];
         let mut n = 0usize;
         let mut group_ends = [0usize; MAX_GROUPS];
         let mut groups = 0usize;
@@ -158,7 +291,15 @@ pub(super) fn scan(b: &[u8]) -> bool {
             let c = b[end];
             if c.is_ascii_digit() {
                 if n < MAX_RUN {
-                    digits[n] = c - b'0';
+                    let x = c - b'0';
+                    run.digits[n] = x;
+                    let (e, o) = if n % 2 == 0 {
+                        (u16::from(x), doubled(x))
+                    } else {
+                        (doubled(x), u16::from(x))
+                    };
+                    run.even[n + 1] = run.even[n] + e;
+                    run.odd[n + 1] = run.odd[n] + o;
                 }
                 n += 1;
                 end += 1;
@@ -180,23 +321,35 @@ pub(super) fn scan(b: &[u8]) -> bool {
         let bounded = end == b.len()
             || !(b[end].is_ascii_alphanumeric()
                 || b[end] == b'.' && end + 1 < b.len() && b[end + 1].is_ascii_digit());
-        if n <= MAX_RUN {
+        if (12..=MAX_RUN).contains(&n) {
             // Whole run first (only when nothing word-like follows), then
             // every span of whole groups: the card may be followed by its
-            // expiry or CVV, or preceded by another number.
-            if bounded && (12..=19).contains(&n) && is_card(&digits[..n], groups > 1) {
+            // expiry or CVV, or preceded by another number. Issuers depend
+            // on the span's start only: found once per group.
+            let whole = issuer_lengths(&run.digits[..n]);
+            if bounded && run.card(0, n, groups > 1, whole) {
                 return true;
             }
             let mut from = 0usize;
             for g0 in 0..groups {
-                for (g1, &to) in group_ends[..groups].iter().enumerate().skip(g0) {
-                    let last_group = g1 + 1 == groups;
-                    if (12..=19).contains(&(to - from))
-                        && !(last_group && g0 == 0)
-                        && (!last_group || bounded)
-                        && is_card(&digits[from..to], g1 > g0)
-                    {
-                        return true;
+                let issuers = if g0 == 0 {
+                    whole
+                } else {
+                    issuer_lengths(&run.digits[from..n])
+                };
+                if issuers.0 != 0 {
+                    // Spans from this group of 12 to 19 digits only.
+                    for (g1, &to) in group_ends[..groups].iter().enumerate().skip(g0) {
+                        if to - from > 19 {
+                            break;
+                        }
+                        let last_group = g1 + 1 == groups;
+                        if !(last_group && g0 == 0)
+                            && (!last_group || bounded)
+                            && run.card(from, to, g1 > g0, issuers)
+                        {
+                            return true;
+                        }
                     }
                 }
                 from = group_ends[g0];
@@ -235,6 +388,27 @@ mod tests {
         assert!(!is_card(&digits("4111111111111111110"), false));
         assert!(is_card(&digits("4111111111111111110"), true));
         assert!(is_card(&digits("6212345678901234569"), false));
+    }
+
+    /// The table by leading pair gives what a walk over every range gives.
+    #[test]
+    fn issuer_table_matches_the_ranges() {
+        for p in 0..1_000_000u32 {
+            let d: Vec<u8> = format!("{p:06}").bytes().map(|c| c - b'0').collect();
+            let (mut lengths, mut unbroken19) = (0u32, 0u32);
+            for r in RANGES_SRC {
+                let v = d[..r.digits as usize]
+                    .iter()
+                    .fold(0u32, |a, &x| a * 10 + u32::from(x));
+                if (r.low..=r.high).contains(&v) {
+                    lengths |= r.lengths;
+                    if r.unbroken19 {
+                        unbroken19 |= r.lengths;
+                    }
+                }
+            }
+            assert_eq!(issuer_lengths(&d), (lengths, unbroken19), "{p:06}");
+        }
     }
 
     #[test]

@@ -65,15 +65,16 @@ fn movemask(m: u64) -> u64 {
 }
 
 /// Bit maps (bit i = byte i) of the letters and of the letters and digits
-/// among eight bytes.
+/// among eight bytes. Letters are found case-folded (`| 0x20` maps `A–Z`
+/// onto `a–z` and nothing else into that range), so one range test serves
+/// both cases.
 #[inline(always)]
 fn maps(x: u64) -> (u64, u64) {
     let ascii = !x & H;
     let v = x & !H;
     let digit = ge(v, b'0') & !ge(v, b'9' + 1);
-    let upper = ge(v, b'A') & !ge(v, b'Z' + 1);
-    let lower = ge(v, b'a') & !ge(v, b'z' + 1);
-    let letter = (upper | lower) & ascii;
+    let f = v | (0x20 * L);
+    let letter = ge(f, b'a') & !ge(f, b'z' + 1) & ascii;
     (movemask(letter), movemask(letter | (digit & ascii)))
 }
 
@@ -110,12 +111,51 @@ pub(super) struct Summary {
 
 impl Summary {
     pub(super) fn of(b: &[u8]) -> Summary {
+        if b.len() <= 64 {
+            Summary::short(b)
+        } else {
+            Summary::long(b)
+        }
+    }
+
+    /// Strings of at most 64 bytes (every value the default policy lets
+    /// through): one block, zero-padded so that every step works on whole
+    /// eight-byte words (a zero byte belongs to no class), and only as many
+    /// words as the string covers.
+    fn short(b: &[u8]) -> Summary {
+        let mut buf = [0u8; 64];
+        buf[..b.len()].copy_from_slice(b);
+        let words = b.len().div_ceil(8);
+        let mut packed = 0u64;
+        let mut letter_map = 0u64;
+        let mut alnum_map = 0u64;
+        for (j, chunk) in buf.chunks_exact(8).take(words).enumerate() {
+            for &c in chunk {
+                packed += PACK[usize::from(c)];
+            }
+            let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            let (letters, alnum) = maps(x);
+            letter_map |= letters << (8 * j);
+            alnum_map |= alnum << (8 * j);
+        }
+        let mut counts = [0u32; 8];
+        for (lane, n) in counts.iter_mut().enumerate() {
+            *n = ((packed >> (8 * lane)) & 0xff) as u32;
+        }
+        Summary {
+            counts,
+            long_run: has_run_14(alnum_map),
+            short_letters: Some(letter_map),
+            short_alnum: Some(alnum_map),
+        }
+    }
+
+    /// Longer strings, block by block, with the runs carried across blocks.
+    fn long(b: &[u8]) -> Summary {
         let mut counts = [0u32; 8];
         let mut long_run = false;
         // Length of the alphanumeric run at the end of the previous block.
         let mut carry = 0u32;
-        let mut letter_map = 0u64;
-        let mut alnum_map = 0u64;
         for block in b.chunks(64) {
             let mut packed = 0u64;
             for &c in block {
@@ -124,24 +164,19 @@ impl Summary {
             for (lane, n) in counts.iter_mut().enumerate() {
                 *n += ((packed >> (8 * lane)) & 0xff) as u32;
             }
-            alnum_map = 0;
-            letter_map = 0;
+            let mut alnum_map = 0u64;
             let mut chunks = block.chunks_exact(8);
             let mut j = 0;
             for chunk in &mut chunks {
                 let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-                let (letters, alnum) = maps(x);
-                letter_map |= letters << (8 * j);
-                alnum_map |= alnum << (8 * j);
+                alnum_map |= maps(x).1 << (8 * j);
                 j += 1;
             }
             let rest = chunks.remainder();
             if !rest.is_empty() {
                 let mut lane = [0u8; 8];
                 lane[..rest.len()].copy_from_slice(rest);
-                let (letters, alnum) = maps(u64::from_le_bytes(lane));
-                letter_map |= letters << (8 * j);
-                alnum_map |= alnum << (8 * j);
+                alnum_map |= maps(u64::from_le_bytes(lane)).1 << (8 * j);
             }
             long_run |= has_run_14(alnum_map) || carry + alnum_map.trailing_ones() >= 14;
             carry = if alnum_map == u64::MAX {
@@ -153,8 +188,8 @@ impl Summary {
         Summary {
             counts,
             long_run,
-            short_letters: (b.len() <= 64).then_some(letter_map),
-            short_alnum: (b.len() <= 64).then_some(alnum_map),
+            short_letters: None,
+            short_alnum: None,
         }
     }
 

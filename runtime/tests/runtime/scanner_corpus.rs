@@ -7,6 +7,7 @@ mod harmless;
 mod positives;
 mod properties;
 mod rng;
+mod sha256;
 
 use std::time::Duration;
 

@@ -1,13 +1,9 @@
 //! Encoders the corpus generator needs, written from the specifications
 //! (the scanner only decodes): base58 and base58check, bech32/bech32m,
-//! Luhn check digits, base64url, hex. SHA-256 is the product's own module,
-//! compiled here from the same file and pinned by its FIPS vectors.
+//! Luhn check digits, base64url, hex, and SHA-256 (`sha256.rs`, pinned by its
+//! FIPS vectors; independent of the `sha2` crate the scanner uses).
 
-#[path = "../../../src/scanner/sha256.rs"]
-#[allow(dead_code)]
-mod sha256;
-
-pub use sha256::sha256;
+pub use super::sha256::sha256;
 
 const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -34,7 +30,7 @@ pub fn base58(data: &[u8]) -> String {
 
 pub fn base58check(payload: &[u8]) -> String {
     let mut v = payload.to_vec();
-    v.extend_from_slice(&sha256::checksum(payload));
+    v.extend_from_slice(&super::sha256::checksum(payload));
     base58(&v)
 }
 

@@ -1,6 +1,7 @@
-//! SHA-256 (FIPS 180-4), for the base58check checksums of Bitcoin keys and
-//! addresses. Self-contained (no `crate::` paths) so the scanner's corpus
-//! generator can compile the same file.
+//! SHA-256 (FIPS 180-4) written from the standard, for the base58check
+//! checksums and BIP-39 checksum words of the generated corpus. The scanner
+//! checks checksums with the `sha2` crate: generating the corpus with an
+//! independent implementation cross-checks the two on every case.
 
 const K: [u32; 64] = [
     0x428a_2f98,
