@@ -5,6 +5,7 @@
 //! keys meant for browsers (Stripe `pk_…`) are not secrets and pass.
 
 #[derive(Clone, Copy)]
+#[repr(u8)]
 enum Body {
     /// `[A-Za-z0-9]`
     Alnum,
@@ -154,8 +155,35 @@ static BY_FIRST: [(u8, u8); 256] = {
     t
 };
 
+/// Where the last body run of each [`Body`] class read ended. Bodies of
+/// the `-`/`_` classes run over the next words (`AIza-AIza-AIza…`): each
+/// word would read the same run again to its end, quadratic in the string.
+/// A run is maximal, so any position inside one that was read ends where
+/// it ended.
+#[derive(Default)]
+pub(super) struct Bodies {
+    /// (start, end) of the last run read per class.
+    runs: [(usize, usize); 5],
+}
+
+impl Bodies {
+    fn end(&mut self, b: &[u8], body: Body, from: usize) -> usize {
+        let (s, e) = self.runs[body as usize];
+        if s <= from && from < e {
+            return e;
+        }
+        let end = from
+            + b[from..]
+                .iter()
+                .position(|&c| !body.accepts(c))
+                .unwrap_or(b.len() - from);
+        self.runs[body as usize] = (from, end);
+        end
+    }
+}
+
 /// Whether a credential starts at `b[start]` (a word start).
-pub(super) fn at(b: &[u8], start: usize) -> bool {
+pub(super) fn at(b: &[u8], start: usize, bodies: &mut Bodies) -> bool {
     let (lo, hi) = BY_FIRST[b[start] as usize];
     if lo == hi {
         return false;
@@ -166,20 +194,14 @@ pub(super) fn at(b: &[u8], start: usize) -> bool {
     lane[..n].copy_from_slice(&rest[..n]);
     let head = u64::from_le_bytes(lane);
     FORMATS[lo as usize..hi as usize].iter().any(|fmt| {
-        if head & fmt.head_mask != fmt.head {
+        if head & fmt.head_mask != fmt.head || !rest.starts_with(fmt.prefix) {
             return false;
         }
-        let Some(body) = rest.strip_prefix(fmt.prefix) else {
-            return false;
-        };
-        let n = body
-            .iter()
-            .take(fmt.max + 1)
-            .take_while(|&&c| fmt.body.accepts(c))
-            .count();
+        let from = start + fmt.prefix.len();
+        let run = bodies.end(b, fmt.body, from) - from;
         // A fixed-length body must end there (not run on into more word).
-        let ends = n < fmt.max + 1 && body.get(n).is_none_or(|&c| !c.is_ascii_alphanumeric());
-        (fmt.min..=fmt.max).contains(&n) && (ends || fmt.max == CAP)
+        let ends = run <= fmt.max && b.get(from + run).is_none_or(|&c| !c.is_ascii_alphanumeric());
+        (fmt.min..=fmt.max).contains(&run) && (ends || fmt.max == CAP)
     })
 }
 
@@ -191,7 +213,7 @@ mod tests {
         let b = s.as_bytes();
         (0..b.len())
             .filter(|&i| i == 0 || !b[i - 1].is_ascii_alphanumeric())
-            .any(|i| at(b, i))
+            .any(|i| at(b, i, &mut Bodies::default()))
     }
 
     #[test]

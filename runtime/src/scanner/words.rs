@@ -73,8 +73,9 @@ fn hex_word(b: &[u8], start: usize, w: &[u8]) -> Option<SecretKind> {
 
 /// Returns the first word-level secret in `b`.
 pub(super) fn scan(b: &[u8], sum: &Summary) -> Option<SecretKind> {
+    let mut bodies = api_keys::Bodies::default();
     for (start, end) in sum.alnum_runs(b) {
-        if api_keys::at(b, start) {
+        if api_keys::at(b, start, &mut bodies) {
             return Some(SecretKind::ApiKey);
         }
         let w = &b[start..end];
