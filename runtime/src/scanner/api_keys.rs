@@ -189,12 +189,20 @@ pub(super) fn at(b: &[u8], start: usize, bodies: &mut Bodies) -> bool {
         return false;
     }
     let rest = &b[start..];
-    let mut lane = [0u8; 8];
-    let n = rest.len().min(8);
-    lane[..n].copy_from_slice(&rest[..n]);
-    let head = u64::from_le_bytes(lane);
+    let head = match rest.first_chunk::<8>() {
+        Some(h) => u64::from_le_bytes(*h),
+        None => {
+            let mut lane = [0u8; 8];
+            lane[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(lane)
+        }
+    };
     FORMATS[lo as usize..hi as usize].iter().any(|fmt| {
-        if head & fmt.head_mask != fmt.head || !rest.starts_with(fmt.prefix) {
+        // The head holds whole prefixes of up to eight bytes (a zero byte
+        // past the string's end never matches a prefix byte).
+        if head & fmt.head_mask != fmt.head
+            || (fmt.prefix.len() > 8 && !rest.starts_with(fmt.prefix))
+        {
             return false;
         }
         let from = start + fmt.prefix.len();

@@ -4,15 +4,22 @@
 
 use super::SecretKind;
 
-const INVALID: u8 = 0xff;
-
+/// Per byte: its five-bit value, `0x20` for a lower-case letter, `0x40`
+/// for an upper-case one, `0x80` when it is not in the charset: one lookup
+/// gives the value, the case and the validity.
 static VALUE: [u8; 256] = {
     let charset = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    let mut t = [INVALID; 256];
+    let mut t = [0x80u8; 256];
     let mut i = 0;
     while i < charset.len() {
-        t[charset[i] as usize] = i as u8;
-        t[charset[i].to_ascii_uppercase() as usize] = i as u8;
+        let c = charset[i];
+        let (lower, upper) = if c.is_ascii_lowercase() {
+            (0x20, 0x40)
+        } else {
+            (0, 0)
+        };
+        t[c as usize] = i as u8 | lower;
+        t[c.to_ascii_uppercase() as usize] = i as u8 | upper;
         i += 1;
     }
     t
@@ -63,43 +70,39 @@ fn polymod_step(chk: u32, v: u8) -> u32 {
 }
 
 /// Whether `hrp` `1` `data` carries a valid bech32 or bech32m checksum
-/// (`data` includes the six checksum characters).
+/// (`data` includes the six checksum characters) and is single-case (a
+/// mixed-case word is something else).
 pub(super) fn valid(hrp: &[u8], data: &[u8]) -> bool {
     let mut chk = 1u32;
+    let mut seen = 0u8;
     for &c in hrp {
         chk = polymod_step(chk, c.to_ascii_lowercase() >> 5);
+        seen |= if c.is_ascii_uppercase() { 0x40 } else { 0x20 };
     }
     chk = polymod_step(chk, 0);
     for &c in hrp {
         chk = polymod_step(chk, c.to_ascii_lowercase() & 31);
     }
-    let mut bad = 0u8;
     for &c in data {
         let v = VALUE[c as usize];
-        bad |= v;
+        seen |= v;
         chk = polymod_step(chk, v & 31);
     }
-    // INVALID has bits above the five a value uses.
-    bad & !31 == 0 && (chk == 1 || chk == 0x2bc8_30a3)
+    seen & 0x80 == 0 && seen & 0x60 != 0x60 && (chk == 1 || chk == 0x2bc8_30a3)
 }
 
-/// Classifies one alphanumeric word.
+/// Classifies one alphanumeric word. The prefix comes first: the separator
+/// is the last `1` and no data character is a `1`, so a known prefix
+/// followed by `1` is the only way a word can be one of these.
 pub(super) fn word(w: &[u8]) -> Option<SecretKind> {
-    if w.len() < 14 {
+    if w.len() < 14 || !matches!(w[0] | 0x20, b'b' | b't' | b'n') {
         return None;
     }
-    let sep = w.iter().rposition(|&c| c == b'1')?;
-    let (hrp, data) = (&w[..sep], &w[sep + 1..]);
-    if data.len() < 6 {
-        return None;
-    }
-    let &(_, kind, max) = PREFIXES
-        .iter()
-        .find(|(p, _, _)| hrp.eq_ignore_ascii_case(p))?;
-    // Bech32 is single-case: a mixed-case word is something else.
-    let lower = w.iter().any(u8::is_ascii_lowercase);
-    let upper = w.iter().any(u8::is_ascii_uppercase);
-    if w.len() > max || (lower && upper) || !valid(hrp, data) {
+    let &(hrp, kind, max) = PREFIXES.iter().find(|(p, _, _)| {
+        w.len() > p.len() && w[p.len()] == b'1' && w[..p.len()].eq_ignore_ascii_case(p)
+    })?;
+    let data = &w[hrp.len() + 1..];
+    if data.len() < 6 || w.len() > max || !valid(&w[..hrp.len()], data) {
         return None;
     }
     Some(kind)

@@ -59,42 +59,15 @@ pub(super) fn scan(b: &[u8]) -> bool {
     false
 }
 
-/// Cheap shape test before parsing: at most 45 characters, groups of at
-/// most four hex digits, at least three groups, and either `::` or the
-/// full eight groups (seven with an embedded dotted quad).
-fn shape(run: &[u8]) -> bool {
-    if run.len() > MAX_TEXT {
-        return false;
-    }
-    let (mut colons, mut groups, mut group_len, mut double, mut dots) = (0, 0, 0, false, 0);
-    let mut prev = 0u8;
-    for &c in run {
-        match c {
-            b':' => {
-                colons += 1;
-                double |= prev == b':';
-                group_len = 0;
-            }
-            b'.' => dots += 1,
-            _ => {
-                if group_len == 0 {
-                    groups += 1;
-                }
-                group_len += 1;
-                if group_len > 4 && dots == 0 {
-                    return false;
-                }
-            }
-        }
-        prev = c;
-    }
-    colons >= 2 && groups >= 3 && (double || colons == 7 || (colons == 6 && dots == 3))
-}
-
+/// A run that parses is an address when it has at least three textual
+/// groups (a dotted quad is one): `a::b` and `12::34` are too often
+/// something else (Rust paths, times) to be read as addresses.
 fn candidate(run: &[u8]) -> bool {
     let dots = run.iter().rev().take_while(|&&c| c == b'.').count();
     let run = &run[..run.len() - dots];
-    shape(run) && !exempt_prefix(run) && parse(run).is_some_and(|a| !exempt(a))
+    run.len() <= MAX_TEXT
+        && !exempt_prefix(run)
+        && parse(run).is_some_and(|(a, groups)| groups >= 3 && !exempt(a))
 }
 
 /// Multicast (`ffXX:`) is recognised from the first group alone: such a run
@@ -107,10 +80,12 @@ fn exempt_prefix(run: &[u8]) -> bool {
 /// hex digits, one `::` standing for at least one zero group, a dotted quad
 /// in the last two groups) as `std`'s parser does, without going through
 /// `str` and `char`: the run holds only hex digits, colons and dots.
-fn parse(t: &[u8]) -> Option<[u16; 8]> {
+/// Returns the groups and how many were written (a dotted quad counts one).
+fn parse(t: &[u8]) -> Option<([u16; 8], usize)> {
     let mut groups = [0u16; 8];
     let mut n = 0usize;
     let mut gap = None;
+    let mut written = 0;
     let mut i = 0;
     if t.starts_with(b"::") {
         gap = Some(0);
@@ -128,6 +103,7 @@ fn parse(t: &[u8]) -> Option<[u16; 8]> {
             groups[n] = u16::from_be_bytes([o[0], o[1]]);
             groups[n + 1] = u16::from_be_bytes([o[2], o[3]]);
             n += 2;
+            written += 1;
             break;
         }
         if part.is_empty() || part.len() > 4 || n == 8 {
@@ -135,6 +111,7 @@ fn parse(t: &[u8]) -> Option<[u16; 8]> {
         }
         groups[n] = part.iter().fold(0u16, |a, &c| (a << 4) | hex(c));
         n += 1;
+        written += 1;
         if end == t.len() {
             break;
         }
@@ -150,12 +127,12 @@ fn parse(t: &[u8]) -> Option<[u16; 8]> {
         }
     }
     match gap {
-        None if n == 8 => Some(groups),
+        None if n == 8 => Some((groups, written)),
         Some(g) if n <= 7 => {
             let mut out = [0u16; 8];
             out[..g].copy_from_slice(&groups[..g]);
             out[8 - (n - g)..].copy_from_slice(&groups[g..n]);
-            Some(out)
+            Some((out, written))
         }
         _ => None,
     }
@@ -222,7 +199,7 @@ mod tests {
                         alphabet[(x % alphabet.len() as u64) as usize]
                     })
                     .collect();
-                let ours = super::parse(&t);
+                let ours = super::parse(&t).map(|(a, _)| a);
                 let std = std::str::from_utf8(&t)
                     .unwrap()
                     .parse::<std::net::Ipv6Addr>()
@@ -237,7 +214,7 @@ mod tests {
             "1:2:3:4:5:6:7:8:9", "1::2::3", ":1::", "1:", "::1.2.3", "abcde::1",
         ] {
             let std = t.parse::<std::net::Ipv6Addr>().ok().map(|a| a.segments());
-            assert_eq!(super::parse(t.as_bytes()), std, "{t}");
+            assert_eq!(super::parse(t.as_bytes()).map(|(a, _)| a), std, "{t}");
         }
     }
 

@@ -5,8 +5,14 @@
 pub(super) fn scan(b: &[u8]) -> bool {
     const BEGIN: &[u8] = b"-----BEGIN ";
     let mut from = 0;
-    while let Some(p) = b[from..].windows(BEGIN.len()).position(|w| w == BEGIN) {
-        let label_start = from + p + BEGIN.len();
+    // Dashes are where a header can start; most fail on the next byte.
+    while let Some(p) = b[from..].iter().position(|&c| c == b'-') {
+        let at = from + p;
+        from = at + 1;
+        if !b[at..].starts_with(BEGIN) {
+            continue;
+        }
+        let label_start = at + BEGIN.len();
         from = label_start;
         // Labels are short upper-case words: "RSA PRIVATE KEY",
         // "ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK".
