@@ -267,97 +267,137 @@ impl Run {
     }
 }
 
-/// Whether `b` holds a card number.
-pub(super) fn scan(b: &[u8]) -> bool {
+/// Whether `b` holds a card number. `digit_starts`: for a string of at
+/// most 64 bytes, the map of digits not preceded by a letter or digit (from
+/// the summary), so that only run starts are visited; `None` for longer
+/// strings, which are walked byte by byte.
+pub(super) fn scan(b: &[u8], digit_starts: Option<u64>) -> bool {
     let mut run = Run {
         digits: [0; MAX_RUN],
         even: [0; MAX_RUN + 1],
         odd: [0; MAX_RUN + 1],
     };
+    let mut starts = digit_starts.unwrap_or(0);
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit()
-            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
-        {
-            i += 1;
-            continue;
-        }
-        // Collect the run's digits and where each group ends.
-        let mut n = 0usize;
-        let mut group_ends = [0usize; MAX_GROUPS];
-        let mut groups = 0usize;
-        let mut end = i;
-        while end < b.len() {
-            let c = b[end];
-            if c.is_ascii_digit() {
-                if n < MAX_RUN {
-                    let x = c - b'0';
-                    run.digits[n] = x;
-                    let (e, o) = if n % 2 == 0 {
-                        (u16::from(x), doubled(x))
-                    } else {
-                        (doubled(x), u16::from(x))
-                    };
-                    run.even[n + 1] = run.even[n] + e;
-                    run.odd[n + 1] = run.odd[n] + o;
-                }
-                n += 1;
-                end += 1;
-            } else if (c == b' ' || c == b'-')
-                && end + 1 < b.len()
-                && b[end + 1].is_ascii_digit()
-                && groups < MAX_GROUPS - 1
-            {
-                group_ends[groups] = n;
-                groups += 1;
-                end += 1;
-            } else {
-                break;
+    loop {
+        if digit_starts.is_some() {
+            if starts == 0 {
+                return false;
+            }
+            i = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if i > 0 && b[i - 1] == b'.' {
+                continue;
+            }
+        } else {
+            let Some(p) = b[i..].iter().position(u8::is_ascii_digit) else {
+                return false;
+            };
+            i += p;
+            if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.') {
+                i += b[i..].iter().position(|c| !c.is_ascii_digit()).unwrap_or(b.len() - i);
+                continue;
             }
         }
-        group_ends[groups] = n;
-        groups += 1;
-        // A decimal number or a word goes on after the run.
-        let bounded = end == b.len()
-            || !(b[end].is_ascii_alphanumeric()
-                || b[end] == b'.' && end + 1 < b.len() && b[end + 1].is_ascii_digit());
-        if (12..=MAX_RUN).contains(&n) {
-            // Whole run first (only when nothing word-like follows), then
-            // every span of whole groups: the card may be followed by its
-            // expiry or CVV, or preceded by another number. Issuers depend
-            // on the span's start only: found once per group.
-            let whole = issuer_lengths(&run.digits[..n]);
-            if bounded && run.card(0, n, groups > 1, whole) {
-                return true;
-            }
-            let mut from = 0usize;
-            for g0 in 0..groups {
-                let issuers = if g0 == 0 {
-                    whole
-                } else {
-                    issuer_lengths(&run.digits[from..n])
-                };
-                if issuers.0 != 0 {
-                    // Spans from this group of 12 to 19 digits only.
-                    for (g1, &to) in group_ends[..groups].iter().enumerate().skip(g0) {
-                        if to - from > 19 {
-                            break;
-                        }
-                        let last_group = g1 + 1 == groups;
-                        if !(last_group && g0 == 0)
-                            && (!last_group || bounded)
-                            && run.card(from, to, g1 > g0, issuers)
-                        {
-                            return true;
-                        }
-                    }
-                }
-                from = group_ends[g0];
-            }
+        let (end, found) = run_at(b, i, &mut run);
+        if found {
+            return true;
+        }
+        // Groups of the run just read start no new run.
+        if digit_starts.is_some() {
+            starts &= if end >= 64 { 0 } else { !0u64 << end };
         }
         i = end.max(i + 1);
     }
-    false
+}
+
+/// Reads the run of digit groups starting at `i`; returns where it ends and
+/// whether it holds a card.
+fn run_at(b: &[u8], i: usize, run: &mut Run) -> (usize, bool) {
+    // Collect the run's digits and where each group ends.
+    let mut n = 0usize;
+    let mut group_ends = [0usize; MAX_GROUPS];
+    let mut groups = 0usize;
+    let mut end = i;
+    while end < b.len() {
+        let c = b[end];
+        if c.is_ascii_digit() {
+            if n < MAX_RUN {
+                run.digits[n] = c - b'0';
+            }
+            n += 1;
+            end += 1;
+        } else if (c == b' ' || c == b'-')
+            && end + 1 < b.len()
+            && b[end + 1].is_ascii_digit()
+            && groups < MAX_GROUPS - 1
+        {
+            group_ends[groups] = n;
+            groups += 1;
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    group_ends[groups] = n;
+    groups += 1;
+    if !(12..=MAX_RUN).contains(&n) {
+        return (end, false);
+    }
+    // A decimal number or a word goes on after the run.
+    let bounded = end == b.len()
+        || !(b[end].is_ascii_alphanumeric()
+            || b[end] == b'.' && end + 1 < b.len() && b[end + 1].is_ascii_digit());
+    // Issuers depend on a span's start only: found once per group start,
+    // and the Luhn sums are built only when some start has an issuer
+    // (most digit runs — ids, amounts, timestamps — have none).
+    let mut issuers = [(0u32, 0u32); MAX_GROUPS];
+    let mut any = false;
+    let mut from = 0;
+    for (g, slot) in issuers.iter_mut().enumerate().take(groups) {
+        *slot = issuer_lengths(&run.digits[from..n]);
+        any |= slot.0 != 0;
+        from = group_ends[g];
+    }
+    if !any {
+        return (end, false);
+    }
+    for k in 0..n {
+        let x = run.digits[k];
+        let (e, o) = if k % 2 == 0 {
+            (u16::from(x), doubled(x))
+        } else {
+            (doubled(x), u16::from(x))
+        };
+        run.even[k + 1] = run.even[k] + e;
+        run.odd[k + 1] = run.odd[k] + o;
+    }
+    // Whole run first (only when nothing word-like follows), then every
+    // span of whole groups: the card may be followed by its expiry or CVV,
+    // or preceded by another number.
+    if bounded && run.card(0, n, groups > 1, issuers[0]) {
+        return (end, true);
+    }
+    let mut from = 0usize;
+    for g0 in 0..groups {
+        if issuers[g0].0 != 0 {
+            // Spans from this group of 12 to 19 digits only.
+            for (g1, &to) in group_ends[..groups].iter().enumerate().skip(g0) {
+                if to - from > 19 {
+                    break;
+                }
+                let last_group = g1 + 1 == groups;
+                if !(last_group && g0 == 0)
+                    && (!last_group || bounded)
+                    && run.card(from, to, g1 > g0, issuers[g0])
+                {
+                    return (end, true);
+                }
+            }
+        }
+        from = group_ends[g0];
+    }
+    (end, false)
 }
 
 #[cfg(test)]
@@ -413,6 +453,12 @@ mod tests {
 
     #[test]
     fn grouped_with_expiry_and_cvv() {
+        let scan = |s: &[u8]| {
+            let short = super::super::summary::Summary::of(s).card_starts();
+            let long = super::scan(s, None);
+            assert_eq!(super::scan(s, short), long, "{}", String::from_utf8_lossy(s));
+            long
+        };
         assert!(scan(b"4111 1111 1111 1111 12/27 123"));
         assert!(scan(b"4111 1111 1111 1111 1227 123"));
         assert!(scan(b"4111-1111-1111-1111-123"));

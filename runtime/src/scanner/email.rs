@@ -11,13 +11,32 @@ const FILE_LIKE_TLDS: &[&[u8]] = &[
     b"java", b"map", b"mov", b"pid", b"py", b"run", b"sh", b"so", b"target", b"zip",
 ];
 
-fn local_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
-}
+/// Byte classes of the address grammar, one lookup per byte.
+const LOCAL: u8 = 1;
+const DOMAIN: u8 = 2;
+const ALNUM: u8 = 4;
 
-fn domain_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
-}
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let mut v = 0;
+        if alnum || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-') {
+            v |= LOCAL;
+        }
+        if alnum || b == b'.' || b == b'-' {
+            v |= DOMAIN;
+        }
+        if alnum {
+            v |= ALNUM;
+        }
+        t[c] = v;
+        c += 1;
+    }
+    t
+};
 
 /// Whether `b` holds an e-mail address.
 pub(super) fn scan(b: &[u8]) -> bool {
@@ -35,31 +54,69 @@ pub(super) fn scan(b: &[u8]) -> bool {
         let at = i;
         i += marker;
         // RFC 5321 caps the local part at 64 octets; the bound also keeps
-        // a string of many `%40` markers linear.
+        // a string of many `%40` markers linear. One backward pass finds
+        // its start and whether it holds a letter or digit.
         let window = at.saturating_sub(64);
-        let local_start = b[window..at]
-            .iter()
-            .rposition(|&c| !local_char(c))
-            .map_or(window, |p| window + p + 1);
-        if !b[local_start..at].iter().any(u8::is_ascii_alphanumeric) {
+        let mut has_alnum = false;
+        let mut j = at;
+        while j > window && CLASS[usize::from(b[j - 1])] & LOCAL != 0 {
+            j -= 1;
+            has_alnum |= CLASS[usize::from(b[j])] & ALNUM != 0;
+        }
+        if !has_alnum {
             continue;
         }
-        let rest = &b[at + marker..];
-        let end = rest
-            .iter()
-            .take(255)
-            .position(|&c| !domain_char(c))
-            .unwrap_or(rest.len().min(255));
-        // host:port, scp-style host:path and file:line:col are not addresses.
-        if end + 1 < rest.len() && rest[end] == b':' && !rest[end + 1].is_ascii_whitespace() {
-            continue;
-        }
-        let domain = rest[..end].strip_suffix(b".").unwrap_or(&rest[..end]);
-        if domain_ok(domain) {
+        if domain_at(&b[at + marker..]) {
             return true;
         }
     }
     false
+}
+
+/// Whether the text right after the `@` is a domain that makes an address:
+/// one forward pass over at most 255 bytes records the labels as it goes.
+fn domain_at(rest: &[u8]) -> bool {
+    let limit = rest.len().min(255);
+    let mut end = 0;
+    let mut labels = 1;
+    let mut last_dot = None;
+    let mut ok = true;
+    while end < limit && CLASS[usize::from(rest[end])] & DOMAIN != 0 {
+        let c = rest[end];
+        if c == b'.' {
+            // No empty label, none ending in `-`.
+            ok &= end > 0 && last_dot != Some(end - 1) && rest[end - 1] != b'-';
+            labels += 1;
+            last_dot = Some(end);
+        } else if c == b'-' {
+            // No label starting with `-`.
+            ok &= end > 0 && last_dot != Some(end - 1);
+        }
+        end += 1;
+    }
+    // host:port, scp-style host:path and file:line:col are not addresses.
+    if end + 1 < rest.len() && rest[end] == b':' && !rest[end + 1].is_ascii_whitespace() {
+        return false;
+    }
+    // A sentence may end right after the address.
+    let mut domain = &rest[..end];
+    if let Some(d) = domain.strip_suffix(b".") {
+        domain = d;
+        labels -= 1;
+        last_dot = domain.iter().rposition(|&c| c == b'.');
+    } else if last_dot.is_some_and(|d| d + 1 == end) {
+        ok = false;
+    }
+    let Some(dot) = last_dot else { return false };
+    let last = &domain[dot + 1..];
+    if !ok || domain.is_empty() || last.is_empty() || last[last.len() - 1] == b'-' {
+        return false;
+    }
+    if labels < 2 || !is_tld(last) {
+        return false;
+    }
+    let file_like = labels == 2 && FILE_LIKE_TLDS.iter().any(|t| last.eq_ignore_ascii_case(t));
+    !scale_suffix(domain) && !file_like
 }
 
 /// `icon@2x.png`, `logo@1.5x.webp`: an image scale, not a host.
@@ -73,24 +130,6 @@ fn scale_suffix(domain: &[u8]) -> bool {
         i += 1 + digits(&domain[i + 1..]);
     }
     matches!(domain.get(i), Some(b'x' | b'X')) && domain.get(i + 1) == Some(&b'.')
-}
-
-fn domain_ok(domain: &[u8]) -> bool {
-    let mut labels = 0;
-    let mut last: &[u8] = &[];
-    for label in domain.split(|&c| c == b'.') {
-        if label.is_empty() || label[0] == b'-' || label[label.len() - 1] == b'-' {
-            return false;
-        }
-        last = label;
-        labels += 1;
-    }
-    if labels < 2 || !is_tld(last) {
-        return false;
-    }
-    let scale = scale_suffix(domain);
-    let file_like = labels == 2 && FILE_LIKE_TLDS.iter().any(|t| last.eq_ignore_ascii_case(t));
-    !scale && !file_like
 }
 
 #[cfg(test)]

@@ -30,15 +30,22 @@ pub(super) fn scan(b: &[u8]) -> bool {
     let mut version_end = usize::MAX;
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit()
-            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
-        {
-            i += 1;
-            continue;
-        }
+        let Some(p) = b[i..].iter().position(u8::is_ascii_digit) else {
+            break;
+        };
+        i += p;
         let start = i;
+        let mut dots = 0;
         while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+            dots += usize::from(b[i] == b'.');
             i += 1;
+        }
+        // Inside a word or a longer dotted number; or too few dots for a
+        // quad (the whole run is skipped: none of its digits starts one).
+        if (start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'.'))
+            || dots < 3
+        {
+            continue;
         }
         let mut run = &b[start..i];
         // A sentence may end right after an address.

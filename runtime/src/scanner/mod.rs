@@ -116,7 +116,7 @@ pub fn scan(s: &str) -> Option<SecretKind> {
     if sum.dots() >= 2 && sum.long_run && jwt::scan(b) {
         return Some(SecretKind::Jwt);
     }
-    if sum.card_possible() && card::scan(b) {
+    if sum.card_possible() && card::scan(b, sum.card_starts()) {
         return Some(SecretKind::CardNumber);
     }
     // Keys and addresses have a run of 14+ alphanumerics; credentials of

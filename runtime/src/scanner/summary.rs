@@ -221,6 +221,13 @@ impl Summary {
         r8 & (r4 >> 8) != 0
     }
 
+    /// For a string of at most 64 bytes, the map of digits that no letter
+    /// or digit precedes: where a card number can start.
+    pub(super) fn card_starts(&self) -> Option<u64> {
+        let (a, l) = (self.short_alnum?, self.short_letters?);
+        Some(a & !l & !(a << 1))
+    }
+
     /// Runs of 3 to 8 ASCII letters (the seed-phrase word candidates), or
     /// `u32::MAX` for a string longer than 64 bytes (not counted here).
     pub(super) fn words(&self) -> u32 {

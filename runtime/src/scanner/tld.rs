@@ -69,24 +69,27 @@ static TABLE: [u16; SLOTS] = {
     t
 };
 
-/// Whether `label` (any ASCII case) is a top-level domain.
+/// Whether `label` (any ASCII case; letters, digits and `-` only) is a
+/// top-level domain. The label is hashed as it is read, folded to lower
+/// case with `| 0x20` (which changes only upper-case letters among the
+/// bytes a label holds), so no copy is made.
 pub(super) fn is_tld(label: &[u8]) -> bool {
     if !(2..=24).contains(&label.len()) {
         return false;
     }
-    let mut buf = [0u8; 24];
-    for (d, s) in buf.iter_mut().zip(label) {
-        *d = s.to_ascii_lowercase();
+    let mut h: u32 = 0x811c_9dc5;
+    for &c in label {
+        h = (h ^ u32::from(c | 0x20)).wrapping_mul(0x0100_0193);
     }
-    let key = &buf[..label.len()];
-    let mut s = hash(key, 0, key.len());
+    let mut s = ((h ^ (h >> 16)) as usize) % SLOTS;
     loop {
         let k = TABLE[s];
         if k == 0 {
             return false;
         }
         let (start, len) = INDEX[usize::from(k - 1)];
-        if &RAW[usize::from(start)..usize::from(start) + usize::from(len)] == key {
+        let entry = &RAW[usize::from(start)..usize::from(start) + usize::from(len)];
+        if entry.len() == label.len() && entry.iter().zip(label).all(|(&e, &c)| e == c | 0x20) {
             return true;
         }
         s = (s + 1) % SLOTS;
