@@ -79,9 +79,26 @@ fn benches(c: &mut Criterion) {
     on.shutdown(Duration::from_secs(5));
 }
 
+/// The SHA-256 written from FIPS 180-4 that the scanner used before it
+/// moved to `sha2` (now the corpus generator's), for the comparison below.
+#[path = "../tests/runtime/scanner_corpus/sha256.rs"]
+#[allow(dead_code)]
+mod own_sha256;
+
 #[path = "support/scanner_cases.rs"]
 mod scanner_cases;
 use scanner_cases::{long_string, LONG_UNITS, SCANNER_CASES};
+
+const SHA256_H0: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
 
 fn scanner_benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("scanner");
@@ -91,6 +108,34 @@ fn scanner_benches(c: &mut Criterion) {
         assert_eq!(scan(s).is_some(), name.starts_with("secret/"), "{name}");
         g.bench_function(*name, |b| b.iter(|| scan(black_box(s))));
     }
+    // A base58check checksum (SHA-256 twice) of an address payload (21
+    // bytes): the portable implementation written from the standard against
+    // `sha2`'s compression function (SHA-NI detected at run time).
+    let payload = [0x6fu8; 21];
+    g.bench_function("sha256d/own_portable", |b| {
+        b.iter(|| own_sha256::checksum(black_box(&payload)))
+    });
+    let sha2_checksum = |payload: &[u8; 21]| {
+        let mut block = [0u8; 64];
+        block[..21].copy_from_slice(payload);
+        block[21] = 0x80;
+        block[63] = 21 * 8;
+        let mut h = SHA256_H0;
+        sha2::block_api::compress256(&mut h, &[block]);
+        let mut second = [0u8; 64];
+        for (o, w) in second.chunks_exact_mut(4).zip(h) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+        second[32] = 0x80;
+        second[62] = 1; // 256 bits
+        let mut h2 = SHA256_H0;
+        sha2::block_api::compress256(&mut h2, &[second]);
+        h2[0].to_be_bytes()
+    };
+    assert_eq!(sha2_checksum(&payload), own_sha256::checksum(&payload));
+    g.bench_function("sha256d/sha2", |b| {
+        b.iter(|| sha2_checksum(black_box(&payload)))
+    });
     // Cost per byte on long strings (events may be 32 KiB).
     for len in [1024usize, 32 * 1024] {
         g.throughput(Throughput::Bytes(len as u64));

@@ -208,7 +208,9 @@ pub(super) fn at(b: &[u8], start: usize, bodies: &mut Bodies) -> bool {
         let from = start + fmt.prefix.len();
         let run = bodies.end(b, fmt.body, from) - from;
         // A fixed-length body must end there (not run on into more word).
-        let ends = run <= fmt.max && b.get(from + run).is_none_or(|&c| !c.is_ascii_alphanumeric());
+        let ends = run <= fmt.max
+            && b.get(from + run)
+                .is_none_or(|&c| !c.is_ascii_alphanumeric());
         (fmt.min..=fmt.max).contains(&run) && (ends || fmt.max == CAP)
     })
 }

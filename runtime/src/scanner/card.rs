@@ -295,7 +295,10 @@ pub(super) fn scan(b: &[u8], digit_starts: Option<u64>) -> bool {
             };
             i += p;
             if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.') {
-                i += b[i..].iter().position(|c| !c.is_ascii_digit()).unwrap_or(b.len() - i);
+                i += b[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_digit())
+                    .unwrap_or(b.len() - i);
                 continue;
             }
         }
@@ -456,7 +459,12 @@ mod tests {
         let scan = |s: &[u8]| {
             let short = super::super::summary::Summary::of(s).card_starts();
             let long = super::scan(s, None);
-            assert_eq!(super::scan(s, short), long, "{}", String::from_utf8_lossy(s));
+            assert_eq!(
+                super::scan(s, short),
+                long,
+                "{}",
+                String::from_utf8_lossy(s)
+            );
             long
         };
         assert!(scan(b"4111 1111 1111 1111 12/27 123"));

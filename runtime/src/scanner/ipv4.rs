@@ -42,8 +42,7 @@ pub(super) fn scan(b: &[u8]) -> bool {
         }
         // Inside a word or a longer dotted number; or too few dots for a
         // quad (the whole run is skipped: none of its digits starts one).
-        if (start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'.'))
-            || dots < 3
+        if (start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'.')) || dots < 3
         {
             continue;
         }

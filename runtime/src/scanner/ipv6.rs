@@ -92,7 +92,10 @@ fn parse(t: &[u8]) -> Option<([u16; 8], usize)> {
         i = 2;
     }
     while i < t.len() {
-        let end = t[i..].iter().position(|&c| c == b':').map_or(t.len(), |p| i + p);
+        let end = t[i..]
+            .iter()
+            .position(|&c| c == b':')
+            .map_or(t.len(), |p| i + p);
         let part = &t[i..end];
         if part.contains(&b'.') {
             // A dotted quad ends the address and fills two groups.
@@ -209,9 +212,23 @@ mod tests {
             }
         }
         for t in [
-            "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:1.2.3.4", "::ffff:1.2.3.4",
-            "1::2:3:4:5:6:7", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::01.2.3.4", "::256.1.1.1",
-            "1:2:3:4:5:6:7:8:9", "1::2::3", ":1::", "1:", "::1.2.3", "abcde::1",
+            "::",
+            "::1",
+            "1::",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:1.2.3.4",
+            "::ffff:1.2.3.4",
+            "1::2:3:4:5:6:7",
+            "::2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7::",
+            "::01.2.3.4",
+            "::256.1.1.1",
+            "1:2:3:4:5:6:7:8:9",
+            "1::2::3",
+            ":1::",
+            "1:",
+            "::1.2.3",
+            "abcde::1",
         ] {
             let std = t.parse::<std::net::Ipv6Addr>().ok().map(|a| a.segments());
             assert_eq!(super::parse(t.as_bytes()).map(|(a, _)| a), std, "{t}");
