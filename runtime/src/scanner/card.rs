@@ -258,7 +258,7 @@ impl Run {
         if !(12..=19).contains(&len) || !allowed(issuers.0, issuers.1, len, grouped) {
             return false;
         }
-        let sums = if (to - 1) % 2 == 0 {
+        let sums = if (to - 1).is_multiple_of(2) {
             &self.even
         } else {
             &self.odd
@@ -367,7 +367,7 @@ fn run_at(b: &[u8], i: usize, run: &mut Run) -> (usize, bool) {
     }
     for k in 0..n {
         let x = run.digits[k];
-        let (e, o) = if k % 2 == 0 {
+        let (e, o) = if k.is_multiple_of(2) {
             (u16::from(x), doubled(x))
         } else {
             (doubled(x), u16::from(x))
@@ -390,9 +390,9 @@ fn run_at(b: &[u8], i: usize, run: &mut Run) -> (usize, bool) {
                     break;
                 }
                 let last_group = g1 + 1 == groups;
-                if !(last_group && g0 == 0)
-                    && (!last_group || bounded)
-                    && run.card(from, to, g1 > g0, issuers[g0])
+                // A span reaching the run's end is the whole run (done
+                // above) or needs the run to be bounded.
+                if (!last_group || (g0 != 0 && bounded)) && run.card(from, to, g1 > g0, issuers[g0])
                 {
                     return (end, true);
                 }
