@@ -323,6 +323,25 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Consumes any one value (used only to read vendors' answers, never candor documents):
+    /// `null`, literals, numbers, strings, and arrays and objects nested at most `depth`
+    /// deep.
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), ReadError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(drop),
+            Some(b't' | b'f') => self.boolean().map(drop),
+            Some(b'-' | b'0'..=b'9') => self.number().map(drop),
+            Some(b'n') if self.bytes()[self.pos..].starts_with(b"null") => {
+                self.pos += 4;
+                Ok(())
+            }
+            Some(b'[' | b'{') if depth == 0 => Err(self.error("nested too deep")),
+            Some(b'[') => self.array(|s| s.skip_value(depth - 1)).map(drop),
+            Some(b'{') => self.object(|s, _, _| s.skip_value(depth - 1)),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+
     /// The text of the value that starts at `from` and ends at the current position.
     pub(crate) fn slice_from(&self, from: usize) -> &'a str {
         &self.text[from..self.pos]

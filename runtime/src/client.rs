@@ -140,7 +140,20 @@ impl Client {
     /// Starts a client and its sender thread. Loads the persisted consent
     /// choice and installation id from `state_dir`, and undelivered events
     /// from `spool_dir`.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] when `cfg.deletion_request` is on and the
+    /// transport cannot deliver deletion requests
+    /// ([`Transport::delivers_deletion_requests`], e.g. a vendor sink): the app would promise
+    /// an erasure that cannot happen.
     pub fn start(cfg: Config, transport: impl Transport) -> io::Result<Client> {
+        if cfg.deletion_request && !transport.delivers_deletion_requests() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Config::deletion_request is on, but this transport cannot deliver deletion \
+                 requests (a vendor's ingestion credentials cannot erase data): turn it off and \
+                 erase through the vendor's own deletion process",
+            ));
+        }
         let env_off = environment_opts_out();
         let mut choice = None;
         let mut install_id = None;

@@ -26,7 +26,9 @@ pub struct Dropped {
     /// Refused by `track()`: the secret scanner recognised personal or secret data.
     pub secret: u64,
     /// Accepted, then refused by the server with a non-retryable 4xx (including a single
-    /// event answered 413).
+    /// event answered 413), or counted as refused in a 2xx answer (a vendor sink whose
+    /// vendor took only part of a batch, or an event the vendor cannot take; see
+    /// [`Response::rejected`](crate::Response::rejected)).
     pub rejected: u64,
     /// Accepted, then deleted because consent for its category was revoked.
     pub revoked: u64,
@@ -80,7 +82,7 @@ pub struct Counters {
     pub tracked: u64,
     /// Events an earlier run left in the spool, loaded at start.
     pub loaded: u64,
-    /// Events delivered (2xx from the transport).
+    /// Events delivered (2xx from the transport, less what the answer counted as refused).
     pub sent: u64,
     /// Events accepted or loaded and neither delivered nor dropped yet: in the queue, in a
     /// batch, or on the wire.

@@ -61,6 +61,13 @@
 //!   `flate2`. An app that brings its own [`Transport`] turns default features off and
 //!   compiles none of them:
 //!   `candor = { version = "0.1", default-features = false }`.
+//! - `segment`, `mixpanel`, `snowplow`, `posthog`, `otlp` (each implies `http`; `vendors`
+//!   turns on all five): the vendor sinks `SegmentTransport`, `MixpanelTransport`,
+//!   `SnowplowTransport`, `PostHogTransport` and `OtlpTransport`, which deliver the same
+//!   batches to the analytics backend a team already runs, through the encoders of
+//!   `candor-interop` (see `transport::vendor` and `docs/interop.md`). One feature per
+//!   backend, so an app compiles, and its `Cargo.toml` shows, only the backends it can reach:
+//!   `candor = { version = "0.1", features = ["segment"] }`.
 //!
 //! ## Modules, in the order an event goes through them
 //!
@@ -72,7 +79,8 @@
 //! - `sender`: the sender thread, a thin loop around the pipeline.
 //! - `batch`, `spool`: batches of encoded events, and their files on disk.
 //! - `wire`: the documents sent (batch envelope, deletion request).
-//! - [`transport`]: the [`Transport`] trait, [`HttpTransport`] and [`FileTransport`].
+//! - [`transport`]: the [`Transport`] trait, [`HttpTransport`], [`FileTransport`] and the
+//!   vendor sinks (`transport::vendor`).
 //! - `retry`: what each answer means, and backoff.
 //! - `clock`, `ids`: minutes as the wire carries them; random ids.
 //! - `config`, `consent`, `counters`, `event`, `global`: [`Config`], [`Consent`],
@@ -115,6 +123,16 @@ pub use event::{Event, EventMeta};
 pub use field_value::EventEnum;
 pub use retry::RetryPolicy;
 pub use scanner::SecretKind;
+#[cfg(feature = "mixpanel")]
+pub use transport::vendor::MixpanelTransport;
+#[cfg(feature = "otlp")]
+pub use transport::vendor::OtlpTransport;
+#[cfg(feature = "posthog")]
+pub use transport::vendor::PostHogTransport;
+#[cfg(feature = "segment")]
+pub use transport::vendor::SegmentTransport;
+#[cfg(feature = "snowplow")]
+pub use transport::vendor::SnowplowTransport;
 #[cfg(feature = "http")]
 pub use transport::{EndpointError, HttpTransport};
 pub use transport::{FileTransport, Request, RequestKind, Response, Transport, TransportError};

@@ -469,10 +469,16 @@ impl Pipeline {
             Ticket::Batch(seq) => seq,
         };
         let idx = self.ready.iter().position(|b| b.seq == seq);
-        if verdict == Verdict::Delivered {
-            // Everything in the document arrived, including events purged while it was out:
-            // they had left before the opt-out.
-            self.tally.sent += fl.events as u64;
+        let refused = match verdict {
+            Verdict::Delivered => Some(0),
+            Verdict::DeliveredExcept(n) => Some(n.min(fl.events as u64)),
+            _ => None,
+        };
+        if let Some(refused) = refused {
+            // Everything in the document arrived, including events purged while it was out
+            // (they had left before the opt-out), except what the receiver said it refused.
+            self.tally.sent += fl.events as u64 - refused;
+            self.tally.rejected += refused;
             if let Some(idx) = idx {
                 self.remove_batch(idx);
             }
@@ -484,7 +490,7 @@ impl Pipeline {
             return;
         };
         match verdict {
-            Verdict::Delivered => unreachable!("handled above"),
+            Verdict::Delivered | Verdict::DeliveredExcept(_) => unreachable!("handled above"),
             Verdict::Reject => {
                 self.tally.rejected += self.ready[idx].count as u64;
                 self.remove_batch(idx);

@@ -1,7 +1,8 @@
 //! Retry policy: what a transport answer means for a batch, and how long
 //! to wait before the next attempt.
 //!
-//! - 2xx: delivered.
+//! - 2xx: delivered (except the events the answer says were refused for good, see
+//!   [`Response::rejected`]).
 //! - 408, 429, 5xx and network errors: retry with exponential backoff and
 //!   full jitter (`random(0, min(cap, base * 2^attempt))`), except that a
 //!   `Retry-After` on 429/503 is honoured (capped so a hostile or broken
@@ -38,6 +39,8 @@ impl Default for RetryPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
     Delivered,
+    /// 2xx, but this many of the document's events were refused for good.
+    DeliveredExcept(u64),
     Retry(Option<Duration>),
     Split,
     Reject,
@@ -49,6 +52,7 @@ pub(crate) fn classify(result: &Result<Response, TransportError>, policy: &Retry
         Err(_) => return Verdict::Retry(None),
     };
     match r.status {
+        200..=299 if r.rejected > 0 => Verdict::DeliveredExcept(r.rejected as u64),
         200..=299 => Verdict::Delivered,
         413 => Verdict::Split,
         429 | 503 => Verdict::Retry(r.retry_after.map(|d| d.min(policy.max_retry_after))),
@@ -124,10 +128,7 @@ mod tests {
     use super::*;
 
     fn ok(status: u16, retry_after: Option<u64>) -> Result<Response, TransportError> {
-        Ok(Response {
-            status,
-            retry_after: retry_after.map(Duration::from_secs),
-        })
+        Ok(Response::new(status).with_retry_after(retry_after.map(Duration::from_secs)))
     }
 
     #[test]
@@ -135,6 +136,15 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(classify(&ok(200, None), &p), Verdict::Delivered);
         assert_eq!(classify(&ok(204, None), &p), Verdict::Delivered);
+        assert_eq!(
+            classify(&Ok(Response::new(200).with_rejected(3)), &p),
+            Verdict::DeliveredExcept(3)
+        );
+        assert_eq!(
+            classify(&Ok(Response::new(422).with_rejected(3)), &p),
+            Verdict::Reject,
+            "a count of refused events means nothing without a 2xx"
+        );
         assert_eq!(classify(&ok(413, None), &p), Verdict::Split);
         assert_eq!(
             classify(&ok(429, Some(7)), &p),

@@ -18,11 +18,15 @@
 //! - `ip=0` tells Mixpanel not to geolocate from the request address; no `ip` property is sent.
 //! - A field named like a key Mixpanel or this encoder uses (`time`, `token`, `distinct_id`,
 //!   `ip`, `candor_app`, `candor_event_version`, anything starting `mp_`) is sent as `_name`.
+//!
+//! Answers: with `strict=1`, a `400` means *some* events failed validation and the others were
+//! imported; [`failed_records`] reads which ones from the answer's body, so a sender can count
+//! each event as delivered or refused instead of calling the whole request refused.
 
 use super::{json_content_type, property_name, Encoder, Vendor, LIBRARY, LIBRARY_VERSION};
 use crate::batch::{Batch, Event};
 use crate::ids::basic_auth;
-use crate::json::{push_raw_string, push_string};
+use crate::json::{push_raw_string, push_string, Scanner};
 use crate::request::{pack, Encoded, Limits, RejectReason, VendorRequest, Verdict};
 
 /// Path and query of the import endpoint.
@@ -166,5 +170,123 @@ impl Encoder for Mixpanel {
             429 | 500..=599 => Verdict::Retry,
             _ => Verdict::Reject,
         }
+    }
+}
+
+/// One entry of `failed_records` in a `/import?strict=1` answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedRecord {
+    /// Position of the event in the request's array, if the answer gives it.
+    pub index: Option<usize>,
+    /// The event's `$insert_id`, if the answer gives it (Mixpanel's documentation spells the
+    /// key both `$insert_id` and `insert_id`; both are read).
+    pub insert_id: Option<String>,
+}
+
+/// Deepest nesting read in an answer (Mixpanel's own answers are three levels deep).
+const ANSWER_DEPTH: usize = 16;
+
+/// The `failed_records` of an `/import?strict=1` answer body (the one sent with status 400:
+/// the other events of the request were imported). `None` when the body is not such an
+/// answer (not JSON, no `failed_records` array, or a record that is not an object); the
+/// caller must then treat the whole request as refused.
+pub fn failed_records(answer: &[u8]) -> Option<Vec<FailedRecord>> {
+    let mut s = Scanner::new(std::str::from_utf8(answer).ok()?);
+    let mut records = None;
+    s.object(|s, key, _| {
+        if key.raw() != "failed_records" {
+            return s.skip_value(ANSWER_DEPTH);
+        }
+        let mut list = Vec::new();
+        s.array(|s| {
+            let mut record = FailedRecord {
+                index: None,
+                insert_id: None,
+            };
+            s.object(|s, key, _| {
+                match key.raw() {
+                    "index" if s.peek().is_some_and(|b| b.is_ascii_digit()) => {
+                        let (text, _) = s.number()?;
+                        record.index = text.parse().ok();
+                    }
+                    "$insert_id" | "insert_id" if s.peek() == Some(b'"') => {
+                        record.insert_id = Some(s.string()?.decode().into_owned());
+                    }
+                    _ => s.skip_value(ANSWER_DEPTH)?,
+                }
+                Ok(())
+            })?;
+            list.push(record);
+            Ok(())
+        })?;
+        records = Some(list);
+        Ok(())
+    })
+    .ok()?;
+    s.end().ok()?;
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_failed_records_of_a_strict_import_answer() {
+        // The documented example, with both spellings of the id key.
+        let body = br#"{"code": 400, "error": "some data points in the request failed validation",
+          "failed_records": [
+            {"index": 0, "$insert_id": "8a66058c", "field": "properties.time", "message": "x"},
+            {"index": 3, "insert_id": "29fc2962", "field": null, "extra": {"a": [1, 2.5, true]}}
+          ],
+          "num_records_imported": 23, "status": "Bad Request"}"#;
+        assert_eq!(
+            failed_records(body).unwrap(),
+            vec![
+                FailedRecord {
+                    index: Some(0),
+                    insert_id: Some("8a66058c".into())
+                },
+                FailedRecord {
+                    index: Some(3),
+                    insert_id: Some("29fc2962".into())
+                },
+            ]
+        );
+        assert_eq!(
+            failed_records(br#"{"failed_records":[{"index":-1,"$insert_id":7}]}"#).unwrap(),
+            vec![FailedRecord {
+                index: None,
+                insert_id: None
+            }],
+            "fields of an unexpected type are ignored, the record is kept"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_not_such_an_answer() {
+        for body in [
+            &b""[..],
+            b"invalid JSON",
+            br#"{"code":400,"error":"Invalid credentials"}"#,
+            br#"{"failed_records":{"index":0}}"#,
+            br#"{"failed_records":[1]}"#,
+            br#"{"failed_records":[]} trailing"#,
+            br#"[{"failed_records":[]}]"#,
+            &[0xff, 0xfe],
+        ] {
+            assert_eq!(
+                failed_records(body),
+                None,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let deep = format!(
+            "{{\"x\":{}{}, \"failed_records\":[]}}",
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert_eq!(failed_records(deep.as_bytes()), None, "nesting is bounded");
     }
 }

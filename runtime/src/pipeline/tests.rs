@@ -289,6 +289,29 @@ fn other_4xx_rejects_the_whole_batch_and_deletes_its_file() {
 }
 
 #[test]
+fn a_2xx_that_refuses_part_of_the_batch_counts_each_event_once_and_deletes_the_file() {
+    let dir = tmpdir("partly");
+    let now = Instant::now();
+    let mut p = start(limits(), Some(&dir), Some(USAGE), now);
+    p.drain(Records(&usage(&["a", "b", "c"])), counting_ids(), now, MIN);
+    p.close_due(now, true);
+    let mut body = Vec::new();
+    let out = p.next_request(now, MIN, &mut body).unwrap();
+    p.verdict(out.ticket, Verdict::DeliveredExcept(1), now, 0);
+    assert_eq!((p.tally().sent, p.tally().rejected), (2, 1));
+    assert!(spooled_tags(&dir).is_empty(), "nothing of it is resent");
+    assert_balanced(&p, 3);
+    // A receiver claiming more refusals than the document held cannot unbalance the count.
+    p.drain(Records(&usage(&["d", "e"])), counting_ids(), now, MIN);
+    p.close_due(now, true);
+    let out = p.next_request(now, MIN, &mut body).unwrap();
+    p.verdict(out.ticket, Verdict::DeliveredExcept(u64::MAX), now, 0);
+    assert_eq!((p.tally().sent, p.tally().rejected), (2, 3));
+    assert!(p.settled());
+    assert_balanced(&p, 5);
+}
+
+#[test]
 fn an_opt_out_removes_the_category_from_every_batch_and_spool_file() {
     let dir = tmpdir("purge");
     let now = Instant::now();
@@ -549,7 +572,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (1u8..=5, 1u8..=3).prop_map(|(n, bits)| Op::Track(n, bits)),
         2 => Just(Op::Close),
         4 => Just(Op::Send),
-        4 => (0u8..5).prop_map(Op::Answer),
+        4 => (0u8..7).prop_map(Op::Answer),
         2 => (0u8..4).prop_map(Op::Choose),
         1 => (0u32..3).prop_map(Op::Sweep),
         1 => Just(Op::Halt),
@@ -609,6 +632,10 @@ proptest! {
                             1 => Verdict::Retry(Some(Duration::ZERO)),
                             2 => Verdict::Split,
                             3 => Verdict::Reject,
+                            // A receiver that took part of the document (a vendor sink);
+                            // possibly claiming more refusals than the document holds.
+                            4 => Verdict::DeliveredExcept(1),
+                            5 => Verdict::DeliveredExcept(u64::MAX),
                             _ => Verdict::Retry(None),
                         };
                         p.verdict(o.ticket, v, now, 0);

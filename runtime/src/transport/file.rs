@@ -44,9 +44,6 @@ impl Transport for FileTransport {
         self.out.write_all(request.json).map_err(io)?;
         self.out.write_all(b"\n").map_err(io)?;
         self.out.flush().map_err(io)?;
-        Ok(Response {
-            status: 200,
-            retry_after: None,
-        })
+        Ok(Response::new(200))
     }
 }

@@ -4,16 +4,34 @@
 //! enabled, deletion requests) and interprets the status it gets back (see
 //! `docs/runtime.md`, "Retry policy"). Ship your own by implementing [`Transport`]; the
 //! crate provides [`HttpTransport`] (gzip'd HTTPS POST, Cargo feature `http`, on by
-//! default) and [`FileTransport`] (JSON lines to a file or stdout, for local inspection).
+//! default), [`FileTransport`] (JSON lines to a file or stdout, for local inspection) and,
+//! each behind its own Cargo feature, the vendor sinks of the [`vendor`] module (Segment,
+//! Mixpanel, Snowplow, PostHog, OpenTelemetry).
+//!
+//! Module map: `client` is the one HTTP client every HTTP transport shares (endpoint rules,
+//! `ureq` + rustls, gzip); `http` is [`HttpTransport`]; `file` is [`FileTransport`];
+//! [`vendor`] holds the vendor sinks.
 
+#[cfg(feature = "http")]
+mod client;
 mod file;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(any(
+    feature = "segment",
+    feature = "mixpanel",
+    feature = "snowplow",
+    feature = "posthog",
+    feature = "otlp"
+))]
+pub mod vendor;
 
 pub use crate::retry::parse_retry_after;
+#[cfg(feature = "http")]
+pub use client::EndpointError;
 pub use file::FileTransport;
 #[cfg(feature = "http")]
-pub use http::{EndpointError, HttpTransport};
+pub use http::HttpTransport;
 
 use std::fmt;
 use std::time::Duration;
@@ -40,13 +58,42 @@ pub struct Request<'a> {
     pub events: usize,
 }
 
-/// The server's answer, reduced to what the retry policy needs.
+/// The server's answer, reduced to what the retry policy needs. Built with
+/// [`Response::new`] and the `with_` methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Response {
     /// HTTP status (transports without one report 200 on success).
     pub status: u16,
     /// Parsed `Retry-After`, if the server sent one.
     pub retry_after: Option<Duration>,
+    /// With a 2xx status: how many of the document's events the receiver refused for good
+    /// although it took the rest (a vendor that ingests a batch partly). Counted as
+    /// `dropped.rejected`, the others as `sent`. Ignored with any other status.
+    pub rejected: usize,
+}
+
+impl Response {
+    /// An answer with `status`, no `Retry-After`, nothing refused.
+    pub fn new(status: u16) -> Response {
+        Response {
+            status,
+            retry_after: None,
+            rejected: 0,
+        }
+    }
+
+    /// Sets the parsed `Retry-After`.
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> Response {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// Sets how many events of a 2xx-answered document were refused for good.
+    pub fn with_rejected(mut self, rejected: usize) -> Response {
+        self.rejected = rejected;
+        self
+    }
 }
 
 /// A failure before any status was received (connection refused, timeout,
@@ -77,10 +124,23 @@ impl std::error::Error for TransportError {}
 pub trait Transport: Send + 'static {
     /// Sends one document and reports the answer.
     fn send(&mut self, request: &Request<'_>) -> Result<Response, TransportError>;
+
+    /// Whether this transport can deliver `candor.deletion/1` documents to a receiver that
+    /// erases what it holds. `true` by default; a transport that cannot (a vendor sink,
+    /// whose ingestion credentials cannot request erasure) returns `false`, and
+    /// [`Client::start`](crate::Client::start) then refuses a [`Config`](crate::Config) with
+    /// `deletion_request` on, so an app never promises an erasure that cannot happen.
+    fn delivers_deletion_requests(&self) -> bool {
+        true
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn send(&mut self, request: &Request<'_>) -> Result<Response, TransportError> {
         (**self).send(request)
+    }
+
+    fn delivers_deletion_requests(&self) -> bool {
+        (**self).delivers_deletion_requests()
     }
 }
