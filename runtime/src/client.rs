@@ -16,7 +16,7 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -112,6 +112,10 @@ pub(crate) struct Shared {
     sender: OnceLock<Thread>,
     max_event_bytes: usize,
     pub(crate) cfg: Config,
+    /// Consent revocations so far, bumped under the pipeline lock before the purge: a
+    /// transport sending one document as several requests stops when it changes
+    /// (`Request::still_wanted`).
+    pub(crate) revocations: AtomicU64,
 }
 
 /// What the pipeline lock guards: the pipeline and the sender's bookkeeping.
@@ -210,6 +214,7 @@ impl Client {
             sender: OnceLock::new(),
             max_event_bytes: cfg.max_event_bytes,
             cfg,
+            revocations: AtomicU64::new(0),
         });
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
@@ -398,6 +403,7 @@ impl Shared {
         // can slip in behind the purge.
         self.set_gate(gate);
         if old & !choice != 0 {
+            self.revocations.fetch_add(1, Ordering::SeqCst);
             let removed = self.queue.purge(choice);
             st.pipe.note_revoked_in_queue(removed);
         }

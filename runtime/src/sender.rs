@@ -38,12 +38,11 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
         }
 
         if let Some(out) = st.pipe.next_request(now, now_min, &mut body) {
+            // Read under the lock that opt-outs take: a revocation after this point is seen
+            // by `Request::still_wanted`.
+            let request = Request::new(out.kind, &body, out.events).watching(&s.revocations);
             drop(st);
-            let result = transport.send(&Request {
-                kind: out.kind,
-                json: &body,
-                events: out.events,
-            });
+            let result = transport.send(&request);
             let verdict = classify(&result, &s.cfg.retry);
             st = lock(&s.state);
             st.pipe

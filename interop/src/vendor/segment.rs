@@ -25,12 +25,13 @@ use crate::request::{pack, Encoded, Limits, VendorRequest, Verdict};
 pub const PATH: &str = "/v1/batch";
 
 /// Documented limits: 32 KB per event, 500 KB per request ("KB" read as 1000 bytes, the
-/// smaller reading); no count limit.
+/// smaller reading), 2500 events per request (beyond that Segment answers 200 and drops the
+/// events, so the limit must hold before sending).
 pub const LIMITS: Limits = Limits {
     max_event_bytes: Some(32_000),
     max_request_bytes: Some(500_000),
     target_request_bytes: None,
-    max_events: None,
+    max_events: Some(2500),
     max_properties: None,
 };
 

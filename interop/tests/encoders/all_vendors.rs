@@ -74,6 +74,7 @@ fn vendor_names_round_trip() {
 fn default_limits_are_the_documented_ones() {
     assert_eq!(segment::LIMITS.max_event_bytes, Some(32_000));
     assert_eq!(segment::LIMITS.max_request_bytes, Some(500_000));
+    assert_eq!(segment::LIMITS.max_events, Some(2500));
     assert_eq!(mixpanel::LIMITS.max_events, Some(2000));
     assert_eq!(mixpanel::LIMITS.max_request_bytes, Some(2_000_000));
     assert_eq!(mixpanel::LIMITS.max_properties, Some(254));

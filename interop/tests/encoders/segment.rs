@@ -2,6 +2,7 @@
 //! `anonymousId` per request unless an installation id is declared.
 
 use candor_interop::ids::{Domain, Id};
+use candor_interop::vendor::segment;
 use candor_interop::{Batch, Encoder, Limits, RejectReason, Segment, Verdict};
 use serde_json::json;
 
@@ -147,6 +148,19 @@ fn requests_stay_under_500_kb_and_events_over_32_kb_are_refused() {
         seen.extend(req.events.iter().copied());
     }
     assert_eq!(seen, (0..40).collect::<Vec<_>>());
+
+    // Past 2500 events Segment answers 200 and drops them: with a body limit that would allow
+    // more, the count still cuts.
+    let doc = big_batch(6000, 1);
+    let roomy = Limits {
+        max_request_bytes: Some(100_000_000),
+        ..segment::LIMITS
+    };
+    let enc = Segment::new("k")
+        .with_limits(roomy)
+        .encode(&Batch::read(&doc).unwrap());
+    let counts: Vec<usize> = enc.requests.iter().map(|r| r.events.len()).collect();
+    assert_eq!(counts, [2500, 2500, 1000]);
 
     let doc = big_batch(3, 33_000);
     let enc = Segment::new("k").encode(&Batch::read(&doc).unwrap());

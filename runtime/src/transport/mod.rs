@@ -34,6 +34,7 @@ pub use file::FileTransport;
 pub use http::HttpTransport;
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// What a request carries.
@@ -56,6 +57,40 @@ pub struct Request<'a> {
     pub json: &'a [u8],
     /// Number of events in it (0 for deletion requests).
     pub events: usize,
+    /// The client's count of consent revocations, and its value when the document was
+    /// written.
+    revocations: Option<(&'a AtomicU64, u64)>,
+}
+
+impl<'a> Request<'a> {
+    pub(crate) fn new(kind: RequestKind, json: &'a [u8], events: usize) -> Request<'a> {
+        Request {
+            kind,
+            json,
+            events,
+            revocations: None,
+        }
+    }
+
+    /// Ties the request to the client's revocation count as it was when the document was
+    /// written.
+    pub(crate) fn watching(mut self, count: &'a AtomicU64) -> Request<'a> {
+        self.revocations = Some((count, count.load(Ordering::SeqCst)));
+        self
+    }
+
+    /// Whether the document still holds only what the person consents to: `false` once a
+    /// consent category was revoked after it was written.
+    ///
+    /// A transport that sends one document as several requests (a vendor sink) checks this
+    /// before each request after the first: an opt-out promises that no request carrying a
+    /// revoked event starts after `set_consent` returns. When it turns `false`, the
+    /// transport answers 503 with `Retry-After: 0`; the runtime has already removed the
+    /// revoked events and writes the document again, at once, without them.
+    pub fn still_wanted(&self) -> bool {
+        self.revocations
+            .is_none_or(|(count, seen)| count.load(Ordering::SeqCst) == seen)
+    }
 }
 
 /// The server's answer, reduced to what the retry policy needs. Built with

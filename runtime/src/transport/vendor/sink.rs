@@ -8,7 +8,9 @@
 //!    vendor form). A batch that does not read as `candor.batch/1` is refused the same way.
 //! 2. Events the [`Ledger`] says were finished in an earlier attempt are left out; the rest
 //!    are encoded. Events the encoder cannot put in any request are refused at once.
-//! 3. The requests are sent in order. An accepted request's events are delivered; a refused
+//! 3. The requests are sent in order, each only if consent was not revoked since the
+//!    document was written ([`Request::still_wanted`]; otherwise the runtime is told to
+//!    retry at once, and writes the document again without the revoked events). An accepted request's events are delivered; a refused
 //!    request's events are refused (all of them, or those the vendor's answer names, for a
 //!    vendor that takes part of a request); either way the next request follows. A request
 //!    to retry, or one the vendor finds too large, stops the attempt: the runtime is told to
@@ -98,7 +100,7 @@ impl<E: Rules> Sink<E> {
 
     pub(crate) fn send(&mut self, request: &Request<'_>) -> Result<Response, TransportError> {
         match request.kind {
-            RequestKind::Batch => self.batch(request.json),
+            RequestKind::Batch => self.batch(request),
             RequestKind::Deletion => {
                 Cells::add(&self.cells().deletions_refused, 1);
                 Ok(Response::new(REFUSED))
@@ -113,8 +115,8 @@ impl<E: Rules> Sink<E> {
         }
     }
 
-    fn batch(&mut self, doc: &[u8]) -> Result<Response, TransportError> {
-        let Ok(batch) = Batch::read(doc) else {
+    fn batch(&mut self, request: &Request<'_>) -> Result<Response, TransportError> {
+        let Ok(batch) = Batch::read(request.json) else {
             Cells::add(&self.cells().documents_refused, 1);
             return Ok(Response::new(REFUSED));
         };
@@ -142,6 +144,12 @@ impl<E: Rules> Sink<E> {
                 encoded.rejected.len() as u64,
             );
             for req in &encoded.requests {
+                if !request.still_wanted() {
+                    // Consent was revoked meanwhile: no request may start with the document
+                    // as written. The runtime writes it again, at once, without the revoked
+                    // events; what is finished stays finished.
+                    return Ok(Response::new(RETRY).with_retry_after(Some(Duration::ZERO)));
+                }
                 let ids: Vec<Id> = req.events.iter().map(|&i| pending.events[i].id).collect();
                 if let Some(wait) = self.deliver(req, &ids)? {
                     return Ok(wait);

@@ -49,11 +49,7 @@ fn uuid(i: usize) -> String {
 }
 
 fn request(kind: RequestKind, json: &[u8]) -> Request<'_> {
-    Request {
-        kind,
-        json,
-        events: 0,
-    }
+    Request::new(kind, json, 0)
 }
 
 fn batch(json: &[u8]) -> Request<'_> {
@@ -462,4 +458,51 @@ fn headers_and_paths_per_vendor() {
         );
         assert!(!r.bad_gzip);
     }
+}
+
+#[test]
+fn no_vendor_request_starts_after_a_revocation() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let server = Server::start();
+    let revocations = AtomicU64::new(0);
+    // The vendor takes the first request slowly; consent is revoked while it is out.
+    let d = doc(6);
+    let mut sink = SegmentTransport::new(&base(&server), "wk")
+        .unwrap()
+        .with_limits(two_per_request());
+    std::thread::scope(|scope| {
+        server.script([Answer::ok().delay(Duration::from_millis(300))]);
+        let req = batch(&d).watching(&revocations);
+        let sink = &mut sink;
+        let sending = scope.spawn(move || sink.send(&req));
+        while server.arrivals() == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        revocations.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(
+            sending.join().unwrap().unwrap(),
+            Response::new(RETRY).with_retry_after(Some(Duration::ZERO)),
+            "interrupted: the runtime writes the document again at once"
+        );
+    });
+    assert_eq!(server.arrivals(), 1, "requests 2 and 3 never started");
+    // Written again (here: the revoked events 3 and 4 gone), it resumes where it stopped.
+    let mut rest = String::from_utf8(doc(6)).unwrap();
+    for i in [3, 4] {
+        let at = rest.find(&format!("{{\"id\":\"{}\"", id(i))).unwrap();
+        let end = rest[at..].find("}},").unwrap() + at + 3;
+        rest.replace_range(at..end, "");
+    }
+    let again = batch(rest.as_bytes()).watching(&revocations);
+    assert_eq!(sink.send(&again).unwrap(), Response::new(200));
+    let sent: Vec<Vec<String>> = server
+        .requests()
+        .iter()
+        .map(|r| segment_ids(&r.json))
+        .collect();
+    assert_eq!(
+        sent,
+        [vec![uuid(1), uuid(2)], vec![uuid(5), uuid(6)]],
+        "nothing sent twice, nothing revoked sent"
+    );
 }
