@@ -1,15 +1,13 @@
 //! Conformance against something no one here wrote: each vendor's official Python SDK records
-//! the same event candor's encoder does, both requests go to a loopback capture server, and the
-//! bodies must have the same structure and JSON types. Every difference is listed below with
-//! the candor rule that causes it; a difference not listed, or a listed one that no longer
-//! occurs, fails the test.
+//! the same event candor's encoder does, the SDK's request goes to a loopback server
+//! (`candor-testkit`, the workspace's one test server), and the bodies must have the same
+//! structure and JSON types. Every difference is listed below with the candor rule that causes
+//! it; a difference not listed, or a listed one that no longer occurs, fails the test.
 //!
 //! The SDKs live in `target/vendor-sdks-venv` (pinned in `requirements.txt` beside this file),
 //! created by `.ci/vendor-sdks.sh`; this test runs that script itself when the venv is missing,
 //! and fails loudly, never skips, when it cannot.
 
-#[path = "../common/capture.rs"]
-mod capture;
 #[path = "../common/iglu.rs"]
 #[allow(dead_code)]
 mod iglu;
@@ -22,7 +20,7 @@ use std::sync::OnceLock;
 use candor_interop::ids::{Domain, Id};
 use candor_interop::vendor::snowplow::iglu_key;
 use candor_interop::{Batch, Encoder, Mixpanel, PostHog, Segment, Snowplow, VendorRequest};
-use capture::{Capture, Captured};
+use candor_testkit::{Answer, Received, Server};
 use serde_json::{json, Value};
 
 const ID: &str = "9f1c0a6b2d4e48f1a3b5c7d9e0f21436";
@@ -70,9 +68,16 @@ fn python() -> &'static PathBuf {
     })
 }
 
-/// Runs the SDK for `vendor` against a fresh capture server answering `answer`.
-fn record(vendor: &str, answer: &'static str, extra: Value) -> Vec<Captured> {
-    let server = Capture::start(200, answer);
+/// Runs the SDK for `vendor` against a fresh loopback server (`candor-testkit`) answering
+/// every request 200 with the JSON `answer`, and returns what the SDK sent. The SDKs send
+/// uncompressed bodies, `Content-Length` or chunked; the server records them as sent.
+fn record(vendor: &str, answer: &'static str, extra: Value) -> Vec<Received> {
+    let server = Server::start();
+    server.respond_with(move |_| {
+        Answer::ok()
+            .header("Content-Type", "application/json")
+            .body(answer)
+    });
     let mut spec = json!({
         "name": NAME, "version": 2, "time": TIME, "id": ID, "fields": fields(), "key": KEY,
         "app": {"name": "wordstat", "version": "0.1.0", "os": "linux"},
@@ -82,7 +87,7 @@ fn record(vendor: &str, answer: &'static str, extra: Value) -> Vec<Captured> {
     }
     let out = Command::new(python())
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/record.py"))
-        .args([vendor, &server.url(), &spec.to_string()])
+        .args([vendor, &server.url_for(""), &spec.to_string()])
         .output()
         .unwrap();
     assert!(
@@ -92,6 +97,12 @@ fn record(vendor: &str, answer: &'static str, extra: Value) -> Vec<Captured> {
     );
     let requests = server.requests();
     assert!(!requests.is_empty(), "the {vendor} SDK sent nothing");
+    for r in &requests {
+        assert!(
+            r.header("content-encoding").is_none() && !r.bad_gzip,
+            "{vendor}: the SDKs are run uncompressed, so bodies are compared as sent"
+        );
+    }
     requests
 }
 
@@ -229,7 +240,7 @@ fn segment_matches_analytics_python() {
     let sdk = record("segment", "{}", json!({"anonymous_id": anon}));
     let sdk = &sdk[0];
     assert_eq!(sdk.method, "POST");
-    assert_eq!(sdk.target, ours.path);
+    assert_eq!(sdk.path, ours.path);
     assert_eq!(
         sdk.header("authorization"),
         ours.header("authorization"),
@@ -269,7 +280,7 @@ fn mixpanel_matches_mixpanel_python() {
     let sdk = record("mixpanel", r#"{"status": 1, "error": null}"#, json!({}));
     let sdk = &sdk[0];
     // Same endpoint and credentials; both ask Mixpanel not to geolocate the request (ip=0).
-    assert!(sdk.target.starts_with("/import"));
+    assert!(sdk.path.starts_with("/import"));
     assert!(ours.path.starts_with("/import?") && ours.path.contains("ip=0"));
     assert_eq!(sdk.header("authorization"), ours.header("authorization"));
     let f = form(&sdk.body);
@@ -308,9 +319,9 @@ fn posthog_matches_posthog_python() {
     let sdk = record("posthog", r#"{"status": "Ok"}"#, json!({}));
     let sdk = sdk
         .iter()
-        .find(|r| r.target.starts_with("/batch"))
+        .find(|r| r.path.starts_with("/batch"))
         .expect("a /batch/ request");
-    assert_eq!(sdk.target, ours.path);
+    assert_eq!(sdk.path, ours.path);
     let (a, b) = (body(&sdk.body), body(&ours.body));
     let machine = "nothing about the machine beyond the app's name, version and OS family";
     let sdk_only = [
@@ -361,7 +372,7 @@ fn snowplow_matches_snowplow_python_tracker_and_both_validate() {
     let uri = iglu_key("com.example", NAME, 2).uri();
     let sdk = record("snowplow", "{}", json!({"iglu_uri": uri}));
     let sdk = &sdk[0];
-    assert_eq!(sdk.target, ours.path);
+    assert_eq!(sdk.path, ours.path);
     assert_eq!(ours.header("SP-Anonymous"), Some("*"));
     let (a, b) = (body(&sdk.body), body(&ours.body));
     iglu::validate_body(&a);
