@@ -5,12 +5,12 @@
 //! `docs/runtime.md`, "Retry policy"). Ship your own by implementing [`Transport`]; the
 //! crate provides [`HttpTransport`] (gzip'd HTTPS POST, Cargo feature `http`, on by
 //! default), [`FileTransport`] (JSON lines to a file or stdout, for local inspection) and,
-//! each behind its own Cargo feature, the vendor sinks of the [`vendor`] module (Segment,
+//! each behind its own Cargo feature, the vendor sinks of the `vendor` module (Segment,
 //! Mixpanel, Snowplow, PostHog, OpenTelemetry).
 //!
 //! Module map: `client` is the one HTTP client every HTTP transport shares (endpoint rules,
 //! `ureq` + rustls, gzip); `http` is [`HttpTransport`]; `file` is [`FileTransport`];
-//! [`vendor`] holds the vendor sinks.
+//! `vendor` holds the vendor sinks.
 
 #[cfg(feature = "http")]
 mod client;
