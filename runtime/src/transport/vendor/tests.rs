@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use candor_testkit::{dead_port, Answer, Server};
+use candor_testkit::{dead_port, Answer, Received, Server};
 
 use super::sink::{REFUSED, RETRY, SPLIT};
 use super::*;
@@ -505,4 +505,97 @@ fn no_vendor_request_starts_after_a_revocation() {
         [vec![uuid(1), uuid(2)], vec![uuid(5), uuid(6)]],
         "nothing sent twice, nothing revoked sent"
     );
+}
+
+/// A document holding the events with the given numbers.
+fn doc_of(events: &[usize]) -> Vec<u8> {
+    let full = String::from_utf8(doc(12)).unwrap();
+    let (head, _) = full.split_once("\"events\":[").unwrap();
+    let list: Vec<String> = events
+        .iter()
+        .map(|i| {
+            format!(
+                r#"{{"id":"{}","name":"app.clicked","version":1,"time":"2026-11-22T12:33Z","fields":{{"seq":{i}}}}}"#,
+                id(*i)
+            )
+        })
+        .collect();
+    format!("{head}\"events\":[{}]}}", list.join(",")).into_bytes()
+}
+
+/// One vendor answer in the property test below.
+fn answer(k: u8) -> Answer {
+    match k {
+        0 => Answer::ok(),
+        1 => Answer::status(400), // final for Snowplow
+        2 => Answer::status(500), // retried
+        3 => Answer::status(413), // split
+        _ => Answer::reset(),     // no answer
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Whatever the vendor answers, driven the way the runtime drives a transport (resend on
+    /// retry or no answer, halves on a split, a single event answered 413 dropped): every event
+    /// ends exactly once, delivered or refused; what the runtime counts delivered is exactly
+    /// what the vendor acknowledged, each event once; and an event the vendor refused for good
+    /// is never sent again.
+    #[test]
+    fn every_event_ends_once_whatever_the_vendor_answers(
+        n in 1usize..12,
+        per in 1usize..5,
+        answers in proptest::collection::vec(0u8..5, 0..24),
+    ) {
+        let server = Server::start();
+        server.script(answers.iter().map(|&k| answer(k)));
+        let mut sink = SnowplowTransport::new(&base(&server))
+            .unwrap()
+            .with_limits(Limits { max_events: Some(per), ..Limits::NONE });
+        let (mut delivered, mut refused) = (0usize, 0usize);
+        let mut docs: Vec<Vec<usize>> = vec![(1..=n).collect()];
+        let mut rounds = 0;
+        while let Some(events) = docs.pop() {
+            rounds += 1;
+            proptest::prop_assert!(rounds < 500, "never finishes");
+            match sink.send(&batch(&doc_of(&events))) {
+                Err(_) => docs.push(events),
+                Ok(r) if r.status == 200 => {
+                    delivered += events.len() - r.rejected;
+                    refused += r.rejected;
+                }
+                Ok(r) if r.status == REFUSED => refused += events.len(),
+                Ok(r) if r.status == RETRY => docs.push(events),
+                Ok(r) if r.status == SPLIT && events.len() == 1 => refused += 1,
+                Ok(r) if r.status == SPLIT => {
+                    let (a, b) = events.split_at(events.len() / 2);
+                    docs.push(b.to_vec());
+                    docs.push(a.to_vec());
+                }
+                Ok(r) => proptest::prop_assert!(false, "unexpected answer {r:?}"),
+            }
+        }
+        proptest::prop_assert_eq!(delivered + refused, n);
+        let reqs = server.requests();
+        let eids = |r: &Received| -> Vec<String> {
+            r.json["data"].as_array().unwrap().iter()
+                .map(|e| e["eid"].as_str().unwrap().to_owned()).collect()
+        };
+        let acked: Vec<String> = reqs.iter().filter(|r| r.status == 200).flat_map(eids).collect();
+        let unique: std::collections::BTreeSet<&String> = acked.iter().collect();
+        proptest::prop_assert_eq!(unique.len(), acked.len(), "an event acknowledged twice");
+        proptest::prop_assert_eq!(acked.len(), delivered);
+        for (i, r) in reqs.iter().enumerate().filter(|(_, r)| r.status == 400) {
+            for later in &reqs[i + 1..] {
+                for e in eids(r) {
+                    proptest::prop_assert!(!eids(later).contains(&e), "a refusal was resent");
+                }
+            }
+        }
+    }
 }
