@@ -112,10 +112,10 @@ pub(crate) struct Shared {
     sender: OnceLock<Thread>,
     max_event_bytes: usize,
     pub(crate) cfg: Config,
-    /// Consent revocations so far, bumped under the pipeline lock before the purge: a
-    /// transport sending one document as several requests stops when it changes
-    /// (`Request::still_wanted`).
-    pub(crate) revocations: AtomicU64,
+    /// Bumped under the pipeline lock at every consent revocation (before the purge) and
+    /// when shutdown halts the pipeline: a transport sending one document as several
+    /// requests starts no further request once it changed (`Request::still_wanted`).
+    pub(crate) interrupts: AtomicU64,
 }
 
 /// What the pipeline lock guards: the pipeline and the sender's bookkeeping.
@@ -214,7 +214,7 @@ impl Client {
             sender: OnceLock::new(),
             max_event_bytes: cfg.max_event_bytes,
             cfg,
-            revocations: AtomicU64::new(0),
+            interrupts: AtomicU64::new(0),
         });
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
@@ -403,7 +403,7 @@ impl Shared {
         // can slip in behind the purge.
         self.set_gate(gate);
         if old & !choice != 0 {
-            self.revocations.fetch_add(1, Ordering::SeqCst);
+            self.interrupts.fetch_add(1, Ordering::SeqCst);
             let removed = self.queue.purge(choice);
             st.pipe.note_revoked_in_queue(removed);
         }
@@ -503,6 +503,8 @@ impl Shared {
             self.drain_queue(&mut st, &mut scratch, now, now_minute());
             st.pipe.close_due(now, true);
             st.pipe.halt();
+            // A transport still sending one document as several requests starts no more.
+            self.interrupts.fetch_add(1, Ordering::SeqCst);
         }
         self.progress.notify_all();
         self.report(&st)

@@ -38,9 +38,9 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
         }
 
         if let Some(out) = st.pipe.next_request(now, now_min, &mut body) {
-            // Read under the lock that opt-outs take: a revocation after this point is seen
-            // by `Request::still_wanted`.
-            let request = Request::new(out.kind, &body, out.events).watching(&s.revocations);
+            // Read under the lock that opt-outs and shutdown take: a revocation or a halt
+            // after this point is seen by `Request::still_wanted`.
+            let request = Request::new(out.kind, &body, out.events).watching(&s.interrupts);
             drop(st);
             let result = transport.send(&request);
             let verdict = classify(&result, &s.cfg.retry);

@@ -49,7 +49,11 @@ fn ids_survive_a_restart(vendor: Vendor) {
     assert_eq!(c.counters().loaded, 12);
     assert_eq!(c.counters().sent, 12);
     c.shutdown(Duration::from_secs(2));
-    let kept = fake.assert_each_once(12);
+    // At-least-once: a request of the first run still on the wire when it stopped may be
+    // answered after the fake healed, and the next start sends the spooled batch again; the
+    // same vendor ids make that a duplicate the vendor drops.
+    let kept = fake.assert_kept(12);
+    assert!(fake.accepted_ids().len() <= 24);
     assert_eq!(
         kept, first_attempts[0],
         "{vendor}: the same vendor ids after the restart"

@@ -162,6 +162,14 @@ impl Fake {
             .collect()
     }
 
+    /// Asserts the vendor kept exactly `n` distinct events, duplicates allowed (the vendor
+    /// keeps one copy per vendor id), and returns them.
+    pub fn assert_kept(&self, n: usize) -> BTreeSet<String> {
+        let unique: BTreeSet<String> = self.accepted_ids().into_iter().collect();
+        assert_eq!(unique.len(), n, "{}: events lost", self.vendor);
+        unique
+    }
+
     /// Asserts the vendor kept exactly `n` distinct events, each once (nothing lost, nothing
     /// kept twice), and returns them.
     pub fn assert_each_once(&self, n: usize) -> BTreeSet<String> {

@@ -57,9 +57,9 @@ pub struct Request<'a> {
     pub json: &'a [u8],
     /// Number of events in it (0 for deletion requests).
     pub events: usize,
-    /// The client's count of consent revocations, and its value when the document was
-    /// written.
-    revocations: Option<(&'a AtomicU64, u64)>,
+    /// The client's count of interruptions (consent revocations, shutdown), and its value
+    /// when the document was written.
+    interrupts: Option<(&'a AtomicU64, u64)>,
 }
 
 impl<'a> Request<'a> {
@@ -68,27 +68,29 @@ impl<'a> Request<'a> {
             kind,
             json,
             events,
-            revocations: None,
+            interrupts: None,
         }
     }
 
-    /// Ties the request to the client's revocation count as it was when the document was
+    /// Ties the request to the client's interruption count as it was when the document was
     /// written.
     pub(crate) fn watching(mut self, count: &'a AtomicU64) -> Request<'a> {
-        self.revocations = Some((count, count.load(Ordering::SeqCst)));
+        self.interrupts = Some((count, count.load(Ordering::SeqCst)));
         self
     }
 
-    /// Whether the document still holds only what the person consents to: `false` once a
-    /// consent category was revoked after it was written.
+    /// Whether the document may still be sent as written: `false` once a consent category
+    /// was revoked, or the client was shut down, after it was written.
     ///
     /// A transport that sends one document as several requests (a vendor sink) checks this
-    /// before each request after the first: an opt-out promises that no request carrying a
-    /// revoked event starts after `set_consent` returns. When it turns `false`, the
-    /// transport answers 503 with `Retry-After: 0`; the runtime has already removed the
-    /// revoked events and writes the document again, at once, without them.
+    /// before each request: an opt-out promises that no request carrying a revoked event
+    /// starts after `set_consent` returns, and shutdown that no request starts after it
+    /// halted. When it turns `false`, the transport answers 503 with `Retry-After: 0`: after
+    /// an opt-out the runtime has already removed the revoked events and writes the document
+    /// again, at once, without them; after shutdown the batch stays spooled for the next
+    /// start.
     pub fn still_wanted(&self) -> bool {
-        self.revocations
+        self.interrupts
             .is_none_or(|(count, seen)| count.load(Ordering::SeqCst) == seen)
     }
 }

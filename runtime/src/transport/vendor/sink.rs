@@ -8,9 +8,10 @@
 //!    vendor form). A batch that does not read as `candor.batch/1` is refused the same way.
 //! 2. Events the [`Ledger`] says were finished in an earlier attempt are left out; the rest
 //!    are encoded. Events the encoder cannot put in any request are refused at once.
-//! 3. The requests are sent in order, each only if consent was not revoked since the
-//!    document was written ([`Request::still_wanted`]; otherwise the runtime is told to
-//!    retry at once, and writes the document again without the revoked events). An accepted request's events are delivered; a refused
+//! 3. The requests are sent in order, each only if consent was not revoked, nor the client
+//!    shut down, since the document was written ([`Request::still_wanted`]; otherwise the
+//!    runtime is told to retry at once, and writes the document again without the revoked
+//!    events, or keeps the batch spooled after shutdown). An accepted request's events are delivered; a refused
 //!    request's events are refused (all of them, or those the vendor's answer names, for a
 //!    vendor that takes part of a request); either way the next request follows. A request
 //!    to retry, or one the vendor finds too large, stops the attempt: the runtime is told to
@@ -145,9 +146,10 @@ impl<E: Rules> Sink<E> {
             );
             for req in &encoded.requests {
                 if !request.still_wanted() {
-                    // Consent was revoked meanwhile: no request may start with the document
-                    // as written. The runtime writes it again, at once, without the revoked
-                    // events; what is finished stays finished.
+                    // Consent was revoked, or the client shut down, meanwhile: no request may
+                    // start with the document as written. After an opt-out the runtime writes
+                    // it again, at once, without the revoked events; what is finished stays
+                    // finished.
                     return Ok(Response::new(RETRY).with_retry_after(Some(Duration::ZERO)));
                 }
                 let ids: Vec<Id> = req.events.iter().map(|&i| pending.events[i].id).collect();
