@@ -55,13 +55,21 @@ pub(crate) fn check_endpoint(url: &str) -> Result<(), EndpointError> {
     feature = "posthog",
     feature = "otlp"
 ))]
-/// Checks a base URL that request paths are appended to: the endpoint rules, and no query or
-/// fragment (a path appended after them would not be a path).
+/// Checks a base URL that request paths are appended to: the endpoint rules, no query or
+/// fragment (a path appended after them would not be a path), and no credentials in it
+/// (`user:password@`: a sink takes its credential as a parameter and never prints it, while a
+/// URL is shown by `Debug`).
 pub(crate) fn check_base_url(url: &str) -> Result<(), EndpointError> {
     check_endpoint(url)?;
     if url.contains(['?', '#']) {
         return Err(EndpointError(
             "a base URL may not have a query or a fragment".into(),
+        ));
+    }
+    let authority = url.parse::<Uri>().ok().and_then(|u| u.authority().cloned());
+    if authority.is_some_and(|a| a.as_str().contains('@')) {
+        return Err(EndpointError(
+            "a base URL may not hold credentials; pass them to the constructor".into(),
         ));
     }
     Ok(())
@@ -264,6 +272,8 @@ mod tests {
         assert!(check_base_url("https://api.segment.io?x=1").is_err());
         assert!(check_base_url("https://api.segment.io/#a").is_err());
         assert!(check_base_url("http://api.segment.io").is_err());
+        assert!(check_base_url("https://key:@api.segment.io").is_err());
+        assert!(check_base_url("http://user@127.0.0.1:9").is_err());
     }
 
     #[test]

@@ -356,6 +356,7 @@ fn constructors_refuse_what_could_leak_or_cannot_work() {
         "ftp://127.0.0.1",
         "https://api.segment.io?x=1",
         "https://api.segment.io#f",
+        "https://wk:@api.segment.io",
         "not a url",
     ] {
         assert!(SegmentTransport::new(url, "k").is_err(), "{url}");
