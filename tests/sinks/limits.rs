@@ -2,7 +2,8 @@
 //! vendors do (Segment answers 400 past 500 KB and silently drops events past 2500 per
 //! request; Mixpanel refuses more than 2000); the runtime's 413 split is the fallback when a
 //! receiver takes less than the sink was told; OTLP's non-retryable statuses drop the batch
-//! and count it; a Mixpanel partial refusal counts exactly the refused events.
+//! and count it; a Mixpanel partial refusal and an OTLP partial success count exactly the
+//! refused events.
 
 use std::time::Duration;
 
@@ -148,4 +149,26 @@ fn a_mixpanel_partial_refusal_counts_the_refused_events_and_resends_nothing() {
     assert_eq!((counters.sent, counters.dropped.rejected), (4, 1));
     assert_eq!(counters.retried, 0);
     assert_eq!(fake.server.arrivals(), 1, "a 400 is never resent");
+}
+
+#[test]
+fn an_otlp_partial_success_counts_the_rejected_records_and_resends_nothing() {
+    let fake = Fake::start(Vendor::Otlp);
+    fake.server.script([Answer::ok()
+        .header("Content-Type", "application/json")
+        .body(r#"{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"timestamps out of range"}}"#)]);
+    let mut cfg = config();
+    cfg.batch_interval = Duration::from_secs(60);
+    let c = client(cfg, fake.sink());
+    track(&c, 5);
+    assert!(c.flush(Duration::from_secs(10)).is_complete());
+    let counters = c.counters();
+    c.shutdown(Duration::from_secs(1));
+    assert_eq!((counters.sent, counters.dropped.rejected), (3, 2));
+    assert_eq!(counters.retried, 0);
+    assert_eq!(
+        fake.server.arrivals(),
+        1,
+        "a partial success is never retried"
+    );
 }

@@ -10,10 +10,13 @@
 //! decimal string, as the proto3 JSON mapping writes 64-bit integers), `doubleValue`,
 //! `boolValue`. An integer beyond `i64` (a `count` near `u64::MAX`) is sent as `doubleValue`.
 //! Field names never contain `.`, so they cannot collide with these keys.
+//!
+//! Answers: a 2xx may carry a partial success (`partialSuccess.rejectedLogRecords`: records the
+//! receiver refused for good, which must not be retried); [`rejected_log_records`] reads it.
 
 use super::{json_content_type, Encoder, Vendor, LIBRARY, LIBRARY_VERSION};
 use crate::batch::{Batch, Event, Value};
-use crate::json::{push_raw_string, push_string};
+use crate::json::{push_raw_string, push_string, Scanner};
 use crate::request::{pack, Encoded, Limits, RejectReason, VendorRequest, Verdict};
 
 /// Default path of the logs endpoint.
@@ -177,6 +180,77 @@ impl Encoder for Otlp {
             413 => Verdict::Split,
             429 | 502 | 503 | 504 => Verdict::Retry,
             _ => Verdict::Reject,
+        }
+    }
+}
+
+/// Deepest nesting read in an answer.
+const ANSWER_DEPTH: usize = 16;
+
+/// The `partialSuccess.rejectedLogRecords` of an `ExportLogsServiceResponse` in JSON: how many
+/// records of an accepted request the receiver refused for good. The proto3 JSON mapping writes
+/// the int64 as a string and accepts the original field names too, so `"3"`, `3`,
+/// `partial_success` and `rejected_log_records` are all read. `None` when the answer has no
+/// partial success (an empty body or `{}` is a full success) or cannot be read.
+pub fn rejected_log_records(answer: &[u8]) -> Option<u64> {
+    let mut s = Scanner::new(std::str::from_utf8(answer).ok()?);
+    let mut rejected = None;
+    s.object(|s, key, _| {
+        if !matches!(key.raw(), "partialSuccess" | "partial_success") || s.peek() != Some(b'{') {
+            return s.skip_value(ANSWER_DEPTH);
+        }
+        s.object(|s, key, _| {
+            if !matches!(key.raw(), "rejectedLogRecords" | "rejected_log_records") {
+                return s.skip_value(ANSWER_DEPTH);
+            }
+            rejected = match s.peek() {
+                Some(b'"') => s.string()?.raw().parse().ok(),
+                Some(b'0'..=b'9') => s.number()?.0.parse().ok(),
+                _ => {
+                    s.skip_value(ANSWER_DEPTH)?;
+                    None
+                }
+            };
+            Ok(())
+        })
+    })
+    .ok()?;
+    s.end().ok()?;
+    rejected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_partial_success_in_every_spelling() {
+        for (body, want) in [
+            (
+                &br#"{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"bad"}}"#[..],
+                Some(3),
+            ),
+            (br#"{"partialSuccess":{"rejectedLogRecords":2}}"#, Some(2)),
+            (
+                br#"{"partial_success":{"rejected_log_records":"7"}}"#,
+                Some(7),
+            ),
+            (
+                br#" { "x" : [1, {"y": null}], "partialSuccess" : { "errorMessage" : "" } } "#,
+                None,
+            ),
+            (br#"{}"#, None),
+            (b"", None),
+            (br#"{"partialSuccess":{"rejectedLogRecords":"-1"}}"#, None),
+            (br#"{"partialSuccess":{"rejectedLogRecords":"3"}} x"#, None),
+            (br#"{"partialSuccess":null}"#, None),
+        ] {
+            assert_eq!(
+                rejected_log_records(body),
+                want,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! [`OtlpTransport`]: batches to an OpenTelemetry logs receiver (OTLP/HTTP JSON, `POST /v1/logs`).
 
+use candor_interop::vendor::otlp::rejected_log_records;
 use candor_interop::Otlp;
 
 use super::sink::{sink_type, Rules, Sink};
@@ -12,7 +13,8 @@ sink_type!(
     /// attributes and `log.record.uid` from the event id. The specification's retry rule
     /// applies: **only** 429, 502, 503 and 504 are retried (honouring `Retry-After`); every
     /// other 4xx or 5xx is final, so the batch is dropped and counted `dropped.rejected`;
-    /// 413 is split. Deletion requests are never sent (see `docs/interop.md`).
+    /// 413 is split. A partial success (`partialSuccess.rejectedLogRecords`) counts that
+    /// many events refused, never resent. Deletion requests are never sent (see `docs/interop.md`).
     ///
     /// ```no_run
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,6 +53,15 @@ impl Rules for Otlp {
     /// OTLP/HTTP clients may gzip ("MUST include `Content-Encoding: gzip`"), and receivers
     /// must support it.
     const GZIP: bool = true;
+
+    /// An `ExportLogsServiceResponse` is a few dozen bytes.
+    const ANSWER_BYTES: usize = 64 * 1024;
+
+    /// A partial success: the receiver took the request but refused this many records for
+    /// good ("MUST NOT" be retried); they are counted refused.
+    fn refused_of_accepted(&self, answer: &[u8]) -> usize {
+        rejected_log_records(answer).map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
 }
 
 /// Checks a header an app adds to every request of a sink: a valid HTTP name and value, and

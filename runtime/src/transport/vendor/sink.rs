@@ -13,7 +13,8 @@
 //!    runtime is told to retry at once, and writes the document again without the revoked
 //!    events, or keeps the batch spooled after shutdown). An accepted request's events are delivered; a refused
 //!    request's events are refused (all of them, or those the vendor's answer names, for a
-//!    vendor that takes part of a request); either way the next request follows. A request
+//!    vendor that takes part of a request), and an accepted request whose answer counts
+//!    refused records (OTLP's partial success) has that many refused; either way the next request follows. A request
 //!    to retry, or one the vendor finds too large, stops the attempt: the runtime is told to
 //!    retry the batch (honouring the vendor's `Retry-After`) or to split it, and the next
 //!    attempt skips what is finished. No answer at all (connection refused or reset,
@@ -59,6 +60,13 @@ pub(crate) trait Rules: Encoder + Clone + Send + 'static {
     /// `None`: all of them.
     fn refused_part(&self, _status: u16, _answer: &[u8], _ids: &[Id]) -> Option<Vec<bool>> {
         None
+    }
+
+    /// For a request the vendor accepted with `answer`, how many of its events the vendor
+    /// says it refused all the same (an OTLP partial success). The vendor names none, so
+    /// which ones are counted refused does not matter: none of them is sent again.
+    fn refused_of_accepted(&self, _answer: &[u8]) -> usize {
+        0
     }
 }
 
@@ -201,10 +209,20 @@ impl<E: Rules> Sink<E> {
         Cells::add(&self.cells().requests, 1);
         match self.encoder.verdict(answer.status) {
             Verdict::Delivered => {
-                for id in ids {
-                    self.ledger.record(*id, Outcome::Delivered);
+                let refused = self
+                    .encoder
+                    .refused_of_accepted(&answer.body)
+                    .min(ids.len());
+                for (k, id) in ids.iter().enumerate() {
+                    let outcome = if k < ids.len() - refused {
+                        Outcome::Delivered
+                    } else {
+                        Outcome::Refused
+                    };
+                    self.ledger.record(*id, outcome);
                 }
-                Cells::add(&self.cells().events_delivered, ids.len() as u64);
+                Cells::add(&self.cells().events_delivered, (ids.len() - refused) as u64);
+                Cells::add(&self.cells().events_refused, refused as u64);
                 Ok(None)
             }
             Verdict::Reject => {

@@ -600,3 +600,26 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn an_otlp_partial_success_counts_the_refused_records() {
+    let server = Server::start();
+    server.script([
+        Answer::ok().body(r#"{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"x"}}"#),
+        Answer::ok().body(r#"{"partialSuccess":{"rejectedLogRecords":"99"}}"#),
+        Answer::ok().body("{}"),
+    ]);
+    let sink = OtlpTransport::new(&base(&server)).unwrap();
+    let m = sink.monitor();
+    let mut sink = sink;
+    assert_eq!(
+        sink.send(&batch(&doc(5))).unwrap(),
+        Response::new(200).with_rejected(2)
+    );
+    // More than the request held: all of it, and the runtime is told nothing went.
+    assert_eq!(sink.send(&batch(&doc(3))).unwrap(), Response::new(REFUSED));
+    assert_eq!(sink.send(&batch(&doc(3))).unwrap(), Response::new(200));
+    assert_eq!(server.arrivals(), 3, "nothing resent");
+    let s = m.stats();
+    assert_eq!((s.events_delivered, s.events_refused), (6, 5));
+}
