@@ -145,11 +145,18 @@ impl Client {
     /// choice and installation id from `state_dir`, and undelivered events
     /// from `spool_dir`.
     ///
-    /// Fails with [`io::ErrorKind::InvalidInput`] when `cfg.deletion_request` is on and the
-    /// transport cannot deliver deletion requests
+    /// Fails with [`io::ErrorKind::InvalidInput`] when `cfg.app_name` is empty (the wire
+    /// format requires a name; a receiver that checks it would refuse every batch), or when
+    /// `cfg.deletion_request` is on and the transport cannot deliver deletion requests
     /// ([`Transport::delivers_deletion_requests`], e.g. a vendor sink): the app would promise
     /// an erasure that cannot happen.
     pub fn start(cfg: Config, transport: impl Transport) -> io::Result<Client> {
+        if cfg.app_name.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Config::app_name is empty: every document names the app",
+            ));
+        }
         if cfg.deletion_request && !transport.delivers_deletion_requests() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -540,6 +547,38 @@ fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<()
 mod tests {
     use super::*;
     use crate::batch::Batch;
+
+    #[test]
+    fn refuses_a_config_whose_documents_could_not_be_delivered() {
+        struct NoErasure;
+        impl Transport for NoErasure {
+            fn send(
+                &mut self,
+                _: &crate::Request<'_>,
+            ) -> Result<crate::Response, crate::TransportError> {
+                Ok(crate::Response::new(200))
+            }
+            fn delivers_deletion_requests(&self) -> bool {
+                false
+            }
+        }
+        let err = Client::start(Config::new("", "1"), NoErasure).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("app_name"));
+        let mut cfg = Config::new("t", "1");
+        cfg.install_id = true;
+        cfg.deletion_request = true;
+        let err = Client::start(cfg.clone(), NoErasure).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("deletion"));
+        // A box forwards the transport's answer; without the promise the client starts.
+        let boxed = Client::start(cfg.clone(), Box::new(NoErasure) as Box<dyn Transport>);
+        assert!(boxed.is_err());
+        cfg.deletion_request = false;
+        Client::start(cfg, NoErasure)
+            .unwrap()
+            .shutdown(Duration::from_secs(1));
+    }
 
     #[test]
     fn expired_spooled_events_are_deleted_unsent() {

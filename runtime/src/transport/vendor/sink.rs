@@ -11,10 +11,10 @@
 //! 3. The requests are sent in order, each only if consent was not revoked, nor the client
 //!    shut down, since the document was written ([`Request::still_wanted`]; otherwise the
 //!    runtime is told to retry at once, and writes the document again without the revoked
-//!    events, or keeps the batch spooled after shutdown). An accepted request's events are delivered; a refused
+//!    events, or keeps the batch spooled after shutdown). An accepted request's events are
+//!    delivered (except as many as an OTLP partial success counts refused); a refused
 //!    request's events are refused (all of them, or those the vendor's answer names, for a
-//!    vendor that takes part of a request), and an accepted request whose answer counts
-//!    refused records (OTLP's partial success) has that many refused; either way the next request follows. A request
+//!    vendor that takes part of a request); either way the next request follows. A request
 //!    to retry, or one the vendor finds too large, stops the attempt: the runtime is told to
 //!    retry the batch (honouring the vendor's `Retry-After`) or to split it, and the next
 //!    attempt skips what is finished. No answer at all (connection refused or reset,
