@@ -233,6 +233,27 @@ fn snowplow_request_is_exact() {
         assert!(!s.body.contains(absent), "{absent}");
     }
     s.is_the_encoders(&Snowplow::new().with_iglu_vendor(IGLU_VENDOR).unwrap());
+    // The event validates against the Iglu schema `candor schema --iglu com.example` emits
+    // from the same YAML, as Snowplow's pipeline will check it.
+    let compiled = candor_schema::compile_dir(
+        &candor_tests::crate_path("../schemas"),
+        &candor_schema::Options::default(),
+    )
+    .unwrap();
+    let registry = compiled.registry.expect("schemas/ compiles");
+    let files = candor_schema::emit::iglu::all(&registry, IGLU_VENDOR).unwrap();
+    let body: Value = serde_json::from_str(&s.body).unwrap();
+    let ue: Value = serde_json::from_str(body["data"][0]["ue_pr"].as_str().unwrap()).unwrap();
+    let uri = ue["data"]["schema"].as_str().unwrap();
+    let path = format!("iglu/schemas/{}", uri.strip_prefix("iglu:").unwrap());
+    let file = files
+        .iter()
+        .find(|f| f.path == path)
+        .expect("schema emitted");
+    let schema: Value = serde_json::from_str(&file.contents).unwrap();
+    assert!(jsonschema::draft4::new(&schema)
+        .unwrap()
+        .is_valid(&ue["data"]["data"]));
 }
 
 #[test]
