@@ -11,6 +11,8 @@
 //! - [`schemas`], [`validate`]: the registry in checkable form, and the per-event checks.
 //! - [`writer`]: the single writer thread, bounded queue and group commit.
 //! - [`store`]: the [`Store`] interface, SQLite and ClickHouse.
+//! - [`forward`]: the relay: stored events forwarded to an analytics vendor from the store's
+//!   durable queue, through the runtime's vendor sinks (`candor collect --forward`).
 //! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
 //!
 //! `candor collect` and `candor sweep` (crate `candor-cli`) are thin wrappers over [`run`] and
@@ -18,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod forward;
 pub mod limits;
 pub mod log;
 pub mod minute;
@@ -32,15 +35,38 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use forward::{ForwardOptions, ForwardSpec, ForwardStats, Forwarder, Forwarding};
 pub use limits::Limits;
 pub use schemas::Schemas;
 pub use server::SweepSchedule;
 pub use store::{SqliteSync, Store, StoreSpec};
 
+/// How long a stopping collector waits for the forwarder's request in flight before leaving it
+/// (what it had not finished stays queued for the next start).
+const FORWARD_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves on `listener` until `shutdown` resolves, then finishes open requests and writes
-/// everything accepted before returning. Blocks the calling thread; runs its own runtime with
-/// one worker per core.
+/// everything accepted before returning. With `forward`, a forwarder thread relays stored
+/// events to a vendor meanwhile ([`forward`]). Blocks the calling thread; runs its own runtime
+/// with one worker per core.
 pub fn run(
+    listener: std::net::TcpListener,
+    schemas: Schemas,
+    store: Box<dyn Store>,
+    limits: Limits,
+    sweep: SweepSchedule,
+    shutdown: impl Future<Output = ()> + Send,
+    forward: Option<Forwarding>,
+) -> std::io::Result<()> {
+    let forwarder = forward.map(Forwarder::spawn).transpose()?;
+    let served = serve(listener, schemas, store, limits, sweep, shutdown);
+    if let Some(f) = forwarder {
+        f.stop(FORWARD_GRACE);
+    }
+    served
+}
+
+fn serve(
     listener: std::net::TcpListener,
     schemas: Schemas,
     store: Box<dyn Store>,
@@ -88,15 +114,35 @@ impl Collector {
         limits: Limits,
         sweep: SweepSchedule,
     ) -> std::io::Result<Collector> {
+        Self::start_forwarding(listen, schemas, store, limits, sweep, None)
+    }
+
+    /// [`Collector::start`], relaying stored events with `forward`.
+    pub fn start_forwarding(
+        listen: SocketAddr,
+        schemas: Schemas,
+        store: Box<dyn Store>,
+        limits: Limits,
+        sweep: SweepSchedule,
+        forward: Option<Forwarding>,
+    ) -> std::io::Result<Collector> {
         let listener = std::net::TcpListener::bind(listen)?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("candor-collector".into())
             .spawn(move || {
-                run(listener, schemas, store, limits, sweep, async {
-                    let _ = stopped.await;
-                })
+                run(
+                    listener,
+                    schemas,
+                    store,
+                    limits,
+                    sweep,
+                    async {
+                        let _ = stopped.await;
+                    },
+                    forward,
+                )
             })?;
         Ok(Collector {
             addr,

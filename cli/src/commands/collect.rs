@@ -1,9 +1,13 @@
 //! `candor collect`: the reference collector. Loads the schemas, opens the store and serves
-//! `POST /v1/batch` until SIGINT or SIGTERM; see docs/collector.md.
+//! `POST /v1/batch` until SIGINT or SIGTERM; with `--forward`, also relays what it stores to
+//! an analytics vendor. See docs/collector.md.
 
 use super::{registry_for_output, CompileArgs};
 use crate::Outcome;
-use candor_collector::{Limits, Schemas, SqliteSync, StoreSpec, SweepSchedule};
+use candor_collector::forward::{parse_headers, Vendor};
+use candor_collector::{
+    ForwardOptions, ForwardSpec, Forwarding, Limits, Schemas, SqliteSync, StoreSpec, SweepSchedule,
+};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -48,6 +52,20 @@ pub struct Args {
     /// Minutes an event's time may be ahead of the collector's clock.
     #[arg(long, default_value_t = Limits::default().clock_skew.as_secs() / 60)]
     clock_skew_minutes: u64,
+    /// Also forward every stored event to this vendor: segment, mixpanel, snowplow, posthog or
+    /// otlp (needs --forward-url; SQLite store). The credential comes from CANDOR_FORWARD_KEY,
+    /// OTLP headers from CANDOR_FORWARD_HEADERS (`name=value,…`), never from the command line.
+    #[arg(long, value_parser = parse_vendor, requires = "forward_url")]
+    forward: Option<Vendor>,
+    /// The vendor's base URL (e.g. https://api.segment.io); http:// only to loopback.
+    #[arg(long, requires = "forward")]
+    forward_url: Option<String>,
+    /// Snowplow: the Iglu vendor the schemas were exported under (`candor schema --iglu`).
+    #[arg(long, requires = "forward")]
+    forward_iglu_vendor: Option<String>,
+    /// Seconds each request to the vendor may take.
+    #[arg(long, default_value_t = 30, requires = "forward")]
+    forward_timeout: u64,
     #[command(flatten)]
     compile: CompileArgs,
 }
@@ -68,7 +86,33 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         SyncChoice::Normal => SqliteSync::Normal,
         SyncChoice::Full => SqliteSync::Full,
     };
-    let store = spec.open(sync).map_err(|e| e.to_string())?;
+    // The sink first: a bad forwarding setup is refused before the store is touched.
+    let sink = match args.forward {
+        Some(vendor) => {
+            let fwd = ForwardSpec {
+                vendor,
+                url: args.forward_url.clone().unwrap_or_default(),
+                key: std::env::var("CANDOR_FORWARD_KEY").ok(),
+                iglu_vendor: args.forward_iglu_vendor.clone(),
+                headers: match std::env::var("CANDOR_FORWARD_HEADERS") {
+                    Ok(h) => parse_headers(&h)?,
+                    Err(_) => Vec::new(),
+                },
+                timeout: Duration::from_secs(args.forward_timeout),
+            };
+            Some(fwd.sink()?.0)
+        }
+        None => None,
+    };
+    let mut store = spec.open(sync).map_err(|e| e.to_string())?;
+    let forward = match sink {
+        Some(sink) => Some(Forwarding {
+            queue: store.forwarding().map_err(|e| e.to_string())?,
+            sink,
+            options: ForwardOptions::default(),
+        }),
+        None => None,
+    };
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
         max_decompressed_bytes: args.max_decompressed_bytes,
@@ -90,6 +134,9 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         args.schemas.display(),
         args.store
     ));
+    if let (Some(vendor), Some(url)) = (args.forward, &args.forward_url) {
+        candor_collector::log::line(&format!("forwarding stored events to {vendor} at {url}"));
+    }
     candor_collector::run(
         listener,
         schemas,
@@ -97,10 +144,15 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         limits,
         SweepSchedule::Hourly,
         stop_signal(),
+        forward,
     )
     .map_err(|e| e.to_string())?;
     candor_collector::log::line("stopped; everything accepted is stored");
     Ok(Outcome::Clean)
+}
+
+fn parse_vendor(s: &str) -> Result<Vendor, String> {
+    s.parse::<Vendor>().map_err(|e| e.to_string())
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM.

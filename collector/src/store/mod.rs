@@ -4,6 +4,8 @@
 //! Both keep the same promises: a batch is durable when `write` returns, an id is stored once,
 //! rows leave at their retention, a deletion request removes an installation's rows, and
 //! nothing about the connection (address, headers) exists to be written in the first place.
+//! SQLite also keeps the relay's forwarding queue ([`ForwardQueue`]), under the same
+//! promises: an entry leaves with its event's retention or deletion.
 
 pub mod clickhouse;
 pub mod sqlite;
@@ -78,6 +80,27 @@ pub struct Swept {
     pub removed: u64,
 }
 
+/// One entry of the forwarding queue: its position, and the event it names (`None` when the
+/// event is gone: swept at its retention, or erased by a deletion request).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub seq: i64,
+    pub event: Option<StoredEvent>,
+}
+
+/// The durable queue the relay forwards from (`candor collect --forward`): every event the
+/// store accepted while forwarding is on, in the order it was committed, until the vendor has
+/// taken it. Used from the forwarder's own thread, beside the writer: a vendor outage holds
+/// this queue up, never the store.
+pub trait ForwardQueue: Send {
+    /// Up to `max` entries from the head, in order.
+    fn next(&mut self, max: usize) -> Result<Vec<Queued>, StoreError>;
+    /// Removes entries: their events were delivered or refused for good, or are gone.
+    fn done(&mut self, seqs: &[i64]) -> Result<(), StoreError>;
+    /// Entries waiting.
+    fn depth(&mut self) -> Result<u64, StoreError>;
+}
+
 /// A place to keep events. Methods are called from one writer thread at a time.
 pub trait Store: Send {
     /// Stores the accepted rows and quarantine counts of several batches, all or nothing;
@@ -105,6 +128,15 @@ pub trait Store: Send {
     /// asynchronously; SQLite has nothing to wait for).
     fn settle(&mut self) -> Result<(), StoreError> {
         Ok(())
+    }
+    /// Turns forwarding on: from now on every newly stored event also enters the forwarding
+    /// queue, in the same transaction; returns the queue, to be read from another thread.
+    /// Only SQLite keeps one.
+    fn forwarding(&mut self) -> Result<Box<dyn ForwardQueue>, StoreError> {
+        Err(StoreError::new(
+            "forwarding keeps its queue in the store, and only the SQLite store has one: use \
+             `--store sqlite:PATH` with `--forward`",
+        ))
     }
 }
 

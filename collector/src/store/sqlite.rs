@@ -10,6 +10,11 @@
 //! Deleting is erasing: `secure_delete` zeroes the space deleted rows occupied, and after a
 //! deletion request the WAL is checkpointed and truncated, so the old page images that still
 //! held the rows are gone from both files.
+//!
+//! The relay's forwarding queue (`forward_queue`) lives here too: an entry per event stored
+//! while forwarding is on, written in the same transaction as the event, removed in the same
+//! transaction as the event by a sweep or a deletion request, and read and trimmed by the
+//! forwarder on its own connection.
 
 use std::path::Path;
 use std::time::Duration;
@@ -18,7 +23,8 @@ use candor_schema::ir::Consent;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    quarantine_counts, QuarantineCount, SqliteSync, Store, StoreError, StoredEvent, Swept,
+    quarantine_counts, ForwardQueue, QuarantineCount, Queued, SqliteSync, Store, StoreError,
+    StoredEvent, Swept,
 };
 use crate::minute;
 use crate::schemas::Schemas;
@@ -56,7 +62,24 @@ const MIGRATIONS: &[&str] = &[
         day      TEXT    NOT NULL PRIMARY KEY,
         requests INTEGER NOT NULL
      ) WITHOUT ROWID;",
+    // 2: the relay's forwarding queue: events stored while forwarding is on, in commit order,
+    // until the vendor took them. AUTOINCREMENT: a seq is never reused, so order holds even
+    // after the newest entries were removed.
+    "CREATE TABLE forward_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id  BLOB    NOT NULL                      -- the queued event's id
+     );
+     CREATE INDEX forward_queue_id ON forward_queue (id);",
 ];
+
+const ENQUEUE: &str = "INSERT INTO forward_queue (id) VALUES (?1)";
+
+/// Queue entries of events about to be deleted go first, in the same transaction: an entry
+/// never outlives its event, and erasing an event erases its place in the queue.
+const UNQUEUE_INSTALL: &str = "DELETE FROM forward_queue WHERE id IN \
+     (SELECT id FROM events WHERE install_id = ?1 AND category = ?2)";
+const UNQUEUE_EXPIRED: &str =
+    "DELETE FROM forward_queue WHERE id IN (SELECT id FROM events WHERE delete_on <= ?1)";
 
 const INSERT_EVENT: &str = "INSERT OR IGNORE INTO events (id, event, version, time, category, \
      retention_days, delete_on, app_name, app_version, app_os, install_id, fields) \
@@ -73,6 +96,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
 /// A SQLite database file.
 pub struct SqliteStore {
     conn: Connection,
+    path: std::path::PathBuf,
+    sync: SqliteSync,
+    /// Newly stored events also enter the forwarding queue.
+    forward: bool,
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -82,33 +109,39 @@ fn err(e: rusqlite::Error) -> StoreError {
 impl SqliteStore {
     /// Opens (or creates) the database and brings its tables to the current version.
     pub fn open(path: &Path, sync: SqliteSync) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open(path)
+        let mut conn = Connection::open(path)
             .map_err(|e| StoreError::new(format!("cannot open `{}`: {e}", path.display())))?;
-        Self::setup(conn, sync)
-    }
-
-    fn setup(mut conn: Connection, sync: SqliteSync) -> Result<SqliteStore, StoreError> {
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(err)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::new(format!(
-                "sqlite: the database cannot use WAL (journal_mode is `{mode}`)"
-            )));
-        }
-        let sync = match sync {
-            SqliteSync::Normal => "NORMAL",
-            SqliteSync::Full => "FULL",
-        };
-        conn.execute_batch(&format!(
-            "PRAGMA synchronous = {sync}; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
-             PRAGMA secure_delete = ON;"
-        ))
-        .map_err(err)?;
+        configure(&conn, sync)?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore {
+            conn,
+            path: path.to_owned(),
+            sync,
+            forward: false,
+        })
     }
+}
+
+/// The settings every connection to the file uses.
+fn configure(conn: &Connection, sync: SqliteSync) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::new(format!(
+            "sqlite: the database cannot use WAL (journal_mode is `{mode}`)"
+        )));
+    }
+    let sync = match sync {
+        SqliteSync::Normal => "NORMAL",
+        SqliteSync::Full => "FULL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+         PRAGMA secure_delete = ON;"
+    ))
+    .map_err(err)
 }
 
 /// Applies the migrations the database has not seen, each in its own transaction.
@@ -138,6 +171,7 @@ impl Store for SqliteStore {
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(err)?;
+            let mut enqueue = tx.prepare_cached(ENQUEUE).map_err(err)?;
             let (mut time, mut day) = ([0u8; 17], [0u8; 10]);
             // In id order: consecutive inserts then meet neighbouring pages of the unique id
             // index instead of random ones (fewer page visits per transaction).
@@ -148,7 +182,7 @@ impl Store for SqliteStore {
             order.sort_unstable_by_key(|(_, r)| r.id);
             for (b, row) in order {
                 let spec = schemas.event(row.event);
-                insert
+                let inserted = insert
                     .execute(params![
                         &row.id[..],
                         spec.name,
@@ -167,6 +201,10 @@ impl Store for SqliteStore {
                         b.fields(row),
                     ])
                     .map_err(err)?;
+                // A resent event is already stored, and queued (or forwarded): once is enough.
+                if self.forward && inserted == 1 {
+                    enqueue.execute(params![&row.id[..]]).map_err(err)?;
+                }
             }
             let mut upsert = tx.prepare_cached(UPSERT_QUARANTINE).map_err(err)?;
             for ((d, reason, event, field), count) in quarantine_counts(schemas, batches) {
@@ -192,6 +230,8 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(err)?;
         for c in categories {
+            tx.execute(UNQUEUE_INSTALL, params![&install_id[..], c.as_str()])
+                .map_err(err)?;
             tx.execute(
                 "DELETE FROM events WHERE install_id = ?1 AND category = ?2",
                 params![&install_id[..], c.as_str()],
@@ -213,14 +253,25 @@ impl Store for SqliteStore {
     }
 
     fn sweep(&mut self, today: i64) -> Result<Swept, StoreError> {
-        let n = self
-            .conn
-            .execute(
-                "DELETE FROM events WHERE delete_on <= ?1",
-                params![minute::format_day_into(today, &mut [0; 10])],
-            )
+        let mut day = [0; 10];
+        let today = minute::format_day_into(today, &mut day);
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute(UNQUEUE_EXPIRED, params![today]).map_err(err)?;
+        let n = tx
+            .execute("DELETE FROM events WHERE delete_on <= ?1", params![today])
             .map_err(err)?;
+        tx.commit().map_err(err)?;
         Ok(Swept { removed: n as u64 })
+    }
+
+    fn forwarding(&mut self) -> Result<Box<dyn ForwardQueue>, StoreError> {
+        // The forwarder reads and trims the queue on its own connection, so a slow vendor
+        // never holds the writer's; WAL lets it read while the writer commits.
+        let conn = Connection::open(&self.path)
+            .map_err(|e| StoreError::new(format!("cannot open `{}`: {e}", self.path.display())))?;
+        configure(&conn, self.sync)?;
+        self.forward = true;
+        Ok(Box::new(SqliteQueue { conn }))
     }
 
     fn ping(&mut self) -> Result<(), StoreError> {
@@ -241,9 +292,6 @@ impl Store for SqliteStore {
                  app_version, app_os, install_id, fields FROM events ORDER BY time, id",
             )
             .map_err(err)?;
-        let hex = |b: Vec<u8>| -> String {
-            <[u8; 16]>::try_from(b.as_slice()).map_or_else(|_| String::new(), |a| hex16(&a))
-        };
         let rows = stmt
             .query_map([], |r| {
                 Ok(StoredEvent {
@@ -294,6 +342,77 @@ impl Store for SqliteStore {
             .map_err(err)?;
         rows.collect::<Result<_, _>>().map_err(err)
     }
+}
+
+/// The forwarding queue, on its own connection to the database file.
+struct SqliteQueue {
+    conn: Connection,
+}
+
+impl ForwardQueue for SqliteQueue {
+    fn next(&mut self, max: usize) -> Result<Vec<Queued>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT q.seq, e.id, e.event, e.version, e.time, e.category, e.retention_days, \
+                 e.delete_on, e.app_name, e.app_version, e.app_os, e.install_id, e.fields \
+                 FROM forward_queue q LEFT JOIN events e ON e.id = q.id ORDER BY q.seq LIMIT ?1",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![max as i64], |r| {
+                let seq = r.get(0)?;
+                let Some(id) = r.get::<_, Option<Vec<u8>>>(1)? else {
+                    return Ok(Queued { seq, event: None });
+                };
+                Ok(Queued {
+                    seq,
+                    event: Some(StoredEvent {
+                        id: hex(id),
+                        event: r.get(2)?,
+                        version: r.get(3)?,
+                        time: r.get(4)?,
+                        category: r.get(5)?,
+                        retention_days: r.get(6)?,
+                        delete_on: r.get(7)?,
+                        app_name: r.get(8)?,
+                        app_version: r.get(9)?,
+                        app_os: r.get(10)?,
+                        install_id: r.get::<_, Option<Vec<u8>>>(11)?.map(hex),
+                        fields: r.get(12)?,
+                    }),
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn done(&mut self, seqs: &[i64]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut delete = tx
+                .prepare_cached("DELETE FROM forward_queue WHERE seq = ?1")
+                .map_err(err)?;
+            for seq in seqs {
+                delete.execute(params![seq]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn depth(&mut self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM forward_queue", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(err)
+    }
+}
+
+/// 32 hex digits of a 16-byte id column (empty if it is not 16 bytes).
+fn hex(b: Vec<u8>) -> String {
+    <[u8; 16]>::try_from(b.as_slice()).map_or_else(|_| String::new(), |a| hex16(&a))
 }
 
 #[cfg(test)]

@@ -63,7 +63,9 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    pub(crate) fn new(kind: RequestKind, json: &'a [u8], events: usize) -> Request<'a> {
+    /// A document to hand a transport, for code that drives one itself (the collector's
+    /// relay forwarding stored events through a vendor sink); the client builds its own.
+    pub fn new(kind: RequestKind, json: &'a [u8], events: usize) -> Request<'a> {
         Request {
             kind,
             json,
@@ -72,9 +74,10 @@ impl<'a> Request<'a> {
         }
     }
 
-    /// Ties the request to the client's interruption count as it was when the document was
-    /// written.
-    pub(crate) fn watching(mut self, count: &'a AtomicU64) -> Request<'a> {
+    /// Ties the request to an interruption count as it is now: once `count` changes,
+    /// [`Request::still_wanted`] is `false`. The client ties every request to its count of
+    /// consent revocations and shutdowns; a relay ties it to its own stop signal.
+    pub fn watching(mut self, count: &'a AtomicU64) -> Request<'a> {
         self.interrupts = Some((count, count.load(Ordering::SeqCst)));
         self
     }
