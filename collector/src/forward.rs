@@ -10,8 +10,8 @@
 //! fields, in one canonical spelling).
 //!
 //! How it runs: one thread beside the writer. It reads the head of the queue ([`ForwardQueue`])
-//! on its own connection, groups consecutive entries of one app (and installation id, when the
-//! app sent one) into `candor.batch/1` documents, and hands each to the sink. Entries leave the
+//! on its own connection, gathers the entries of each app (and installation id, when the app
+//! sent one) into a `candor.batch/1` document, and hands each to the sink. Entries leave the
 //! queue only once the vendor took their events or refused them for good, so delivery is
 //! at-least-once: after a crash between the vendor's answer and the queue's update, the next
 //! start sends them again under the same vendor ids, which the vendor deduplicates. A vendor
@@ -356,31 +356,31 @@ impl Worker {
         }
     }
 
-    /// Forwards one round of entries in order, stopping at the first document that must wait.
-    /// Returns the entries finished, and why the round stopped early, if it did.
+    /// Forwards one round of entries, one document per envelope (app and installation id),
+    /// each in queue order, stopping at the first document that must wait. Entries of one
+    /// envelope are rarely consecutive (a commit holds many apps' batches), so they are
+    /// gathered across the round; the order between envelopes carries no meaning. Returns the
+    /// entries finished, and why the round stopped early, if it did.
     fn round(&mut self, entries: &[Queued]) -> (Vec<i64>, Option<(Option<Duration>, String)>) {
         let mut finished = Vec::new();
-        let mut group: Vec<(i64, &StoredEvent)> = Vec::new();
+        let mut groups: Vec<Vec<(i64, &StoredEvent)>> = Vec::new();
         for q in entries {
             let Some(e) = &q.event else {
                 self.cells.gone.fetch_add(1, Ordering::Relaxed);
                 finished.push(q.seq);
                 continue;
             };
-            if group.first().is_some_and(|(_, f)| !same_envelope(f, e)) {
-                if let Some(w) = self.forward(&group, &mut finished) {
-                    return (finished, Some(w));
-                }
-                group.clear();
+            match groups.iter_mut().find(|g| same_envelope(g[0].1, e)) {
+                Some(g) => g.push((q.seq, e)),
+                None => groups.push(vec![(q.seq, e)]),
             }
-            group.push((q.seq, e));
         }
-        let wait = if group.is_empty() {
-            None
-        } else {
-            self.forward(&group, &mut finished)
-        };
-        (finished, wait)
+        for g in &groups {
+            if let Some(w) = self.forward(g, &mut finished) {
+                return (finished, Some(w));
+            }
+        }
+        (finished, None)
     }
 
     /// Forwards one group (one app and installation id), splitting it where the vendor finds
@@ -678,7 +678,7 @@ mod tests {
     }
 
     #[test]
-    fn a_round_groups_by_app_skips_what_is_gone_and_stops_at_a_retry() {
+    fn a_round_gathers_each_app_skips_what_is_gone_and_stops_at_a_retry() {
         let entries = vec![
             queued(1, "a"),
             queued(2, "a"),
@@ -695,13 +695,13 @@ mod tests {
         finished.sort_unstable();
         assert_eq!(
             finished,
-            [1, 2, 3],
-            "the gone entry is finished, b waits, a after it too"
+            [1, 2, 3, 5],
+            "a's three entries in one document, the gone one finished, b waits"
         );
         assert_eq!(wait.unwrap().0, Some(Duration::from_secs(7)));
-        assert_eq!(*seen.lock().unwrap(), [2, 1]);
+        assert_eq!(*seen.lock().unwrap(), [3, 1]);
         let s = w.cells.as_ref();
-        assert_eq!(s.forwarded.load(Ordering::Relaxed), 2);
+        assert_eq!(s.forwarded.load(Ordering::Relaxed), 3);
         assert_eq!(s.gone.load(Ordering::Relaxed), 1);
     }
 

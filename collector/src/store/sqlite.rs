@@ -175,12 +175,16 @@ impl Store for SqliteStore {
             let (mut time, mut day) = ([0u8; 17], [0u8; 10]);
             // In id order: consecutive inserts then meet neighbouring pages of the unique id
             // index instead of random ones (fewer page visits per transaction).
-            let mut order: Vec<(&Checked, &crate::validate::Row)> = batches
+            let mut order: Vec<(usize, &Checked, &crate::validate::Row)> = batches
                 .iter()
                 .flat_map(|b| b.rows.iter().map(move |r| (*b, r)))
+                .enumerate()
+                .map(|(at, (b, r))| (at, b, r))
                 .collect();
-            order.sort_unstable_by_key(|(_, r)| r.id);
-            for (b, row) in order {
+            order.sort_unstable_by_key(|(_, _, r)| r.id);
+            // Newly stored events, by arrival: the forwarding queue keeps the order they came.
+            let mut fresh: Vec<(usize, [u8; 16])> = Vec::new();
+            for (at, b, row) in order {
                 let spec = schemas.event(row.event);
                 let inserted = insert
                     .execute(params![
@@ -203,8 +207,12 @@ impl Store for SqliteStore {
                     .map_err(err)?;
                 // A resent event is already stored, and queued (or forwarded): once is enough.
                 if self.forward && inserted == 1 {
-                    enqueue.execute(params![&row.id[..]]).map_err(err)?;
+                    fresh.push((at, row.id));
                 }
+            }
+            fresh.sort_unstable_by_key(|(at, _)| *at);
+            for (_, id) in fresh {
+                enqueue.execute(params![&id[..]]).map_err(err)?;
             }
             let mut upsert = tx.prepare_cached(UPSERT_QUARANTINE).map_err(err)?;
             for ((d, reason, event, field), count) in quarantine_counts(schemas, batches) {
