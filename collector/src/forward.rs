@@ -515,8 +515,9 @@ fn same_envelope(a: &StoredEvent, b: &StoredEvent) -> bool {
         && a.install_id == b.install_id
 }
 
-/// The `candor.batch/1` document of stored events of one envelope (see [`same_envelope`]),
-/// built at `now` (minutes since the epoch). The fields are the stored canonical JSON.
+/// The `candor.batch/1` document of stored events of one envelope (one app, one installation
+/// id or none), built at `now` (minutes since the epoch). The fields are the stored canonical
+/// JSON.
 pub fn document<'a>(mut events: impl Iterator<Item = &'a StoredEvent>, now: i64) -> String {
     let Some(first) = events.next() else {
         return String::new();
