@@ -3,8 +3,8 @@
 //! One loopback HTTP/1.1 server for every test, benchmark and example that needs a real peer
 //! (the runtime's integration tests, its end-to-end benchmark and throughput example, the
 //! vendor sinks' tests with servers answering like each vendor, the interop conformance tests
-//! the vendors' own SDKs send to, and the collector to come). Real sockets on 127.0.0.1 only,
-//! `std` threads only, nothing sent anywhere else.
+//! the vendors' own SDKs send to, and the collector's relay tests). Real sockets on 127.0.0.1
+//! only, `std` threads only, nothing sent anywhere else.
 //!
 //! - [`Server`]: binds 127.0.0.1 (an ephemeral port, or a given one to come back on a port a
 //!   client already knows), reads HTTP/1.1 requests on kept-alive connections, gunzips bodies
