@@ -10,6 +10,6 @@ pub fn today_from_env() -> Result<Date, String> {
         Ok(v) => v.trim().parse::<i64>().map(Date::from_unix).map_err(|_| {
             format!("SOURCE_DATE_EPOCH must be a Unix timestamp in seconds, got `{v}`")
         }),
-        Err(_) => Ok(Date::today()),
+        Err(_) => Ok(Date::from_clock()),
     }
 }

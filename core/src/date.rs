@@ -76,8 +76,25 @@ impl Date {
         Date::from_days(self.to_days() + days)
     }
 
+    /// `YYYY-MM-DD` as bytes. A date outside the four-digit years is written as the nearest
+    /// one inside them (`0000-01-01` or `9999-12-31`): the format has four year digits.
+    pub fn to_text(self) -> [u8; 10] {
+        let d = if self < FIRST_DAY {
+            FIRST_DAY
+        } else if self > LAST_DAY {
+            LAST_DAY
+        } else {
+            self
+        };
+        let mut out = *b"0000-00-00";
+        put_digits(&mut out[0..4], d.year as u32);
+        put_digits(&mut out[5..7], u32::from(d.month));
+        put_digits(&mut out[8..10], u32::from(d.day));
+        out
+    }
+
     /// Today by the system clock, in UTC. A clock before 1970 reads as 1970-01-01.
-    pub fn today() -> Date {
+    pub fn from_clock() -> Date {
         let secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -93,6 +110,28 @@ pub const fn days_in_month(year: i32, month: u8) -> u8 {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
         2 => 28,
         _ => 0,
+    }
+}
+
+/// The first date a four-digit year can spell.
+const FIRST_DAY: Date = Date {
+    year: 0,
+    month: 1,
+    day: 1,
+};
+
+/// The last date a four-digit year can spell.
+const LAST_DAY: Date = Date {
+    year: 9999,
+    month: 12,
+    day: 31,
+};
+
+/// Writes `v` as decimal digits filling `out` (leading zeros; higher digits dropped).
+fn put_digits(out: &mut [u8], mut v: u32) {
+    for o in out.iter_mut().rev() {
+        *o = b'0' + (v % 10) as u8;
+        v /= 10;
     }
 }
 
@@ -137,33 +176,29 @@ pub const MINUTES_PER_DAY: u32 = 1_440;
 pub const MINUTE_LEN: usize = 17;
 
 /// The last minute a four-digit year can spell, `9999-12-31T23:59Z`, in minutes since 1970.
-pub const MAX_MINUTE: u32 = {
-    let last_day = match Date::new(9999, 12, 31) {
-        Some(d) => d.to_days(),
-        None => panic!("9999-12-31 exists"),
-    };
-    (last_day as u32 + 1) * MINUTES_PER_DAY - 1
-};
+pub const MAX_MINUTE: u32 = (LAST_DAY.to_days() as u32 + 1) * MINUTES_PER_DAY - 1;
 
-/// A wire minute: `minute` (minutes since 1970-01-01T00:00Z) as `YYYY-MM-DDTHH:MMZ`.
-/// Minutes past [`MAX_MINUTE`] are written as that minute: the format has four year digits.
+/// The first minute a four-digit year can spell, `0000-01-01T00:00Z`, in minutes since 1970
+/// (negative: before 1970).
+pub const MIN_MINUTE_SINCE_EPOCH: i64 = FIRST_DAY.to_days() * MINUTES_PER_DAY as i64;
+
+/// A wire minute: `minute` (minutes since 1970-01-01T00:00Z) as `YYYY-MM-DDTHH:MMZ`. Minutes
+/// past [`MAX_MINUTE`] are written as that minute: the format has four year digits.
 pub fn format_minute(minute: u32) -> [u8; MINUTE_LEN] {
-    let minute = minute.min(MAX_MINUTE);
-    let date = Date::from_days(i64::from(minute / MINUTES_PER_DAY));
-    let rem = minute % MINUTES_PER_DAY;
+    format_minute_since_epoch(i64::from(minute))
+}
+
+/// [`format_minute`] for any minute count, negative before 1970; a minute outside the
+/// four-digit years is written as the nearest one inside them.
+pub fn format_minute_since_epoch(minute: i64) -> [u8; MINUTE_LEN] {
+    let minute = minute.clamp(MIN_MINUTE_SINCE_EPOCH, i64::from(MAX_MINUTE));
+    let per_day = i64::from(MINUTES_PER_DAY);
+    let date = Date::from_days(minute.div_euclid(per_day));
+    let rem = minute.rem_euclid(per_day) as u32;
     let mut out = *b"0000-00-00T00:00Z";
-    let mut put = |at: usize, v: u32, width: usize| {
-        let mut v = v;
-        for i in (0..width).rev() {
-            out[at + i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, date.year as u32, 4);
-    put(5, u32::from(date.month), 2);
-    put(8, u32::from(date.day), 2);
-    put(11, rem / 60, 2);
-    put(14, rem % 60, 2);
+    out[..10].copy_from_slice(&date.to_text());
+    put_digits(&mut out[11..13], rem / 60);
+    put_digits(&mut out[14..16], rem % 60);
     out
 }
 
@@ -264,6 +299,11 @@ mod tests {
         assert_eq!(&format_minute(leap as u32), b"2024-02-29T12:00Z");
         assert_eq!(&format_minute(MAX_MINUTE), b"9999-12-31T23:59Z");
         assert_eq!(&format_minute(u32::MAX), b"9999-12-31T23:59Z");
+        assert_eq!(&format_minute_since_epoch(-1), b"1969-12-31T23:59Z");
+        assert_eq!(&format_minute_since_epoch(i64::MIN), b"0000-01-01T00:00Z");
+        assert_eq!(&format_minute_since_epoch(i64::MAX), b"9999-12-31T23:59Z");
+        assert_eq!(&Date::from_days(-800_000).to_text(), b"0000-01-01");
+        assert_eq!(&Date::from_days(3_000_000).to_text(), b"9999-12-31");
         assert_eq!(parse_minute("2026-11-22T12:34Z"), Some((secs / 60) as u32));
         assert_eq!(parse_minute_since_epoch("1969-12-31T23:59Z"), Some(-1));
         assert_eq!(
@@ -310,6 +350,15 @@ mod tests {
             let text = format_minute(minute);
             let text = std::str::from_utf8(&text).unwrap();
             prop_assert_eq!(parse_minute(text), Some(minute));
+        }
+
+        #[test]
+        fn every_four_digit_minute_round_trips(minute in MIN_MINUTE_SINCE_EPOCH..=i64::from(MAX_MINUTE)) {
+            let text = format_minute_since_epoch(minute);
+            let text = std::str::from_utf8(&text).unwrap();
+            prop_assert_eq!(parse_minute_since_epoch(text), Some(minute));
+            let date = Date::from_days(minute.div_euclid(1440));
+            prop_assert_eq!(&text[..10], date.to_string());
         }
 
         /// Whatever the parser accepts, it accepts as the formatter would write it.

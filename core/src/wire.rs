@@ -53,6 +53,14 @@ pub fn is_event_name(name: &str) -> bool {
 /// `app.os`: the OS family as Rust's `std::env::consts::OS` spells it (`linux`, `macos`, ...).
 pub const OS_PATTERN: &str = "^[a-z0-9_]+$";
 
+/// Whether `os` is an OS family name as the wire carries it ([`OS_PATTERN`]).
+pub fn is_os(os: &str) -> bool {
+    !os.is_empty()
+        && os
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
 /// The largest event version the wire carries (versions are `u32`).
 pub const MAX_VERSION: u32 = u32::MAX;
 
@@ -128,6 +136,16 @@ mod tests {
 
         /// The pattern and the Rust check agree; every full name the schema language allows
         /// is an event name on the wire.
+        #[test]
+        fn the_os_pattern_is_the_check(s in "[a-z0-9_A.-]{0,6}") {
+            prop_assert_eq!(re(OS_PATTERN).is_match(&s), is_os(&s), "{:?}", s);
+        }
+
+        #[test]
+        fn the_id_pattern_is_the_check(s in "[0-9a-gA-F]{30,33}") {
+            prop_assert_eq!(re(ID_PATTERN).is_match(&s), is_id(&s), "{:?}", s);
+        }
+
         #[test]
         fn the_name_pattern_is_the_check(s in "[a-z0-9_.A]{0,10}") {
             prop_assert_eq!(re(EVENT_NAME_PATTERN).is_match(&s), is_event_name(&s), "{:?}", s);
