@@ -595,14 +595,22 @@ fn sweep_with_now_removes_what_is_past_retention_and_collect_sweeps_on_start() {
     assert_eq!(count(), 1);
 
     // A row already past its retention (written behind the collector's back) is gone as soon
-    // as `candor collect` starts.
+    // as `candor collect` starts. A row's delete_on day is the high part of its key.
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(&format!(
-            "UPDATE events SET delete_on = '{}'",
-            today.add_days(-1)
+            "UPDATE event_rows SET seq = {} * 1099511627776 + seq % 1099511627776",
+            today.add_days(-1).to_days()
         ))
         .unwrap();
+    assert_eq!(
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT delete_on FROM events", [], |r| r
+                .get::<_, String>(0))
+            .unwrap(),
+        today.add_days(-1).to_string()
+    );
     let c = Collect::start(&dir, "127.0.0.1:0", &[]);
     assert!(
         wait_until(Duration::from_secs(30), || count() == 0),

@@ -48,6 +48,8 @@ pub fn run(
     sweep: SweepSchedule,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    let mut store = store;
+    store.claim().map_err(std::io::Error::other)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("candor-collect")
@@ -88,6 +90,8 @@ impl Collector {
         limits: Limits,
         sweep: SweepSchedule,
     ) -> std::io::Result<Collector> {
+        let mut store = store;
+        store.claim().map_err(std::io::Error::other)?;
         let listener = std::net::TcpListener::bind(listen)?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
