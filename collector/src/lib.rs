@@ -12,12 +12,14 @@
 //! - [`writer`]: the single writer thread, bounded queue and group commit.
 //! - [`store`]: the [`Store`] interface, SQLite and ClickHouse.
 //! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
+//! - [`keyed_hash`]: the hash of maps whose keys come from clients.
 //!
 //! `candor collect` and `candor sweep` (crate `candor-cli`) are thin wrappers over [`run`] and
 //! [`store::Store::sweep`]. See docs/collector.md.
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod keyed_hash;
 pub mod limits;
 pub mod log;
 pub mod minute;

@@ -8,11 +8,15 @@
 //! when the writer starts. The map holds each id's `delete_on` day so that a sweep can drop the
 //! ids it removed without reading them back.
 //!
-//! The hash is keyed with a per-process secret: ids come from clients, and a client that could
-//! predict where ids land could make every lookup walk a long probe sequence.
+//! The hash is keyed with a per-process secret ([`crate::keyed_hash`]): ids come from clients,
+//! and a client that could predict where ids land could make every lookup walk a long probe
+//! sequence.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use crate::keyed_hash::Keyed;
 
 /// Every stored id with the day its row must be gone (days since the epoch).
 pub struct IdIndex {
@@ -35,7 +39,7 @@ impl IdIndex {
     /// An empty index with room for `n` ids before it grows.
     pub fn with_capacity(n: usize) -> IdIndex {
         IdIndex {
-            map: HashMap::with_capacity_and_hasher(n, Keyed::new()),
+            map: HashMap::with_capacity_and_hasher(n, Keyed::default()),
         }
     }
 
@@ -43,17 +47,12 @@ impl IdIndex {
     pub fn insert(&mut self, id: &[u8; 16], delete_on: i64) -> bool {
         let day = i32::try_from(delete_on).unwrap_or(i32::MAX);
         match self.map.entry(Id(*id)) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(v) => {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(v) => {
                 v.insert(day);
                 true
             }
         }
-    }
-
-    #[cfg(test)]
-    pub fn contains(&self, id: &[u8; 16]) -> bool {
-        self.map.contains_key(&Id(*id))
     }
 
     pub fn remove(&mut self, id: &[u8; 16]) {
@@ -66,86 +65,15 @@ impl IdIndex {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-}
-
-/// A folded-multiply hash keyed with three secret words drawn from the standard library's
-/// per-process random state. Two multiplications per id: the lookup's cost is the cache miss,
-/// not the hash.
-#[derive(Clone, Copy)]
-struct Keyed {
-    k: [u64; 3],
-}
-
-impl Keyed {
-    fn new() -> Keyed {
-        let seed = std::collections::hash_map::RandomState::new();
-        Keyed {
-            k: [
-                seed.hash_one(1u8),
-                seed.hash_one(2u8),
-                seed.hash_one(3u8) | 1,
-            ],
-        }
-    }
-}
-
-fn fold(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-impl BuildHasher for Keyed {
-    type Hasher = KeyedHasher;
-    fn build_hasher(&self) -> KeyedHasher {
-        KeyedHasher {
-            k: self.k,
-            acc: self.k[0],
-            words: 0,
-        }
-    }
-}
-
-struct KeyedHasher {
-    k: [u64; 3],
-    acc: u64,
-    words: u64,
-}
-
-impl Hasher for KeyedHasher {
-    fn write_u64(&mut self, w: u64) {
-        // Word i is folded with its own key word, so swapping the halves of an id changes
-        // the hash.
-        let key = if self.words % 2 == 0 {
-            self.k[1]
-        } else {
-            self.k[2]
-        };
-        self.acc = fold(
-            self.acc ^ w,
-            key ^ self.words.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        );
-        self.words += 1;
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(w));
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        fold(self.acc ^ self.k[2], self.k[1] | 1)
+    fn contains(&self, id: &[u8; 16]) -> bool {
+        self.map.contains_key(&Id(*id))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::hash::BuildHasher;
 
     fn id(n: u64) -> [u8; 16] {
         let mut out = [0u8; 16];
@@ -167,25 +95,17 @@ mod tests {
         ids.prune(100);
         assert!(!ids.contains(&id(1)) && ids.contains(&id(2)) && ids.contains(&id(3)));
         ids.remove(&id(2));
-        assert_eq!(ids.len(), 1);
+        assert_eq!(ids.map.len(), 1);
         assert!(ids.insert(&id(1), 300), "a pruned id can be stored again");
     }
 
     #[test]
-    fn ids_that_differ_in_one_bit_or_by_swapped_halves_hash_apart() {
-        let k = Keyed::new();
-        let h = |b: [u8; 16]| k.hash_one(Id(b));
-        let base = id(0x0123_4567_89ab_cdef);
-        let mut seen = std::collections::HashSet::new();
-        assert!(seen.insert(h(base)));
-        for bit in 0..128 {
-            let mut b = base;
-            b[bit / 8] ^= 1 << (bit % 8);
-            assert!(seen.insert(h(b)), "bit {bit}");
-        }
-        let mut swapped = [0u8; 16];
-        swapped[..8].copy_from_slice(&base[8..]);
-        swapped[8..].copy_from_slice(&base[..8]);
-        assert!(seen.insert(h(swapped)));
+    fn swapped_halves_are_another_key() {
+        let k = Keyed::default();
+        let a = id(0x0123_4567_89ab_cdef);
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&a[8..]);
+        b[8..].copy_from_slice(&a[..8]);
+        assert_ne!(k.hash_one(Id(a)), k.hash_one(Id(b)));
     }
 }

@@ -358,6 +358,50 @@ fn count_rows(
 /// A row to insert: its `seq`, batch and row, kind and app.
 type Pending<'a> = (i64, &'a Checked, &'a Row, i64, i64);
 
+/// Rows bound to one `INSERT` statement (7 parameters each, well under SQLite's limit).
+const ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT_ROW` with [`ROWS_PER_INSERT`] rows of values.
+static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut sql = String::from(
+        "INSERT INTO event_rows (seq, id, kind, app, minute, install_id, fields) VALUES ",
+    );
+    for i in 0..ROWS_PER_INSERT {
+        let p = i * 7;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(?{},?{},?{},?{},?{},?{},?{})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7
+        ));
+    }
+    sql
+});
+
+/// Binds a row's seven values from parameter `at + 1` on.
+fn bind_row(
+    stmt: &mut rusqlite::Statement<'_>,
+    at: usize,
+    r: &Pending<'_>,
+) -> Result<(), StoreError> {
+    let (seq, b, row, kind, app) = *r;
+    stmt.raw_bind_parameter(at + 1, seq).map_err(err)?;
+    stmt.raw_bind_parameter(at + 2, &row.id[..]).map_err(err)?;
+    stmt.raw_bind_parameter(at + 3, kind).map_err(err)?;
+    stmt.raw_bind_parameter(at + 4, app).map_err(err)?;
+    stmt.raw_bind_parameter(at + 5, row.minute).map_err(err)?;
+    stmt.raw_bind_parameter(at + 6, b.install_id.as_ref().map(|i| &i[..]))
+        .map_err(err)?;
+    stmt.raw_bind_parameter(at + 7, b.fields(row)).map_err(err)
+}
+
 /// Writes a group in one transaction. Ids it records in `ids` are listed in `added`, so that
 /// a failed transaction can take them back.
 fn write_group(
@@ -415,19 +459,19 @@ fn write_group(
     // By key: each day's rows go to the end of its range one after another.
     rows.sort_unstable_by_key(|r| r.0);
     {
-        let mut insert = tx.prepare_cached(INSERT_ROW).map_err(err)?;
-        for (seq, b, row, kind, app) in rows {
-            insert
-                .execute(params![
-                    seq,
-                    &row.id[..],
-                    kind,
-                    app,
-                    row.minute,
-                    b.install_id.as_ref().map(|i| &i[..]),
-                    b.fields(row),
-                ])
-                .map_err(err)?;
+        // Many rows per statement: one statement start and one B-tree cursor for all of them.
+        let mut many = tx.prepare_cached(&INSERT_MANY).map_err(err)?;
+        let mut one = tx.prepare_cached(INSERT_ROW).map_err(err)?;
+        let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
+        for chunk in &mut chunks {
+            for (i, r) in chunk.iter().enumerate() {
+                bind_row(&mut many, i * 7, r)?;
+            }
+            many.raw_execute().map_err(err)?;
+        }
+        for r in chunks.remainder() {
+            bind_row(&mut one, 0, r)?;
+            one.raw_execute().map_err(err)?;
         }
         let mut upsert = tx.prepare_cached(UPSERT_QUARANTINE).map_err(err)?;
         let mut day = [0u8; 10];
