@@ -35,6 +35,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::{
     quarantine_counts, QuarantineCount, SqliteSync, Store, StoreError, StoredEvent, Swept,
 };
+use crate::keyed_hash::Keyed;
 use crate::minute;
 use crate::schemas::{EventSpec, Schemas};
 use crate::validate::{delete_on, Checked, Row};
@@ -82,7 +83,7 @@ struct Cache {
     data_version: Option<i64>,
     kinds: HashMap<(String, u32, &'static str, u32), i64>,
     apps: HashMap<(String, String, String), i64>,
-    next_seq: HashMap<i64, i64>,
+    next_seq: HashMap<i64, i64, Keyed>,
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -331,10 +332,10 @@ fn find_or_insert(
 
 /// Adds `delta` to the `rows` count of each listed kind and app, then removes the kinds and
 /// apps no row names any more.
-fn count_rows(
+fn count_rows<S>(
     conn: &Connection,
-    kinds: &HashMap<i64, i64>,
-    apps: &HashMap<i64, i64>,
+    kinds: &HashMap<i64, i64, S>,
+    apps: &HashMap<i64, i64, S>,
 ) -> Result<(), StoreError> {
     for (table, key, counts) in [("event_kinds", "kind", kinds), ("apps", "app", apps)] {
         if counts.is_empty() {
@@ -425,7 +426,9 @@ fn write_group(
     }
     let mut kinds: Vec<Option<i64>> = vec![None; schemas.events().len()];
     let mut rows: Vec<Pending<'_>> = Vec::with_capacity(batches.iter().map(|b| b.rows.len()).sum());
-    let (mut kind_rows, mut app_rows) = (HashMap::new(), HashMap::new());
+    // Looked up for every row: the fast hash.
+    let mut kind_rows: HashMap<i64, i64, Keyed> = HashMap::default();
+    let mut app_rows: HashMap<i64, i64, Keyed> = HashMap::default();
     for b in batches {
         // Resolved at the batch's first new row, so that a batch of resent events creates no
         // app row that no event row names.
