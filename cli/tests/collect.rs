@@ -664,3 +664,45 @@ fn collect_refuses_schemas_with_errors_and_bad_stores() {
     // Reading lines of the log of a failed start must not hang.
     let _ = std::io::BufReader::new(&out.stderr[..]).lines().count();
 }
+
+#[test]
+fn a_second_collector_on_the_same_sqlite_file_refuses_to_start() {
+    // Dedupe is exact only with one writer per file: a second one must not start beside it.
+    let dir = temp_dir("second");
+    let first = Collect::start(&dir, "127.0.0.1:0", &[]);
+    let out = Command::new(BIN)
+        .arg("collect")
+        .arg("--schemas")
+        .arg(schemas_dir())
+        .arg("--store")
+        .arg(format!("sqlite:{}", dir.join("telemetry.sqlite").display()))
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another process writes"), "{stderr}");
+    assert!(!stderr.contains("listening on"), "{stderr}");
+    // The first still serves, and once it has stopped a new one starts.
+    let doc = batch(
+        &[event(
+            &new_id(),
+            "node.startup_measured",
+            1,
+            &minute_from_now(0),
+            r#"{"startup_us":5,"cold":false}"#,
+        )],
+        None,
+    );
+    assert_eq!(post_json(first.addr, &doc).status, 200);
+    first.stop();
+    let again = Collect::start(&dir, "127.0.0.1:0", &[]);
+    // The resent event is known to the new writer: stored once.
+    assert_eq!(post_json(again.addr, &doc).status, 200);
+    again.stop();
+    let n: i64 = rusqlite::Connection::open(dir.join("telemetry.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -926,6 +926,18 @@ mod tests {
         a.write(&schemas, &[&batch]).unwrap();
         assert_eq!(ids(&mut b), ["01".repeat(16)]);
         assert_eq!(b.sweep(minute::day_of(minute::now())).unwrap().removed, 0);
+        // Another connection sweeps the row and its app away; the writer's next batch of that
+        // app must not name the removed app row.
+        let today = minute::day_of(minute::now());
+        assert_eq!(b.sweep(today + 30).unwrap().removed, 1);
+        a.write(&schemas, &[&pings(&schemas, "a", &[(3, minute::now())])])
+            .unwrap();
+        let stored = a.events().unwrap();
+        assert_eq!(stored.len(), 1, "{stored:?}");
+        assert_eq!(
+            (stored[0].id.as_str(), stored[0].app_name.as_str()),
+            ("03".repeat(16).as_str(), "a")
+        );
         drop(a);
         b.claim().unwrap();
         b.write(
@@ -937,7 +949,11 @@ mod tests {
             )],
         )
         .unwrap();
-        assert_eq!(ids(&mut b).len(), 2);
+        assert_eq!(
+            ids(&mut b).len(),
+            3,
+            "01 (swept, then sent again), 02 and 03"
+        );
         drop(b);
         std::fs::remove_dir_all(&dir).unwrap();
     }
