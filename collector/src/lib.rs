@@ -12,12 +12,14 @@
 //! - [`writer`]: the single writer thread, bounded queue and group commit.
 //! - [`store`]: the [`Store`] interface, SQLite and ClickHouse.
 //! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
+//! - [`keyed_hash`]: the hash of maps whose keys come from clients.
 //!
 //! `candor collect` and `candor sweep` (crate `candor-cli`) are thin wrappers over [`run`] and
 //! [`store::Store::sweep`]. See docs/collector.md.
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod keyed_hash;
 pub mod limits;
 pub mod log;
 pub mod minute;
@@ -48,6 +50,8 @@ pub fn run(
     sweep: SweepSchedule,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    let mut store = store;
+    store.claim().map_err(std::io::Error::other)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("candor-collect")
@@ -88,6 +92,8 @@ impl Collector {
         limits: Limits,
         sweep: SweepSchedule,
     ) -> std::io::Result<Collector> {
+        let mut store = store;
+        store.claim().map_err(std::io::Error::other)?;
         let listener = std::net::TcpListener::bind(listen)?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -68,7 +68,9 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         SyncChoice::Normal => SqliteSync::Normal,
         SyncChoice::Full => SqliteSync::Full,
     };
-    let store = spec.open(sync).map_err(|e| e.to_string())?;
+    let mut store = spec.open(sync).map_err(|e| e.to_string())?;
+    // Before listening: a second collector on the same SQLite file stops here.
+    store.claim().map_err(|e| e.to_string())?;
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
         max_decompressed_bytes: args.max_decompressed_bytes,

@@ -80,6 +80,12 @@ pub struct Swept {
 
 /// A place to keep events. Methods are called from one writer thread at a time.
 pub trait Store: Send {
+    /// Prepares this store to be the one that writes (`candor collect` calls it before it
+    /// serves): SQLite takes its file's writer lock and loads the ids it holds. A store that
+    /// only reads or sweeps never calls it.
+    fn claim(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Stores the accepted rows and quarantine counts of several batches, all or nothing;
     /// durable when it returns `Ok`. Ids already stored are skipped.
     fn write(&mut self, schemas: &Schemas, batches: &[&Checked]) -> Result<(), StoreError>;
