@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use candor_schema::derive_support::{greedy_is_exact, simple_match, simple_pattern, PatternAtom};
+use candor_core::pattern::simple::{OwnedSteps, SimplePattern};
 use candor_schema::ir::{Consent, Expiry, FieldType, Registry};
 
 use crate::keyed_hash::Keyed;
@@ -68,28 +68,25 @@ pub struct Pattern {
     regex: regex_lite::Regex,
     /// The walk's steps, and whether the walk alone decides (it refuses only what the
     /// expression refuses too).
-    walk: Option<(Vec<PatternAtom>, bool)>,
+    walk: Option<SimplePattern<OwnedSteps>>,
 }
 
 impl Pattern {
     /// Compiles `src` as the schema compiler does; `None` if it does not compile.
     pub fn new(src: &str) -> Option<Pattern> {
-        let regex = candor_schema::pattern::compile(src).ok()?;
-        let walk = simple_pattern(src).map(|atoms| {
-            let exact = greedy_is_exact(&atoms);
-            (atoms, exact)
-        });
+        let regex = candor_core::pattern::compile(src).ok()?;
+        let walk = SimplePattern::parse(src);
         Some(Pattern { regex, walk })
     }
 
     /// Whether `value` matches as a whole. A walk that consumes the value proves a match; a
     /// walk that fails decides only when it is exact, and the expression decides otherwise.
     pub fn is_match(&self, value: &str) -> bool {
-        if let Some((atoms, exact)) = &self.walk {
-            if simple_match(atoms, value) {
+        if let Some(walk) = &self.walk {
+            if walk.proves(value) {
                 return true;
             }
-            if *exact {
+            if walk.exact {
                 return false;
             }
         }
