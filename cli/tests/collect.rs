@@ -595,14 +595,22 @@ fn sweep_with_now_removes_what_is_past_retention_and_collect_sweeps_on_start() {
     assert_eq!(count(), 1);
 
     // A row already past its retention (written behind the collector's back) is gone as soon
-    // as `candor collect` starts.
+    // as `candor collect` starts. A row's delete_on day is the high part of its key.
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(&format!(
-            "UPDATE events SET delete_on = '{}'",
-            today.add_days(-1)
+            "UPDATE event_rows SET seq = {} * 1099511627776 + seq % 1099511627776",
+            today.add_days(-1).to_days()
         ))
         .unwrap();
+    assert_eq!(
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT delete_on FROM events", [], |r| r
+                .get::<_, String>(0))
+            .unwrap(),
+        today.add_days(-1).to_string()
+    );
     let c = Collect::start(&dir, "127.0.0.1:0", &[]);
     assert!(
         wait_until(Duration::from_secs(30), || count() == 0),
@@ -655,4 +663,46 @@ fn collect_refuses_schemas_with_errors_and_bad_stores() {
     assert!(stderr.contains("sqlite:PATH"), "{stderr}");
     // Reading lines of the log of a failed start must not hang.
     let _ = std::io::BufReader::new(&out.stderr[..]).lines().count();
+}
+
+#[test]
+fn a_second_collector_on_the_same_sqlite_file_refuses_to_start() {
+    // Dedupe is exact only with one writer per file: a second one must not start beside it.
+    let dir = temp_dir("second");
+    let first = Collect::start(&dir, "127.0.0.1:0", &[]);
+    let out = Command::new(BIN)
+        .arg("collect")
+        .arg("--schemas")
+        .arg(schemas_dir())
+        .arg("--store")
+        .arg(format!("sqlite:{}", dir.join("telemetry.sqlite").display()))
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another process writes"), "{stderr}");
+    assert!(!stderr.contains("listening on"), "{stderr}");
+    // The first still serves, and once it has stopped a new one starts.
+    let doc = batch(
+        &[event(
+            &new_id(),
+            "node.startup_measured",
+            1,
+            &minute_from_now(0),
+            r#"{"startup_us":5,"cold":false}"#,
+        )],
+        None,
+    );
+    assert_eq!(post_json(first.addr, &doc).status, 200);
+    first.stop();
+    let again = Collect::start(&dir, "127.0.0.1:0", &[]);
+    // The resent event is known to the new writer: stored once.
+    assert_eq!(post_json(again.addr, &doc).status, 200);
+    again.stop();
+    let n: i64 = rusqlite::Connection::open(dir.join("telemetry.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
 }

@@ -124,7 +124,9 @@ fn through_collector(c: &mut Criterion, name: &str, backend: &Backend) {
 }
 
 fn sqlite_floor(c: &mut Criterion, backend: &Backend) {
-    // The collector's own table, created by its migrations; then a plain prepared statement.
+    // The collector's own table, created by its migrations; then a plain prepared statement
+    // with the values the collector would bind: the row's key (its delete_on day × 2^40 plus
+    // an arrival number), id, kind and app numbers, minute, no installation id, the fields.
     drop(backend.open());
     let Backend::Sqlite { dir } = backend else {
         unreachable!()
@@ -134,43 +136,68 @@ fn sqlite_floor(c: &mut Criterion, backend: &Backend) {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
     )
     .unwrap();
+    let schemas = support::repo_schemas();
     let now = minute::now();
     let time = minute::format(now);
-    let delete_on = candor_schema::Date::from_days(minute::day_of(now) + 30).to_string();
+    // (kind number, delete_on day) of each sample event.
+    let kinds: Vec<(i64, i64)> = SAMPLES
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            let spec = schemas.event(schemas.find(name).unwrap());
+            (
+                k as i64 + 1,
+                minute::day_of(now) + i64::from(spec.retention_days),
+            )
+        })
+        .collect();
+    let mut next: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(EVENTS as u64));
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(20));
     g.bench_function("sqlite_floor_prepared_insert", |b| {
         b.iter_custom(|iters| {
-            let batches: Vec<Vec<([u8; 16], &str, &str)>> = (0..iters)
+            let batches: Vec<Vec<([u8; 16], usize, &str)>> = (0..iters)
                 .map(|_| {
                     rows(&time)
                         .into_iter()
-                        .map(|(id, name, fields)| (candor_collector::wire::parse_hex16(&id).unwrap(), name, fields))
+                        .enumerate()
+                        .map(|(i, (id, _, fields))| {
+                            let id = candor_collector::wire::parse_hex16(&id).unwrap();
+                            (id, i % SAMPLES.len(), fields)
+                        })
                         .collect()
                 })
                 .collect();
             let start = Instant::now();
-            // One transaction per 64 batches: as large as the collector's group commits get.
+            // One transaction per 64 batches: as large as the collector's group commits get;
+            // rows in key order, as the collector writes them.
             for chunk in batches.chunks(64) {
+                let mut group: Vec<(i64, &[u8; 16], i64, &str)> = chunk
+                    .iter()
+                    .flatten()
+                    .map(|(id, k, fields)| {
+                        let (kind, day) = kinds[*k];
+                        let n = next.entry(day).or_insert(day << 40);
+                        *n += 1;
+                        (*n - 1, id, kind, *fields)
+                    })
+                    .collect();
+                group.sort_unstable_by_key(|r| r.0);
                 conn.execute_batch("BEGIN").unwrap();
                 {
                     let mut stmt = conn
                         .prepare_cached(
-                            "INSERT OR IGNORE INTO events (id, event, version, time, category, retention_days, \
-                             delete_on, app_name, app_version, app_os, install_id, fields) \
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                            "INSERT INTO event_rows (seq, id, kind, app, minute, install_id, fields) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         )
                         .unwrap();
-                    for batch in chunk {
-                        for (id, name, fields) in batch {
-                            stmt.execute(rusqlite::params![
-                                &id[..], name, 1, time, "usage", 30, delete_on, "test-app", "1.2.3",
-                                "linux", None::<&[u8]>, fields
-                            ])
-                            .unwrap();
-                        }
+                    for (seq, id, kind, fields) in group {
+                        stmt.execute(rusqlite::params![
+                            seq, &id[..], kind, 1, now, None::<&[u8]>, fields
+                        ])
+                        .unwrap();
                     }
                 }
                 conn.execute_batch("COMMIT").unwrap();

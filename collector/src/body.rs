@@ -59,7 +59,19 @@ where
 pub fn gunzip_capped(compressed: &[u8], limit: usize) -> Result<Vec<u8>, BodyError> {
     // Multi-member gzip is valid (RFC 1952 §2.2); the runtime writes one member.
     let decoder = flate2::read::MultiGzDecoder::new(compressed);
-    let mut out = Vec::with_capacity((compressed.len() * 4).min(limit));
+    // A gzip member ends with its inflated size mod 2^32 (RFC 1952 §2.3.1): a hint, trusted
+    // only up to the limit, that saves growing and copying the output as it inflates.
+    let announced = compressed
+        .len()
+        .checked_sub(4)
+        .and_then(|at| compressed[at..].try_into().ok())
+        .map_or(0, |b: [u8; 4]| u32::from_le_bytes(b) as usize);
+    let hint = if announced > 0 {
+        announced.saturating_add(1)
+    } else {
+        compressed.len().saturating_mul(4)
+    };
+    let mut out = Vec::with_capacity(hint.min(limit.saturating_add(1)));
     // One byte past the limit tells "exactly the limit" from "more".
     let read = decoder
         .take(limit as u64 + 1)

@@ -367,12 +367,12 @@ impl Worker {
         for q in entries {
             let Some(e) = &q.event else {
                 self.cells.gone.fetch_add(1, Ordering::Relaxed);
-                finished.push(q.seq);
+                finished.push(q.pos);
                 continue;
             };
             match groups.iter_mut().find(|g| same_envelope(g[0].1, e)) {
-                Some(g) => g.push((q.seq, e)),
-                None => groups.push(vec![(q.seq, e)]),
+                Some(g) => g.push((q.pos, e)),
+                None => groups.push(vec![(q.pos, e)]),
             }
         }
         for g in &groups {
@@ -399,7 +399,7 @@ impl Worker {
                 Ok(Sent::Finished { delivered, refused }) => {
                     self.cells.forwarded.fetch_add(delivered, Ordering::Relaxed);
                     self.cells.refused.fetch_add(refused, Ordering::Relaxed);
-                    finished.extend(part.iter().map(|(seq, _)| *seq));
+                    finished.extend(part.iter().map(|(pos, _)| *pos));
                 }
                 Ok(Sent::Wait(after)) => {
                     return Some((after, "the vendor asked to retry, or did not answer".into()))
@@ -524,7 +524,8 @@ pub fn document<'a>(mut events: impl Iterator<Item = &'a StoredEvent>, now: i64)
     };
     let s = |v: &str| serde_json::Value::String(v.to_owned()).to_string();
     let mut doc = format!(
-        r#"{{"format":"candor.batch/1","app":{{"name":{},"version":{},"os":{}}}"#,
+        r#"{{"format":{},"app":{{"name":{},"version":{},"os":{}}}"#,
+        s(crate::wire::BATCH_FORMAT),
         s(&first.app_name),
         s(&first.app_version),
         s(&first.app_os)
@@ -625,8 +626,8 @@ mod tests {
         fn next(&mut self, max: usize) -> Result<Vec<Queued>, crate::store::StoreError> {
             Ok(self.0.iter().take(max).cloned().collect())
         }
-        fn done(&mut self, seqs: &[i64]) -> Result<(), crate::store::StoreError> {
-            self.0.retain(|q| !seqs.contains(&q.seq));
+        fn done(&mut self, positions: &[i64]) -> Result<(), crate::store::StoreError> {
+            self.0.retain(|q| !positions.contains(&q.pos));
             Ok(())
         }
         fn depth(&mut self) -> Result<u64, crate::store::StoreError> {
@@ -671,10 +672,10 @@ mod tests {
         (w, seen)
     }
 
-    fn queued(seq: i64, app: &str) -> Queued {
+    fn queued(pos: i64, app: &str) -> Queued {
         Queued {
-            seq,
-            event: Some(stored(seq as u8, app, None, "{}")),
+            pos,
+            event: Some(stored(pos as u8, app, None, "{}")),
         }
     }
 
@@ -684,7 +685,7 @@ mod tests {
             queued(1, "a"),
             queued(2, "a"),
             Queued {
-                seq: 3,
+                pos: 3,
                 event: None,
             },
             queued(4, "b"),

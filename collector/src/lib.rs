@@ -14,6 +14,7 @@
 //! - [`forward`]: the relay: stored events forwarded to an analytics vendor from the store's
 //!   durable queue, through the runtime's vendor sinks (`candor collect --forward`).
 //! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
+//! - [`keyed_hash`]: the hash of maps whose keys come from clients.
 //!
 //! `candor collect` and `candor sweep` (crate `candor-cli`) are thin wrappers over [`run`] and
 //! [`store::Store::sweep`]. See docs/collector.md.
@@ -21,6 +22,7 @@
 
 pub mod body;
 pub mod forward;
+pub mod keyed_hash;
 pub mod limits;
 pub mod log;
 pub mod minute;
@@ -58,6 +60,9 @@ pub fn run(
     shutdown: impl Future<Output = ()> + Send,
     forward: Option<Forwarding>,
 ) -> std::io::Result<()> {
+    // The writer lock first: a refused second collector must not start forwarding either.
+    let mut store = store;
+    store.claim().map_err(std::io::Error::other)?;
     let forwarder = forward.map(Forwarder::spawn).transpose()?;
     let served = serve(listener, schemas, store, limits, sweep, shutdown);
     if let Some(f) = forwarder {
@@ -126,6 +131,8 @@ impl Collector {
         sweep: SweepSchedule,
         forward: Option<Forwarding>,
     ) -> std::io::Result<Collector> {
+        let mut store = store;
+        store.claim().map_err(std::io::Error::other)?;
         let listener = std::net::TcpListener::bind(listen)?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

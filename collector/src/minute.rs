@@ -3,78 +3,38 @@
 //!
 //! Parsing is strict (exactly 17 bytes, a real calendar date, hours 00–23, minutes 00–59): the
 //! wire format's JSON Schema allows nothing else, and a lenient reader here would store times
-//! the runtime can never have written.
+//! the runtime can never have written. Parsing and formatting are `candor_core::date`'s, the
+//! code the runtime writes minutes with.
 
-use candor_schema::Date;
+use candor_core::date::{self as core_date, Date};
 
 /// Minutes in a day.
-pub const MINUTES_PER_DAY: i64 = 1440;
+pub const MINUTES_PER_DAY: i64 = core_date::MINUTES_PER_DAY as i64;
 
-/// Minutes since 1970-01-01T00:00Z of a `YYYY-MM-DDTHH:MMZ` string, or `None` if it is not one.
+/// Minutes since 1970-01-01T00:00Z of a `YYYY-MM-DDTHH:MMZ` string, or `None` if it is not one
+/// (`candor_core::date`, the module the runtime writes minutes with).
 pub fn parse(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 17 || b[10] != b'T' || b[13] != b':' || b[16] != b'Z' {
-        return None;
-    }
-    let date = Date::parse(&s[..10])?;
-    let two = |at: usize| -> Option<i64> {
-        let (h, l) = (b[at], b[at + 1]);
-        (h.is_ascii_digit() && l.is_ascii_digit()).then(|| i64::from((h - b'0') * 10 + (l - b'0')))
-    };
-    let (hour, minute) = (two(11)?, two(14)?);
-    if hour > 23 || minute > 59 {
-        return None;
-    }
-    Some(date.to_days() * MINUTES_PER_DAY + hour * 60 + minute)
+    core_date::parse_minute_since_epoch(s)
 }
 
 /// `YYYY-MM-DDTHH:MMZ` of a minute count.
 pub fn format(minutes: i64) -> String {
-    let day = Date::from_days(minutes.div_euclid(MINUTES_PER_DAY));
-    let rem = minutes.rem_euclid(MINUTES_PER_DAY);
-    format!("{day}T{:02}:{:02}Z", rem / 60, rem % 60)
+    let mut buf = [0; 17];
+    format_into(minutes, &mut buf).to_string()
 }
 
 /// `YYYY-MM-DDTHH:MMZ` of a minute count, written into `buf` without allocating.
 pub fn format_into(minutes: i64, buf: &mut [u8; 17]) -> &str {
-    let mut day = [0u8; 10];
-    buf[..10]
-        .copy_from_slice(format_day_into(minutes.div_euclid(MINUTES_PER_DAY), &mut day).as_bytes());
-    let rem = minutes.rem_euclid(MINUTES_PER_DAY);
-    let (h, m) = ((rem / 60) as u8, (rem % 60) as u8);
-    buf[10..].copy_from_slice(&[
-        b'T',
-        b'0' + h / 10,
-        b'0' + h % 10,
-        b':',
-        b'0' + m / 10,
-        b'0' + m % 10,
-        b'Z',
-    ]);
+    *buf = core_date::format_minute_since_epoch(minutes);
     std::str::from_utf8(buf).unwrap_or_default()
 }
 
 /// `YYYY-MM-DD` of a day count (days since 1970-01-01; years 0–9999), written into `buf`.
 pub fn format_day_into(days: i64, buf: &mut [u8; 10]) -> &str {
-    let d = Date::from_days(days);
-    let y = d.year.clamp(0, 9999) as u32;
-    let digits = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        0,
-        u32::from(d.month / 10),
-        u32::from(d.month % 10),
-        0,
-        u32::from(d.day / 10),
-        u32::from(d.day % 10),
-    ];
-    for (o, v) in buf.iter_mut().zip(digits) {
-        *o = b'0' + v as u8;
-    }
-    buf[4] = b'-';
-    buf[7] = b'-';
+    // Beyond the four-digit years the text is clamped anyway; clamping the count first keeps
+    // the day arithmetic far from any overflow.
+    let days = days.clamp(-1_000_000, 3_000_000);
+    *buf = Date::from_days(days).to_text();
     std::str::from_utf8(buf).unwrap_or_default()
 }
 
@@ -85,9 +45,7 @@ pub fn day_of(minutes: i64) -> i64 {
 
 /// Minutes since the epoch by the system clock (a clock before 1970 reads as 0).
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| (d.as_secs() / 60) as i64)
+    i64::from(core_date::now_minute())
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
+use candor_core::pattern::simple::{OwnedSteps, SimplePattern};
 use candor_schema::ir::{Consent, Expiry, FieldType, Registry};
+
+use crate::keyed_hash::Keyed;
 
 /// One event version as the collector checks it.
 #[derive(Debug)]
@@ -54,15 +57,53 @@ pub enum Kind {
     /// `string` with a length bound and a whole-value pattern.
     Text {
         max_len: Option<u32>,
-        pattern: Option<regex_lite::Regex>,
+        pattern: Option<Pattern>,
     },
+}
+
+/// A whole-value pattern: the regular expression, and, when the pattern has the common simple
+/// shape (`[A-Z0-9_]+`), the byte walk that decides most values without running it.
+#[derive(Debug)]
+pub struct Pattern {
+    regex: regex_lite::Regex,
+    /// The walk's steps, and whether the walk alone decides (it refuses only what the
+    /// expression refuses too).
+    walk: Option<SimplePattern<OwnedSteps>>,
+}
+
+impl Pattern {
+    /// Compiles `src` as the schema compiler does; `None` if it does not compile.
+    pub fn new(src: &str) -> Option<Pattern> {
+        let regex = candor_core::pattern::compile(src).ok()?;
+        let walk = SimplePattern::parse(src);
+        Some(Pattern { regex, walk })
+    }
+
+    /// Whether `value` matches as a whole. A walk that consumes the value proves a match; a
+    /// walk that fails decides only when it is exact, and the expression decides otherwise.
+    pub fn is_match(&self, value: &str) -> bool {
+        if let Some(walk) = &self.walk {
+            if walk.proves(value) {
+                return true;
+            }
+            if walk.exact {
+                return false;
+            }
+        }
+        self.regex.is_match(value)
+    }
+
+    /// The expression alone (tests compare the walk with it).
+    pub fn regex(&self) -> &regex_lite::Regex {
+        &self.regex
+    }
 }
 
 /// The registry's events by name.
 #[derive(Debug)]
 pub struct Schemas {
     events: Vec<EventSpec>,
-    by_name: HashMap<String, u32>,
+    by_name: HashMap<String, u32, Keyed>,
 }
 
 /// A pattern in the registry that does not compile (the schema compiler refuses these, so this
@@ -89,7 +130,7 @@ impl Schemas {
     /// Prepares a compiled registry for validation.
     pub fn new(registry: &Registry) -> Result<Schemas, BadPattern> {
         let mut events = Vec::new();
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::with_hasher(Keyed::default());
         for e in registry.events() {
             let mut fields = Vec::with_capacity(e.fields.len());
             for f in &e.fields {
@@ -167,11 +208,10 @@ fn kind_of(ty: &FieldType) -> Result<Kind, ()> {
             pattern,
         } => Kind::Text {
             max_len: *max_len,
-            pattern: pattern
-                .as_deref()
-                .map(candor_schema::pattern::compile)
-                .transpose()
-                .map_err(|_| ())?,
+            pattern: match pattern.as_deref() {
+                Some(src) => Some(Pattern::new(src).ok_or(())?),
+                None => None,
+            },
         },
     })
 }

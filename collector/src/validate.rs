@@ -323,11 +323,19 @@ impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
         let mut seen = Seen::new(fields.len());
         self.out.push('{');
         let mut first = true;
+        // Senders write fields in the schema's order, so the field after the last one found is
+        // tried first.
+        let mut next = 0;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let Some(i) = fields.iter().position(|f| f.name == key) else {
+            let found = match fields.get(next) {
+                Some(f) if f.name == key => Some(next),
+                _ => fields.iter().position(|f| f.name == key),
+            };
+            let Some(i) = found else {
                 *self.problem = Some((Reason::UndeclaredField, None));
                 return Err(stop());
             };
+            next = i + 1;
             let at = Some(i as u16);
             if !seen.mark(i) {
                 *self.problem = Some((Reason::DuplicateField, at));
@@ -417,19 +425,26 @@ impl<'de> Visitor<'de> for ScalarSeed {
 /// A JSON string with only the escapes JSON requires (`"`, `\\`, control characters).
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    let mut rest = s;
+    // Copy runs of bytes that need no escape whole; only the bytes that do are looked at.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < 0x20)
+    {
+        out.push_str(&rest[..at]);
+        match rest.as_bytes()[at] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c => {
+                let _ = write!(out, "\\u{:04x}", c);
             }
-            c => out.push(c),
         }
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
     out.push('"');
 }
 
@@ -523,7 +538,7 @@ fn check_value(kind: &Kind, value: &Scalar<'_>) -> Result<(), Reason> {
                 }
             }
             match pattern {
-                Some(re) if !re.is_match(s) => Err(Reason::PatternMismatch),
+                Some(p) if !p.is_match(s) => Err(Reason::PatternMismatch),
                 _ => Ok(()),
             }
         }

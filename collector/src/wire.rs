@@ -22,9 +22,9 @@ use serde_json::value::RawValue;
 use crate::minute;
 
 /// Format tag of a batch.
-pub const BATCH_FORMAT: &str = "candor.batch/1";
+pub const BATCH_FORMAT: &str = candor_core::wire::BATCH_FORMAT;
 /// Format tag of a deletion request.
-pub const DELETION_FORMAT: &str = "candor.deletion/1";
+pub const DELETION_FORMAT: &str = candor_core::wire::DELETION_FORMAT;
 
 /// A document read from a request body.
 #[derive(Debug)]
@@ -125,10 +125,10 @@ pub fn hex16(bytes: &[u8; 16]) -> String {
 /// 32 lowercase hex digits to 16 bytes; anything else (upper case included) is `None`, as in
 /// the wire format's pattern `^[0-9a-f]{32}$`.
 pub fn parse_hex16(s: &str) -> Option<[u8; 16]> {
-    let b = s.as_bytes();
-    if b.len() != 32 {
+    if !candor_core::wire::is_id(s) {
         return None;
     }
+    let b = s.as_bytes();
     let nibble = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
@@ -141,20 +141,14 @@ pub fn parse_hex16(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-/// Whether `name` is a dotted snake_case event name (`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`).
+/// Whether `name` is a dotted snake_case event name (`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`,
+/// `candor_core::wire`).
 fn is_event_name(name: &str) -> bool {
-    name.split('.').all(|part| {
-        let mut b = part.bytes();
-        b.next().is_some_and(|c| c.is_ascii_lowercase())
-            && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-    })
+    candor_core::wire::is_event_name(name)
 }
 
 fn is_os(os: &str) -> bool {
-    !os.is_empty()
-        && os
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    candor_core::wire::is_os(os)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -526,7 +520,7 @@ impl<'de> Visitor<'de> for CategoriesSeed {
         while let Some(t) = seq.next_element_seed(Text {
             what: "categories[]",
         })? {
-            let c = Consent::parse(&t).ok_or_else(|| de::Error::custom(self.what()))?;
+            let c = Consent::from_name(&t).ok_or_else(|| de::Error::custom(self.what()))?;
             if out.contains(&c) {
                 return Err(de::Error::custom("`categories` names a category twice"));
             }

@@ -153,3 +153,34 @@ proptest! {
         prop_assert_eq!(check_fields(spec, &f.to_string(), &mut String::new()), Err((reason, Some(index))), "{}", f);
     }
 }
+
+/// Patterns of the simple shape the byte walk reads (some exact, some not), and others.
+const PATTERNS: &[&str] = &[
+    "[A-Z][A-Z0-9_]*",
+    "[a-z]+",
+    "[A-Z0-9]+",
+    "[0-9]+\\.[0-9]+",
+    "v\\d{1,3}",
+    "[a-z]*[a-z]",
+    "[a-c]{2,3}[b-d]?",
+    "E[0-9]{3}",
+    "(ab|cd)+",
+    "[a-z]+_[0-9]{2,}",
+];
+
+proptest! {
+    /// The byte walk never changes a decision: a pattern accepts exactly what its regular
+    /// expression accepts as a whole value.
+    #[test]
+    fn a_pattern_decides_as_its_expression(
+        p in 0usize..PATTERNS.len(),
+        value in "[a-eA-E0-9_.v]{0,8}",
+    ) {
+        let pattern = candor_collector::schemas::Pattern::new(PATTERNS[p]).unwrap();
+        prop_assert_eq!(
+            pattern.is_match(&value),
+            pattern.regex().is_match(&value),
+            "{} on {:?}", PATTERNS[p], value
+        );
+    }
+}

@@ -8,16 +8,18 @@
 
 use crate::date::Date;
 use crate::source::Span;
-use schemars::JsonSchema;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::fmt;
+
+pub use candor_core::types::YamlType;
+pub use candor_core::{Consent, DurationUnit};
 
 /// Version of the `registry.json` format. Bumped on any incompatible change.
 pub const REGISTRY_FORMAT: &str = "candor.registry/1";
 
 /// Every namespace of a schema folder, in file order, plus the policy they were checked against.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 pub struct Registry {
     /// Always [`REGISTRY_FORMAT`].
     pub format: &'static str,
@@ -44,7 +46,8 @@ impl Registry {
 }
 
 /// The limits a project sets in `schemas/candor.yaml`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 pub struct Policy {
     /// Longest allowed `retention_days`. Default 30: the strictest deletion window among the
     /// promises candor is built for (MetaMask deletes individual data points after one month).
@@ -69,7 +72,8 @@ impl Default for Policy {
 }
 
 /// One schema file: a namespace of events.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 pub struct Namespace {
     pub name: String,
     pub description: String,
@@ -78,12 +82,13 @@ pub struct Namespace {
     pub events: Vec<Event>,
     /// Where the `namespace:` value is written.
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub span: Span,
 }
 
 /// A declared event. Its identity on the wire is `full_name` + `version`.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// `namespace.name`.
     pub full_name: String,
@@ -100,7 +105,7 @@ pub struct Event {
     /// 16 hex digits over everything above: changes whenever the reviewed contract changes.
     pub fingerprint: String,
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub span: Span,
 }
 
@@ -116,44 +121,18 @@ impl Event {
 }
 
 /// When an event stops being collected.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Expiry {
     On { date: Date },
     Never { justification: String },
 }
 
-/// The consent category a person opts into; every category is off until they do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Consent {
-    /// How features are used.
-    Usage,
-    /// Errors and crashes.
-    Diagnostics,
-    /// Timings and resource use.
-    Performance,
-}
-
-impl Consent {
-    pub const ALL: [Consent; 3] = [Consent::Usage, Consent::Diagnostics, Consent::Performance];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Consent::Usage => "usage",
-            Consent::Diagnostics => "diagnostics",
-            Consent::Performance => "performance",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Consent> {
-        Consent::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
 /// Privacy classes in rising order of risk. `Ord` follows that order, so `a > b` means "more
 /// personal".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PrivacyClass {
     /// About the software or device: versions, OS family, errors, timings.
@@ -199,14 +178,9 @@ impl fmt::Display for PrivacyClass {
     }
 }
 
-impl fmt::Display for Consent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A field of an event.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 pub struct Field {
     pub name: String,
     pub description: String,
@@ -225,53 +199,30 @@ pub struct Field {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Allow>,
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub span: Span,
     /// Where `class:` is written, so the derive can point at the line that classes a field.
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub class_span: Span,
 }
 
 /// A suppressed lint and the reason written for it.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 pub struct Allow {
     pub lint: String,
     pub reason: String,
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub span: Span,
-}
-
-/// The unit a `duration` is recorded in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DurationUnit {
-    Us,
-    Ms,
-    S,
-}
-
-impl DurationUnit {
-    pub const ALL: [DurationUnit; 3] = [DurationUnit::Us, DurationUnit::Ms, DurationUnit::S];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DurationUnit::Us => "us",
-            DurationUnit::Ms => "ms",
-            DurationUnit::S => "s",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DurationUnit> {
-        DurationUnit::ALL.into_iter().find(|u| u.as_str() == s)
-    }
 }
 
 /// A field's type with the constraints that apply to it. Numeric `buckets` are strictly
 /// increasing bounds: a value is sent as the largest bound not above it (values below the first
 /// bound are sent as the first bound).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum FieldType {
     Bool,
@@ -322,31 +273,21 @@ pub enum FieldType {
 }
 
 impl FieldType {
-    /// The YAML spelling of the type.
-    pub fn name(&self) -> &'static str {
+    /// Which of the schema language's types this is.
+    pub fn kind(&self) -> YamlType {
         match self {
-            FieldType::Bool => "bool",
-            FieldType::Integer { .. } => "integer",
-            FieldType::Float { .. } => "float",
-            FieldType::Enum { .. } => "enum",
-            FieldType::String { .. } => "string",
-            FieldType::Duration { .. } => "duration",
-            FieldType::Count { .. } => "count",
+            FieldType::Bool => YamlType::Bool,
+            FieldType::Integer { .. } => YamlType::Integer,
+            FieldType::Float { .. } => YamlType::Float,
+            FieldType::Enum { .. } => YamlType::Enum,
+            FieldType::String { .. } => YamlType::String,
+            FieldType::Duration { .. } => YamlType::Duration,
+            FieldType::Count { .. } => YamlType::Count,
         }
     }
 
-    /// All type names, for messages and suggestions.
-    pub const NAMES: [&'static str; 7] = [
-        "bool", "integer", "float", "enum", "string", "duration", "count",
-    ];
-}
-
-impl JsonSchema for Date {
-    fn schema_name() -> Cow<'static, str> {
-        "Date".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "format": "date" })
+    /// The YAML spelling of the type.
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
 }

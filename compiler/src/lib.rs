@@ -87,7 +87,7 @@ pub fn compile_dir(dir: &Path, options: &Options) -> Result<Compilation, LoadErr
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
     let mut cx = lower::Ctxt::default();
     let today = options.today.unwrap_or_else(|| {
-        Date::today_from_env().unwrap_or_else(|msg| {
+        date::today_from_env().unwrap_or_else(|msg| {
             cx.push(Diagnostic::error(Code::InvalidValue, Span::default(), msg));
             // Go on with the clock: 1970 would fail every event's expiry as "too far".
             Date::from_clock()

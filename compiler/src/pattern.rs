@@ -1,12 +1,6 @@
-//! String-field patterns. One definition of how a `pattern` is matched, shared by the checker
-//! and anyone testing values: it must match the whole value, so it is anchored here.
+//! String-field patterns. The rule — a pattern is one expression on its own, matched against
+//! the whole value, spelled `^(?:p)$` in JSON Schema and `\A(?:p)\z` for `regex-lite` — is
+//! `candor_core::pattern`, shared with the derive and the runtime; this module re-exports it
+//! where the compiler's users have always found it.
 
-/// Compiles `pattern` so that it matches whole values only.
-pub fn compile(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
-    regex_lite::Regex::new(&anchored(pattern))
-}
-
-/// The pattern wrapped to match the whole value, as emitted into JSON Schema (`^(?:p)$`).
-pub fn anchored(pattern: &str) -> String {
-    format!("^(?:{pattern})$")
-}
+pub use candor_core::pattern::*;

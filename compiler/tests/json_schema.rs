@@ -438,3 +438,64 @@ fn emitting_twice_gives_byte_identical_files() {
         assert!(a.contents == b.contents, "{} differs between runs", a.path);
     }
 }
+
+/// An IR built by hand can carry a pattern the compiler would refuse. The emitter must not
+/// anchor around it (`^(?:E[0-9]{3})|(?:E)$` would accept `E042 alice@example.com`): the field
+/// accepts nothing instead, and the rest of the schema is unaffected.
+#[test]
+fn a_pattern_that_is_not_one_expression_is_never_anchored_around() {
+    let mut registry = compile_example();
+    let (event, field) = registry
+        .namespaces
+        .iter_mut()
+        .flat_map(|n| n.events.iter_mut())
+        .find_map(|e| {
+            let i = e.fields.iter().position(|f| {
+                matches!(
+                    f.ty,
+                    FieldType::String {
+                        pattern: Some(_),
+                        ..
+                    }
+                )
+            })?;
+            Some((e, i))
+        })
+        .expect("the example schemas have a patterned string field");
+    let FieldType::String { pattern, .. } = &mut event.fields[field].ty else {
+        unreachable!()
+    };
+    *pattern = Some("E[0-9]{3})|(?:E".to_string());
+    let name = event.fields[field].name.clone();
+    let schema = json_schema::event_schema(event);
+    assert_eq!(
+        schema["properties"]["fields"]["properties"][&name],
+        json!(false)
+    );
+    let v = validator(&schema);
+    let mut fields = Map::new();
+    fields.insert(name, json!("E042 alice@example.com"));
+    let payload = json!({
+        "id": "0123456789abcdef0123456789abcdef", "name": event.full_name,
+        "version": event.version, "time": "2026-11-22T12:34Z", "fields": fields,
+    });
+    assert!(!v.is_valid(&payload));
+}
+
+/// `registry.schema.json` is checked in (so that nothing but this test compiles schemars); it
+/// must be exactly what the IR types generate. After a deliberate change to the IR, run
+/// `UPDATE_GOLDEN=1 cargo test -p candor-schema --test json_schema` and review the diff.
+#[test]
+fn the_checked_in_registry_schema_is_what_the_ir_types_generate() {
+    let generated = registry::generate_registry_schema();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emit/registry.schema.json");
+        std::fs::write(path, &generated).expect("writable");
+        return;
+    }
+    assert!(
+        registry::registry_schema().contents == generated,
+        "src/emit/registry.schema.json is stale: run `UPDATE_GOLDEN=1 cargo test -p \
+         candor-schema --test json_schema`"
+    );
+}

@@ -15,10 +15,10 @@ use crate::json::{JsonStr, ReadError, Scanner};
 use crate::time::Minute;
 
 /// The `format` of the only document this module reads.
-pub const BATCH_FORMAT: &str = "candor.batch/1";
+pub const BATCH_FORMAT: &str = candor_core::wire::BATCH_FORMAT;
 
 /// Longest field or namespace/event name segment the schema language allows.
-pub const MAX_NAME_LEN: usize = 40;
+pub const MAX_NAME_LEN: usize = candor_core::names::MAX_NAME_LEN;
 
 /// A read `candor.batch/1` document.
 #[derive(Clone, Debug)]
@@ -94,28 +94,16 @@ impl Value<'_> {
 }
 
 /// Whether `name` is a candor name: lowercase ASCII letters, digits and `_`, starting with a
-/// letter, no `__`, not ending with `_`, at most [`MAX_NAME_LEN`] characters.
+/// letter, no `__`, not ending with `_`, at most [`MAX_NAME_LEN`] characters (the schema
+/// language's rule, `candor_core::names`).
 pub fn is_candor_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= MAX_NAME_LEN
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-        && !name.contains("__")
-        && !name.ends_with('_')
+    candor_core::names::is_name(name)
 }
 
 /// Whether `name` matches the wire's event-name pattern
-/// `^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`.
+/// `^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$` (`candor_core::wire`).
 pub fn is_event_name(name: &str) -> bool {
-    name.split('.').all(|seg| {
-        let b = seg.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_lowercase()
-            && b.iter()
-                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-    })
+    candor_core::wire::is_event_name(name)
 }
 
 impl<'a> Batch<'a> {

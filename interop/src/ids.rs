@@ -15,12 +15,13 @@
 pub struct Id([u8; 16]);
 
 impl Id {
-    /// Parses exactly 32 lowercase hex digits, as the wire format requires.
+    /// Parses exactly 32 lowercase hex digits, as the wire format requires
+    /// (`candor_core::wire::is_id`).
     pub fn parse_hex(s: &str) -> Option<Id> {
-        let b = s.as_bytes();
-        if b.len() != 32 {
+        if !candor_core::wire::is_id(s) {
             return None;
         }
+        let b = s.as_bytes();
         let nibble = |c: u8| match c {
             b'0'..=b'9' => Some(c - b'0'),
             b'a'..=b'f' => Some(c - b'a' + 10),

@@ -13,29 +13,12 @@ pub struct Minute<'a> {
 }
 
 impl<'a> Minute<'a> {
-    /// Parses `YYYY-MM-DDTHH:MMZ`, refusing dates that do not exist (`2026-02-30`).
+    /// Parses `YYYY-MM-DDTHH:MMZ`, refusing dates that do not exist (`2026-02-30`): the wire
+    /// minute of `candor_core::date`, which the runtime writes with the same code.
     pub fn parse(raw: &'a str) -> Option<Self> {
-        let b = raw.as_bytes();
-        if b.len() != 17 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-            return None;
-        }
-        if b[16] != b'Z' {
-            return None;
-        }
-        let num = |from: usize, to: usize| -> Option<u32> {
-            b[from..to].iter().try_fold(0u32, |acc, &d| {
-                d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-            })
-        };
-        let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-        let (hh, mm) = (num(11, 13)?, num(14, 16)?);
-        if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) || hh > 23 || mm > 59 {
-            return None;
-        }
-        let days = days_from_civil(i64::from(y), m, d);
         Some(Minute {
             raw,
-            since_epoch: days * 1440 + i64::from(hh * 60 + mm),
+            since_epoch: candor_core::date::parse_minute_since_epoch(raw)?,
         })
     }
 
@@ -69,30 +52,6 @@ impl<'a> Minute<'a> {
         s.push_str(":00.000Z");
         s
     }
-}
-
-fn is_leap(y: u32) -> bool {
-    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
-}
-
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -146,9 +105,9 @@ mod tests {
     fn every_day_of_four_centuries_round_trips_in_order() {
         // Consecutive valid dates are exactly 1440 minutes apart, across leap rules.
         let mut prev: Option<i64> = None;
-        for y in 1899..=2401u32 {
-            for m in 1..=12 {
-                for d in 1..=days_in_month(y, m) {
+        for y in 1899..=2401i32 {
+            for m in 1..=12u8 {
+                for d in 1..=candor_core::date::days_in_month(y, m) {
                     let s = format!("{y:04}-{m:02}-{d:02}T00:00Z");
                     let t = Minute::parse(&s).unwrap().since_epoch();
                     if let Some(p) = prev {

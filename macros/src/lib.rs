@@ -1,21 +1,23 @@
 //! `candor-macros`: the proc macros behind `candor`'s `#[derive(Event)]`,
 //! `#[derive(EventEnum)]` and `#[candor::personal]`.
 //!
-//! This crate is a shim: it reads tokens with `syn`, asks `candor-schema` (which owns every
-//! rule about schemas and which Rust types fit them) and writes tokens with `quote`. Use it
-//! through the `candor` crate, which re-exports the macros next to the traits they implement.
+//! This crate is a shim: it reads tokens with `syn`, asks `candor-schema` (which owns the
+//! rules about schemas) and `candor-core` (the type table, patterns, fingerprints) and writes
+//! tokens with `quote`. Use it through the `candor` crate, which re-exports the macros next to
+//! the traits they implement.
 //!
-//! Module map: `ctxt` collects errors so that all problems of one item are reported at once;
-//! `attr` parses `#[event(...)]`; `ty` reads field types; `event`, `event_enum` and
-//! `personal` expand the three macros.
+//! Module map, in the shape of serde_derive: `internals` is the checking half — `ast` (the
+//! parsed struct), `attr` (`#[event(...)]`), `ty` (field types), `check` (against the schema,
+//! producing a `plan`) and `ctxt` (every error, reported at once, never dropped unchecked);
+//! `gen` is the generating half, which reads only the plan. `event`, `event_enum` and
+//! `personal` are the three macros' entry points.
 #![forbid(unsafe_code)]
 
-mod attr;
-mod ctxt;
 mod event;
 mod event_enum;
+mod gen;
+mod internals;
 mod personal;
-mod ty;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -35,7 +37,7 @@ use syn::{parse_macro_input, DeriveInput};
 /// type. See `docs/derive.md`.
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
-    event::expand(parse_macro_input!(input as DeriveInput)).into()
+    event::expand(&parse_macro_input!(input as DeriveInput)).into()
 }
 
 /// Implements `candor::EventEnum` for a fieldless enum: each variant is sent as its name in
@@ -43,7 +45,7 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 /// YAML `values`.
 #[proc_macro_derive(EventEnum)]
 pub fn derive_event_enum(input: TokenStream) -> TokenStream {
-    event_enum::expand(parse_macro_input!(input as DeriveInput)).into()
+    event_enum::expand(&parse_macro_input!(input as DeriveInput)).into()
 }
 
 /// Marks a type as personal data (`#[candor::personal] struct Email(String);`): using it as

@@ -1,69 +1,12 @@
-//! Consent categories and the per-client consent bitmask.
+//! Consent categories and the persistence of the consent choice.
 //!
-//! The bitmask is what makes the disabled path cost a single relaxed atomic
-//! load: every category is one bit, all bits start at zero (opt-in only).
+//! The categories, their names and their bits in the per-client consent mask
+//! are `candor_core::Consent`, shared with the schema compiler (which reads
+//! them from schemas) and the collector (which reads them in deletion
+//! requests). The mask is what makes the disabled path cost a single relaxed
+//! atomic load: every category is one bit, all bits start at zero (opt-in only).
 
-/// Consent categories; all off by default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Consent {
-    /// Product usage: which features are used, how often.
-    Usage,
-    /// Diagnostics: errors, crashes, failure reasons.
-    Diagnostics,
-    /// Performance: timings, sizes, resource use.
-    Performance,
-}
-
-impl Consent {
-    /// Every category, in bit order.
-    pub const ALL: [Consent; 3] = [Consent::Usage, Consent::Diagnostics, Consent::Performance];
-
-    /// Stable lowercase name used in schemas, the consent file and docs.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Consent::Usage => "usage",
-            Consent::Diagnostics => "diagnostics",
-            Consent::Performance => "performance",
-        }
-    }
-
-    /// The category's bit in a consent mask.
-    pub const fn bit(self) -> u8 {
-        match self {
-            Consent::Usage => 1,
-            Consent::Diagnostics => 2,
-            Consent::Performance => 4,
-        }
-    }
-
-    /// Parses the name produced by [`Consent::as_str`].
-    pub fn from_name(name: &str) -> Option<Consent> {
-        Consent::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-}
-
-impl std::fmt::Display for Consent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bits_are_distinct_and_names_round_trip() {
-        let mut seen = 0u8;
-        for c in Consent::ALL {
-            assert_eq!(seen & c.bit(), 0);
-            seen |= c.bit();
-            assert_eq!(Consent::from_name(c.as_str()), Some(c));
-        }
-        assert_eq!(seen, 0b111);
-        assert_eq!(Consent::from_name("marketing"), None);
-    }
-}
+pub use candor_core::Consent;
 
 /// Persistence of the consent choice in the app's state directory.
 ///
@@ -103,10 +46,12 @@ pub(crate) mod store {
         write_atomic(dir, "consent", text.as_bytes())
     }
 
+    /// The persisted installation id, if the file holds one in the wire's id form (an id
+    /// the wire schema would refuse, e.g. upper-case hex, counts as none and is replaced).
     pub(crate) fn load_install_id(dir: &Path) -> Option<String> {
         let id = fs::read_to_string(dir.join("install_id")).ok()?;
         let id = id.trim();
-        (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_owned())
+        candor_core::wire::is_id(id).then(|| id.to_owned())
     }
 
     pub(crate) fn save_install_id(dir: &Path, id: Option<&str>) -> io::Result<()> {
@@ -124,5 +69,49 @@ pub(crate) mod store {
         let tmp = dir.join(format!("{name}.tmp"));
         fs::write(&tmp, data)?;
         fs::rename(tmp, dir.join(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{store, Consent};
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("candor-consent-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn the_choice_round_trips_and_unknown_lines_are_ignored() {
+        let d = dir("mask");
+        store::save(&d, Consent::Usage.bit() | Consent::Performance.bit()).unwrap();
+        assert_eq!(store::load(&d), Some(0b101));
+        std::fs::write(
+            d.join("consent"),
+            "usage=granted\nmarketing=granted\nUsage=granted\n",
+        )
+        .unwrap();
+        assert_eq!(store::load(&d), Some(Consent::Usage.bit()));
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn only_a_wire_form_install_id_is_loaded() {
+        let d = dir("id");
+        let id = "0123456789abcdef0123456789abcdef";
+        store::save_install_id(&d, Some(id)).unwrap();
+        assert_eq!(store::load_install_id(&d).as_deref(), Some(id));
+        for bad in [
+            &id.to_uppercase(),
+            &id[..31],
+            "0123456789abcdef0123456789abcdeg",
+        ] {
+            std::fs::write(d.join("install_id"), bad).unwrap();
+            assert_eq!(store::load_install_id(&d), None, "{bad}");
+        }
+        store::save_install_id(&d, None).unwrap();
+        assert_eq!(store::load_install_id(&d), None);
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }

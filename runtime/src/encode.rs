@@ -67,66 +67,32 @@ impl fmt::Display for EncodeError {
 
 impl std::error::Error for EncodeError {}
 
-/// One step of a [`SimplePattern`]: a byte in one of `ranges`, repeated `min..=max` times.
-#[derive(Debug)]
-pub struct PatternStep {
-    /// Inclusive byte ranges.
-    pub ranges: &'static [(u8, u8)],
-    /// Fewest repetitions.
-    pub min: u32,
-    /// `u32::MAX`: unbounded.
-    pub max: u32,
-}
+/// One step of a [`SimplePattern`]: a byte in one of `ranges`, repeated `min..=max` times
+/// (`max` is `u32::MAX` when unbounded).
+pub type PatternStep = candor_core::pattern::StaticStep;
 
 /// The common shape of schema patterns (`[a-z][a-z0-9_]*`, `[A-Z0-9]+`), as steps the derive
-/// reads off the pattern at compile time. A greedy byte walk that consumes the whole value
-/// proves the pattern matches, so the regular expression can be skipped. When the walk fails,
-/// the regular expression decides, so this can only save time, never let a value through;
-/// unless the derive has shown the walk `exact` for this pattern (no step with a choice of
-/// length overlaps what may follow it, see `candor_schema::derive_support::greedy_is_exact`),
-/// in which case the walk's verdict is final and no regular expression is kept at all.
+/// reads off the pattern at compile time (`candor_core::pattern::SimplePattern::parse`). A
+/// greedy byte walk that consumes the whole value ([`SimplePattern::proves`]) proves the
+/// pattern matches, so the regular expression can be skipped. When the walk fails, the regular
+/// expression decides, so this can only save time, never let a value through; unless the
+/// derive has shown the walk `exact` for this pattern (no step with a choice of length
+/// overlaps what may follow it, see `candor_core::pattern::simple::is_exact`), in which case
+/// the walk's verdict is final and no regular expression is kept at all.
 ///
 /// Generated code passes the steps as a constant table rather than an unrolled loop per field:
 /// a loop per string field of every event made crates with hundreds of events measurably slower
-/// to type-check and borrow-check. The walk mirrors
-/// `candor_schema::derive_support::simple_match`, which is tested against the regex engine.
-#[derive(Debug)]
-pub struct SimplePattern {
-    /// The steps, in order.
-    pub steps: &'static [PatternStep],
-    /// The walk rejects exactly what the pattern rejects.
-    pub exact: bool,
-}
-
-impl SimplePattern {
-    /// Whether the greedy walk proves that `value` matches.
-    #[inline]
-    pub fn proves(&self, value: &str) -> bool {
-        let b = value.as_bytes();
-        let mut i = 0;
-        for step in self.steps {
-            let mut n = 0u32;
-            while i < b.len()
-                && n < step.max
-                && step.ranges.iter().any(|&(lo, hi)| lo <= b[i] && b[i] <= hi)
-            {
-                i += 1;
-                n += 1;
-            }
-            if n < step.min {
-                return false;
-            }
-        }
-        i == b.len()
-    }
-}
+/// to type-check and borrow-check. The walk is `candor_core`'s, the same one the compiler
+/// proptests against the regex engine.
+pub type SimplePattern = candor_core::pattern::StaticPattern;
 
 /// A regular expression compiled on first use, so generated code can keep it
-/// in a `static` without any start-up cost. Uses `regex-lite`, the same engine
-/// the schema compiler validates patterns with, so both agree on semantics.
+/// in a `static` without any start-up cost. Compiled by the whole-value rule of
+/// `candor_core::pattern`, the one the schema compiler validates patterns with,
+/// so both agree on what a pattern means and on which patterns are refused.
 pub struct LazyPattern {
     source: &'static str,
-    compiled: OnceLock<Option<regex_lite::Regex>>,
+    compiled: OnceLock<Option<candor_core::pattern::Regex>>,
 }
 
 impl LazyPattern {
@@ -144,14 +110,12 @@ impl LazyPattern {
     }
 
     /// Whether `value` matches the pattern as a whole; `None` if the pattern
-    /// does not compile.
+    /// is refused: it does not compile, or is not one expression on its own
+    /// (`E[0-9]{3})|(?:E` would, once anchored, accept any value starting
+    /// with `E042`).
     pub fn full_match(&self, value: &str) -> Option<bool> {
         self.compiled
-            .get_or_init(|| {
-                // Anchoring here (not in the schema) makes "must match the whole
-                // value" hold even for patterns written without ^...$.
-                regex_lite::Regex::new(&format!(r"\A(?:{})\z", self.source)).ok()
-            })
+            .get_or_init(|| candor_core::pattern::compile(self.source).ok())
             .as_ref()
             .map(|re| re.is_match(value))
     }
@@ -406,52 +370,11 @@ fn write_escaped_slow(buf: &mut Vec<u8>, bytes: &[u8]) {
     buf.extend_from_slice(&bytes[start..]);
 }
 
-/// Coarsens `v` to the largest bound `<= v`; values below the first bound
-/// clamp to it. `bounds` must be ascending; empty bounds leave `v` unchanged.
-pub fn bucket_u64(v: u64, bounds: &[u64]) -> u64 {
-    match bounds.partition_point(|&b| b <= v) {
-        0 => bounds.first().copied().unwrap_or(v),
-        i => bounds[i - 1],
-    }
-}
-
-/// Signed variant of [`bucket_u64`].
-pub fn bucket_i64(v: i64, bounds: &[i64]) -> i64 {
-    match bounds.partition_point(|&b| b <= v) {
-        0 => bounds.first().copied().unwrap_or(v),
-        i => bounds[i - 1],
-    }
-}
-
-/// Float variant of [`bucket_u64`]. NaN stays NaN so that
-/// [`FieldWriter::f64`] refuses it rather than inventing a bucket.
-pub fn bucket_f64(v: f64, bounds: &[f64]) -> f64 {
-    if v.is_nan() {
-        return v;
-    }
-    match bounds.partition_point(|&b| b <= v) {
-        0 => bounds.first().copied().unwrap_or(v),
-        i => bounds[i - 1],
-    }
-}
-
-/// Clamps `v` into `[min, max]`, each side optional.
-pub fn clamp_i64(v: i64, min: Option<i64>, max: Option<i64>) -> i64 {
-    let v = min.map_or(v, |m| v.max(m));
-    max.map_or(v, |m| v.min(m))
-}
-
-/// Clamps `v` into `[min, max]`, each side optional.
-pub fn clamp_u64(v: u64, min: Option<u64>, max: Option<u64>) -> u64 {
-    let v = min.map_or(v, |m| v.max(m));
-    max.map_or(v, |m| v.min(m))
-}
-
-/// Clamps `v` into `[min, max]`, each side optional; NaN stays NaN.
-pub fn clamp_f64(v: f64, min: Option<f64>, max: Option<f64>) -> f64 {
-    let v = min.map_or(v, |m| if v < m { m } else { v });
-    max.map_or(v, |m| if v > m { m } else { v })
-}
+// Clamping and bucketing are the rule of `candor_core::coarsen`, which the schema language
+// documents and the compiler's JSON Schemas encode; generated code reaches them through here.
+pub use candor_core::coarsen::{
+    bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64,
+};
 
 #[cfg(test)]
 mod tests {
@@ -687,6 +610,33 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_that_is_not_one_expression_is_refused_rather_than_anchored_around() {
+        // Wrapped blindly as `\A(?:p)\z` this is an alternation whose first branch matches
+        // any value starting with `E` and three digits.
+        static BYPASS: LazyPattern = LazyPattern::new("E[0-9]{3})|(?:E");
+        static COMMENT: LazyPattern = LazyPattern::new("(?x)[A-Z]+ # swallows the anchor");
+        for p in [&BYPASS, &COMMENT] {
+            for v in ["E042 alice@example.com", "E042 and more", "E042", "ABC"] {
+                assert_eq!(p.full_match(v), None, "{p:?} on {v:?}");
+            }
+        }
+        let mut buf = Vec::new();
+        let mut w = FieldWriter::new(&mut buf);
+        w.begin();
+        let check = StrCheck::new(Some(64), Some(&BYPASS));
+        for v in ["E042 and more", "E042"] {
+            assert_eq!(
+                w.str("code", v, &check),
+                Err(EncodeError::InvalidPattern {
+                    field: "code".into()
+                })
+            );
+        }
+        w.end();
+        assert_eq!(buf, b"{}", "nothing was written");
+    }
+
+    #[test]
     fn errors_never_show_the_value() {
         let mut buf = Vec::new();
         let mut w = FieldWriter::new(&mut buf);
@@ -704,26 +654,5 @@ mod tests {
             )
             .unwrap_err();
         assert!(!format!("{err} {err:?}").contains("aaaa"));
-    }
-
-    #[test]
-    fn buckets_and_clamps() {
-        let b = [10, 100, 1000];
-        assert_eq!(bucket_u64(0, &b), 10);
-        assert_eq!(bucket_u64(10, &b), 10);
-        assert_eq!(bucket_u64(99, &b), 10);
-        assert_eq!(bucket_u64(100, &b), 100);
-        assert_eq!(bucket_u64(u64::MAX, &b), 1000);
-        assert_eq!(bucket_u64(7, &[]), 7);
-        assert_eq!(bucket_i64(-50, &[-10, 0, 10]), -10);
-        assert_eq!(bucket_i64(5, &[-10, 0, 10]), 0);
-        assert_eq!(bucket_f64(2.5, &[0.5, 1.0, 2.0]), 2.0);
-        assert_eq!(bucket_f64(0.1, &[0.5, 1.0, 2.0]), 0.5);
-        assert!(bucket_f64(f64::NAN, &[0.5]).is_nan());
-        assert_eq!(clamp_i64(-5, Some(0), Some(10)), 0);
-        assert_eq!(clamp_i64(50, Some(0), Some(10)), 10);
-        assert_eq!(clamp_i64(5, None, None), 5);
-        assert_eq!(clamp_u64(50, None, Some(10)), 10);
-        assert_eq!(clamp_f64(-1.0, Some(0.0), None), 0.0);
     }
 }

@@ -7,22 +7,18 @@
 //! reads as "`Foo` cannot be sent as a candor `string` field" rather than a bare trait error.
 //! Personal types are routed away from these traits before they are asked (see
 //! [`crate::personal`](mod@crate::personal)), so they get a message of their own instead.
+//!
+//! Each trait is implemented for exactly the Rust types that `candor_core::types::RUST_TYPES`
+//! says carry its YAML type, and its `note` lists them; the mirror tests of `candor-tests`
+//! hold both to that table.
 
 use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The unit a YAML `duration` field is recorded in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DurationUnit {
-    /// Microseconds.
-    Us,
-    /// Milliseconds.
-    Ms,
-    /// Seconds.
-    S,
-}
+/// The unit a YAML `duration` field is recorded in (shared with the schema compiler).
+pub use candor_core::DurationUnit;
 
 /// A Rust value sent as a YAML `bool`.
 #[diagnostic::on_unimplemented(
@@ -160,12 +156,7 @@ unsigned!(u8, u16, u32, u64, usize);
 
 impl DurationValue for Duration {
     fn to_units(&self, unit: DurationUnit) -> u64 {
-        let units = match unit {
-            DurationUnit::Us => self.as_micros(),
-            DurationUnit::Ms => self.as_millis(),
-            DurationUnit::S => u128::from(self.as_secs()),
-        };
-        u64::try_from(units).unwrap_or(u64::MAX)
+        unit.of(*self)
     }
 }
 

@@ -68,14 +68,15 @@ impl Meta {
         }
     }
 
-    /// Last minute at which the record is still within its retention.
+    /// Last minute at which the record is still within its retention (the rule of
+    /// `candor_core::date::retention_end`, which a collector applies too).
     pub(crate) fn expiry(&self) -> u64 {
-        u64::from(self.minute) + u64::from(self.retention_days) * 1440
+        candor_core::date::retention_end(self.minute, self.retention_days)
     }
 
     /// Whether the record is past its retention at `now_minute`.
     pub(crate) fn expired(&self, now_minute: u32) -> bool {
-        self.expiry() < u64::from(now_minute)
+        candor_core::date::is_expired(self.minute, self.retention_days, now_minute)
     }
 }
 

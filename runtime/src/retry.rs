@@ -104,23 +104,16 @@ fn parse_imf_fixdate(v: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let m = MONTHS.iter().position(|x| *x == month)? as i64 + 1;
+    let m = MONTHS.iter().position(|x| *x == month)? as u8 + 1;
     let mut t = time.split(':').map(|x| x.parse::<u64>().ok());
     let (h, mi, s) = (t.next()??, t.next()??, t.next()??);
-    if !(1..=31).contains(&day) || h > 23 || mi > 59 || s > 60 {
+    if h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    // days_from_civil (Howard Hinnant).
-    let y = if m <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days)
+    let date = candor_core::Date::new(i32::try_from(year).ok()?, m, u8::try_from(day).ok()?)?;
+    u64::try_from(date.to_days())
         .ok()
-        .map(|d| d * 86_400 + h * 3600 + mi * 60 + s)
+        .map(|d| d * candor_core::date::SECS_PER_DAY + h * 3600 + mi * 60 + s)
 }
 
 #[cfg(test)]
@@ -198,6 +191,8 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+        // A day that does not exist is not a date.
+        assert_eq!(parse_imf_fixdate("Sat, 30 Feb 2030 08:49:37 GMT"), None);
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 PST"), None);
     }
 }

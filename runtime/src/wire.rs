@@ -11,9 +11,9 @@ use crate::clock::format_minute;
 use crate::encode::write_escaped;
 
 /// Format tag of a batch document.
-pub(crate) const BATCH_FORMAT: &str = "candor.batch/1";
+pub(crate) const BATCH_FORMAT: &str = candor_core::wire::BATCH_FORMAT;
 /// Format tag of a deletion-request document.
-pub(crate) const DELETION_FORMAT: &str = "candor.deletion/1";
+pub(crate) const DELETION_FORMAT: &str = candor_core::wire::DELETION_FORMAT;
 
 /// Bytes an event adds to a batch document beyond its stored tail: `{"id":"<32 hex>",` and
 /// the comma before the next event.

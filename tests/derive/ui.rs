@@ -3,9 +3,9 @@
 //! trybuild compiles the cases in its own project under the target directory, so a relative
 //! `schemas = "..."` would be resolved from there. The cases therefore leave the folder out and
 //! the driver names it through `CANDOR_SCHEMAS` (absolute), which the derive reads: one batch
-//! against the valid fixtures, one against a folder with schema errors. trybuild replaces this
-//! crate's absolute path with `$DIR` in the expected output, so the `.stderr` files hold no
-//! machine paths.
+//! against the valid fixtures, one against a folder with schema errors, one against a folder
+//! whose pattern is not one expression on its own. trybuild replaces this crate's absolute
+//! path with `$DIR` in the expected output, so the `.stderr` files hold no machine paths.
 
 use std::path::Path;
 
@@ -26,6 +26,11 @@ fn ui() {
         // Runs on drop, while the variable still names the valid fixtures.
     }
     use_schemas("fixtures/broken");
+    {
+        let t = trybuild::TestCases::new();
+        t.compile_fail("ui/broken_schemas/*.rs");
+    }
+    use_schemas("fixtures/broken_pattern");
     let t = trybuild::TestCases::new();
-    t.compile_fail("ui/broken_schemas/*.rs");
+    t.compile_fail("ui/broken_pattern/*.rs");
 }

@@ -105,6 +105,8 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         None => None,
     };
     let mut store = spec.open(sync).map_err(|e| e.to_string())?;
+    // Before listening: a second collector on the same SQLite file stops here.
+    store.claim().map_err(|e| e.to_string())?;
     let forward = match sink {
         Some(sink) => Some(Forwarding {
             queue: store.forwarding().map_err(|e| e.to_string())?,

@@ -81,28 +81,37 @@ pub struct Swept {
 }
 
 /// One entry of the forwarding queue: its position, and the event it names (`None` when the
-/// event is gone: swept at its retention, or erased by a deletion request).
+/// event is gone; the store removes an entry with its event, so a reader only meets this if
+/// something else removed the row).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Queued {
-    pub seq: i64,
+    /// The entry's place in the queue: increasing with arrival, never reused.
+    pub pos: i64,
     pub event: Option<StoredEvent>,
 }
 
 /// The durable queue the relay forwards from (`candor collect --forward`): every event the
-/// store accepted while forwarding is on, in the order it was committed, until the vendor has
-/// taken it. Used from the forwarder's own thread, beside the writer: a vendor outage holds
-/// this queue up, never the store.
+/// store accepted while forwarding is on, in the order it arrived, until the vendor has taken
+/// it. Used from the forwarder's own thread, beside the writer: a vendor outage holds this
+/// queue up, never the store.
 pub trait ForwardQueue: Send {
     /// Up to `max` entries from the head, in order.
     fn next(&mut self, max: usize) -> Result<Vec<Queued>, StoreError>;
-    /// Removes entries: their events were delivered or refused for good, or are gone.
-    fn done(&mut self, seqs: &[i64]) -> Result<(), StoreError>;
+    /// Removes entries by position: their events were delivered or refused for good, or are
+    /// gone.
+    fn done(&mut self, positions: &[i64]) -> Result<(), StoreError>;
     /// Entries waiting.
     fn depth(&mut self) -> Result<u64, StoreError>;
 }
 
 /// A place to keep events. Methods are called from one writer thread at a time.
 pub trait Store: Send {
+    /// Prepares this store to be the one that writes (`candor collect` calls it before it
+    /// serves): SQLite takes its file's writer lock and loads the ids it holds. A store that
+    /// only reads or sweeps never calls it.
+    fn claim(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Stores the accepted rows and quarantine counts of several batches, all or nothing;
     /// durable when it returns `Ok`. Ids already stored are skipped.
     fn write(&mut self, schemas: &Schemas, batches: &[&Checked]) -> Result<(), StoreError>;

@@ -285,6 +285,15 @@ impl Backend {
     }
 }
 
+impl Drop for Backend {
+    /// A store's folder goes with it (ingest benchmarks leave stores of millions of rows).
+    fn drop(&mut self) {
+        if let Backend::Sqlite { dir } = self {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

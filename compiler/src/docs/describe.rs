@@ -133,11 +133,7 @@ pub fn type_name(ty: &FieldType) -> &'static str {
 /// The unit of a value, where it has one.
 pub fn unit(ty: &FieldType) -> Option<&'static str> {
     match ty {
-        FieldType::Duration { unit, .. } => Some(match unit {
-            crate::ir::DurationUnit::Us => "microseconds",
-            crate::ir::DurationUnit::Ms => "milliseconds",
-            crate::ir::DurationUnit::S => "seconds",
-        }),
+        FieldType::Duration { unit, .. } => Some(unit.plural()),
         _ => None,
     }
 }

@@ -142,7 +142,11 @@ fn field_schema(field: &Field) -> Value {
                 s.insert("maxLength".into(), json!(n));
             }
             if let Some(p) = pattern {
-                s.insert("pattern".into(), json!(crate::pattern::anchored(p)));
+                // Never anchored around a pattern that is not one expression (see json_schema).
+                match crate::pattern::anchored_checked(p, crate::pattern::Spelling::JsonSchema) {
+                    Ok(anchored) => s.insert("pattern".into(), json!(anchored)),
+                    Err(_) => return Value::Bool(false),
+                };
             }
             "string"
         }

@@ -1,18 +1,17 @@
 //! JSON Schema (draft 2020-12) for one event version: the exact shape of one element of a
 //! batch's `events` array (see `docs/wire-format.md`). A server can validate what it receives
 //! against it; `pii` fields are present as `false` schemas, so a payload carrying one is
-//! rejected even by a validator that ignores `additionalProperties`.
+//! rejected even by a validator that ignores `additionalProperties`. The wire's `id` and `time`
+//! patterns and the anchoring of field patterns come from `candor_core`, like those of the
+//! runtime's wire schemas.
 
 use super::{to_pretty, OutputFile};
 use crate::ir::{Event, Field, FieldType, Registry};
+use crate::pattern::{anchored_checked, Spelling};
+use candor_core::wire::{ID_PATTERN, MINUTE_PATTERN};
 use serde_json::{json, Map, Value};
 
 pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
-
-/// `time` on the wire: UTC, to the minute.
-pub const TIME_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$";
-/// `id` on the wire: 128 random bits as lowercase hex.
-pub const ID_PATTERN: &str = "^[0-9a-f]{32}$";
 
 /// The file name of an event version's schema.
 pub fn file_name(event: &Event) -> String {
@@ -56,7 +55,7 @@ pub fn event_schema(event: &Event) -> Value {
             "id": { "type": "string", "pattern": ID_PATTERN },
             "name": { "const": event.full_name },
             "version": { "const": event.version },
-            "time": { "type": "string", "pattern": TIME_PATTERN },
+            "time": { "type": "string", "pattern": MINUTE_PATTERN },
             "fields": {
                 "type": "object",
                 "properties": properties,
@@ -107,7 +106,13 @@ fn field_schema(field: &Field) -> Value {
                 put("maxLength", json!(n));
             }
             if let Some(p) = pattern {
-                put("pattern", json!(crate::pattern::anchored(p)));
+                // A registry from the compiler only holds patterns that pass `check`; an IR
+                // built by hand may not. Anchored around, such a pattern would accept more than
+                // whole values, so the field accepts nothing instead.
+                match anchored_checked(p, Spelling::JsonSchema) {
+                    Ok(anchored) => put("pattern", json!(anchored)),
+                    Err(_) => return Value::Bool(false),
+                }
             }
         }
         FieldType::Duration { unit, max, buckets } => {

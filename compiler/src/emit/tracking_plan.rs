@@ -202,7 +202,11 @@ fn field_schema(field: &Field) -> Value {
                 put("maxLength", json!(n));
             }
             if let Some(p) = pattern {
-                put("pattern", json!(crate::pattern::anchored(p)));
+                // Never anchored around a pattern that is not one expression (see json_schema).
+                match crate::pattern::anchored_checked(p, crate::pattern::Spelling::JsonSchema) {
+                    Ok(anchored) => put("pattern", json!(anchored)),
+                    Err(_) => return Value::Bool(false),
+                }
             }
         }
     }

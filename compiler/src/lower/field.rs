@@ -5,7 +5,7 @@ use super::{
     string_list, text, written, wrong, Allowed, Ctxt, Entry, Map,
 };
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Allow, DurationUnit, Field, FieldType, Policy, PrivacyClass};
+use crate::ir::{Allow, DurationUnit, Field, FieldType, Policy, PrivacyClass, YamlType};
 use crate::lints::LINTS;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind, Value};
@@ -22,26 +22,20 @@ const COMMON_KEYS: [&str; 7] = [
 ];
 
 /// The type-specific keys each type accepts.
-fn type_keys(ty: &str) -> &'static [&'static str] {
+fn type_keys(ty: YamlType) -> &'static [&'static str] {
     match ty {
-        "integer" | "float" => &["min", "max", "buckets"],
-        "enum" => &["values"],
-        "string" => &["values", "max_len", "pattern"],
-        "duration" => &["unit", "max", "buckets"],
-        "count" => &["max", "buckets"],
-        _ => &[],
+        YamlType::Integer | YamlType::Float => &["min", "max", "buckets"],
+        YamlType::Enum => &["values"],
+        YamlType::String => &["values", "max_len", "pattern"],
+        YamlType::Duration => &["unit", "max", "buckets"],
+        YamlType::Count => &["max", "buckets"],
+        YamlType::Bool => &[],
     }
 }
 
-const TYPES: [(&str, &str); 7] = [
-    ("bool", "bool"),
-    ("integer", "integer"),
-    ("float", "float"),
-    ("enum", "enum"),
-    ("string", "string"),
-    ("duration", "duration"),
-    ("count", "count"),
-];
+fn types() -> [(&'static str, YamlType); 7] {
+    YamlType::ALL.map(|t| (t.as_str(), t))
+}
 
 fn classes() -> [(&'static str, PrivacyClass); 4] {
     PrivacyClass::ALL.map(|c| (c.as_str(), c))
@@ -60,7 +54,7 @@ pub(crate) fn lower(
     let map = as_map(cx, entry.value, &what, Code::DuplicateKey)?;
 
     let ty_name = match map.get("type") {
-        Some(e) => keyword(cx, e, Code::UnknownType, "type", &TYPES),
+        Some(e) => keyword(cx, e, Code::UnknownType, "type", &types()),
         None => {
             missing(cx, entry.key_span, &what, "type", "enum");
             None
@@ -97,7 +91,7 @@ pub(crate) fn lower(
         // The type is missing or misspelt, so which type keys apply is unknown: accept them all
         // rather than report `values` as unknown next to `type: enun`.
         None => {
-            for (t, _) in TYPES {
+            for t in YamlType::ALL {
                 for key in type_keys(t) {
                     if !known.contains(key) {
                         known.push(key);
@@ -107,10 +101,10 @@ pub(crate) fn lower(
         }
     }
     check_keys(cx, &map, &what, &known, |key| {
-        let owners: Vec<&str> = TYPES
-            .iter()
-            .map(|t| t.0)
-            .filter(|t| type_keys(t).contains(&key))
+        let owners: Vec<&str> = YamlType::ALL
+            .into_iter()
+            .filter(|t| type_keys(*t).contains(&key))
+            .map(YamlType::as_str)
             .collect();
         match (owners.is_empty(), ty_name) {
             (false, Some(t)) => Some(format!(
@@ -237,7 +231,7 @@ fn allows(cx: &mut Ctxt, e: &Entry<'_>, what: &str) -> Vec<Allow> {
 #[allow(clippy::too_many_arguments)]
 fn lower_type(
     cx: &mut Ctxt,
-    ty: &str,
+    ty: YamlType,
     map: &Map<'_>,
     what: &str,
     class: Option<PrivacyClass>,
@@ -246,8 +240,8 @@ fn lower_type(
 ) -> Option<FieldType> {
     let mut ok = true;
     let result = match ty {
-        "bool" => FieldType::Bool,
-        "integer" => {
+        YamlType::Bool => FieldType::Bool,
+        YamlType::Integer => {
             let min = opt_int(cx, map, "min", I64, &mut ok);
             let max = opt_int(cx, map, "max", I64, &mut ok);
             min_max(cx, map, min, max);
@@ -259,20 +253,20 @@ fn lower_type(
                 buckets: buckets.map(|b| b.into_iter().map(narrow).collect()),
             }
         }
-        "float" => {
+        YamlType::Float => {
             let min = map.get("min").and_then(|e| number(cx, e));
             let max = map.get("max").and_then(|e| number(cx, e));
             min_max(cx, map, min, max);
             let buckets = buckets(cx, map, min, max, float_bound);
             FieldType::Float { min, max, buckets }
         }
-        "count" | "duration" => {
+        YamlType::Count | YamlType::Duration => {
             let max = opt_int(cx, map, "max", U64, &mut ok);
             let buckets = buckets(cx, map, None, max, |n| whole_bound(n, U64));
             let narrow = |v: i128| v as u64; // in range: checked above
             let max = max.map(narrow);
             let buckets = buckets.map(|b| b.into_iter().map(narrow).collect());
-            if ty == "count" {
+            if ty == YamlType::Count {
                 FieldType::Count { max, buckets }
             } else {
                 let units = DurationUnit::ALL.map(|u| (u.as_str(), u));
@@ -290,7 +284,7 @@ fn lower_type(
                 }
             }
         }
-        "enum" => {
+        YamlType::Enum => {
             let Some(e) = map.get("values") else {
                 cx.push(
                     Diagnostic::error(
@@ -322,7 +316,7 @@ fn lower_type(
                 values: values.into_iter().map(|(v, _)| v.to_string()).collect(),
             }
         }
-        "string" => {
+        YamlType::String => {
             let values = match map.get("values") {
                 Some(e) => {
                     let v = string_list(cx, e);
@@ -375,7 +369,7 @@ fn lower_type(
                             ok = false;
                             cx.push(
                                 Diagnostic::error(Code::InvalidPattern, e.value.span, format!("`pattern` is not a valid regular expression: {msg}"))
-                                    .with_help("patterns use Rust `regex` syntax and must match the whole value, e.g. `pattern: \"[a-z0-9_]+\"`"),
+                                    .with_help("a pattern is one complete expression in Rust `regex` syntax (every group it opens is closed in it), matched against the whole value, e.g. `pattern: \"[a-z0-9_]+\"`"),
                             );
                         }
                         Some(p.to_string())
@@ -403,7 +397,6 @@ fn lower_type(
                 pattern,
             }
         }
-        _ => return None,
     };
     ok.then_some(result)
 }

@@ -25,15 +25,14 @@ pub(crate) struct Ctxt {
 }
 
 impl Ctxt {
-    /// Compiles a field `pattern` with the engine the runtime matches with (`regex-lite`), so a
-    /// pattern that passes here behaves the same on the device.
+    /// Checks a field `pattern` by the whole-value rule the runtime matches with
+    /// (`candor_core::pattern::check`: one `regex-lite` expression on its own, still one when
+    /// anchored), so a pattern that passes here behaves the same on the device.
     pub fn check_pattern(&mut self, pattern: &str) -> Result<(), String> {
         if let Some(r) = self.patterns.get(pattern) {
             return r.clone();
         }
-        let r = crate::pattern::compile(pattern)
-            .map(|_| ())
-            .map_err(|e| e.to_string());
+        let r = crate::pattern::check(pattern).map_err(|e| e.to_string());
         self.patterns.insert(pattern.to_string(), r.clone());
         r
     }

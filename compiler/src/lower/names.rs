@@ -1,35 +1,12 @@
-//! The naming rule for namespaces, events, fields and enum values: snake_case ASCII, starting
-//! with a letter, at most [`MAX_NAME_LEN`] characters. One rule for all, because every name ends
-//! up as a Rust identifier, a JSON key and a docs anchor.
+//! Reporting names that break the naming rule for namespaces, events, fields and enum values.
+//! The rule itself — snake_case ASCII, starting with a letter, at most [`MAX_NAME_LEN`]
+//! characters — is `candor_core::names`, which the wire's event-name pattern is built from.
 
 use super::Ctxt;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 
-pub const MAX_NAME_LEN: usize = 40;
-
-/// Why `name` is not a valid name, or `None` if it is.
-pub fn problem(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return Some("is empty");
-    }
-    if name.len() > MAX_NAME_LEN {
-        return Some("is longer than 40 characters");
-    }
-    if !name.as_bytes()[0].is_ascii_lowercase() {
-        return Some("must start with a lowercase letter");
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Some("may contain only lowercase letters, digits and `_`");
-    }
-    if name.contains("__") || name.ends_with('_') {
-        return Some("may not contain `__` or end with `_`");
-    }
-    None
-}
+pub use candor_core::names::{problem, MAX_NAME_LEN};
 
 /// The snake_case spelling of an arbitrary name, to suggest as a fix.
 pub fn to_snake(name: &str) -> String {
@@ -78,15 +55,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn snake_case_rule() {
-        assert_eq!(problem("transaction_signed"), None);
-        assert_eq!(problem("tx2_ok"), None);
-        assert!(problem("TransactionSigned").is_some());
-        assert!(problem("2fa").is_some());
-        assert!(problem("a__b").is_some());
-        assert!(problem("a_").is_some());
-        assert!(problem(&"a".repeat(41)).is_some());
+    fn suggestions_follow_the_rule() {
         assert_eq!(to_snake("TransactionSigned"), "transaction_signed");
+        assert_eq!(problem(&to_snake("TransactionSigned")), None);
         assert_eq!(to_snake("confirm-ms"), "confirm_ms");
     }
 }

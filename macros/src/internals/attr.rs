@@ -1,6 +1,6 @@
 //! `#[event(name = "ns.event", version = 1, schemas = "path")]`.
 
-use crate::ctxt::Ctxt;
+use super::ctxt::Ctxt;
 use syn::{Attribute, LitInt, LitStr};
 
 /// The keys `#[event(...)]` accepts, for "did you mean" hints.

@@ -1,12 +1,13 @@
 //! Reading a field's Rust type: `Option<_>`, references, and the name the type table in
-//! `candor_schema::derive_support` recognises.
+//! `candor_core::types` recognises.
 
-use candor_schema::derive_support::{classify, RustScalar};
+use candor_core::types::{classify, RustScalar};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 
 /// A field type taken apart.
+#[derive(Clone)]
 pub struct FieldTy<'a> {
     /// `Option<T>` at the top.
     pub optional: bool,
