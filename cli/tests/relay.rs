@@ -162,6 +162,22 @@ fn sigkill_while_forwarding_loses_nothing_and_the_next_start_forwards_the_rest()
 
     vendor.respond_with(|_| Answer::ok().body(r#"{"success":true}"#));
     let second = Relay::start(&dir, &addr, &vendor.url_for(""));
+    // A second relay on the same file is refused like any second collector: one writer (and
+    // one forwarder) per file.
+    let third = Command::new(BIN)
+        .arg("collect")
+        .arg("--schemas")
+        .arg(schemas_dir())
+        .arg("--store")
+        .arg(format!("sqlite:{}", dir.join("telemetry.sqlite").display()))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--forward", "segment", "--forward-url", &vendor.url_for("")])
+        .env("CANDOR_FORWARD_KEY", KEY)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&third.stderr);
+    assert_eq!(third.status.code(), Some(2), "{err}");
+    assert!(err.contains("another process writes"), "{err}");
     let stored = stored_ids(&dir.join("telemetry.sqlite"));
     assert_eq!(stored.len(), N as usize);
     assert!(
