@@ -1,7 +1,9 @@
 //! Ingest throughput: gzip'd 500-event batches POSTed to a real collector on 127.0.0.1 by 32
 //! keep-alive connections, stored in SQLite and in ClickHouse; and, in the same run, the same
 //! rows inserted straight into SQLite by a minimal prepared-statement loop (the floor: what
-//! SQLite itself can take with this table).
+//! SQLite itself can take with this table); and SQLite with the relay's forwarding queue on
+//! (an entry per stored event, in the same transaction) while the vendor is down, which is
+//! the relay's cost on the insert path alone.
 //!
 //! Every batch carries fresh ids (a resent id would be skipped, not stored), built and gzip'd
 //! before the clock starts. Stores grow during the run, as a real one does.
@@ -17,7 +19,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use candor_collector::minute;
+use candor_collector::forward::Vendor;
+use candor_collector::{
+    minute, Collector, ForwardOptions, ForwardSpec, Forwarding, Limits, SweepSchedule,
+};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use support::{new_id, Backend};
 
@@ -106,8 +111,38 @@ fn send_all(addr: SocketAddr, bodies: &[Vec<u8>]) -> Duration {
     start.elapsed()
 }
 
-fn through_collector(c: &mut Criterion, name: &str, backend: &Backend) {
-    let collector = backend.collector(support::repo_schemas());
+/// A collector on `backend` that queues every stored event for a vendor that is down: its
+/// forwarder only waits (backoff), so the writer's side of the relay is what differs.
+fn queueing_collector(backend: &Backend) -> Collector {
+    let mut store = backend.open();
+    let sink = ForwardSpec {
+        vendor: Vendor::Otlp,
+        url: format!("http://127.0.0.1:{}", candor_testkit::dead_port()),
+        key: None,
+        iglu_vendor: None,
+        headers: Vec::new(),
+        timeout: Duration::from_secs(1),
+    }
+    .sink()
+    .unwrap()
+    .0;
+    let forward = Forwarding {
+        queue: store.forwarding().unwrap(),
+        sink,
+        options: ForwardOptions::default(),
+    };
+    Collector::start_forwarding(
+        "127.0.0.1:0".parse().unwrap(),
+        support::repo_schemas(),
+        store,
+        Limits::default(),
+        SweepSchedule::Every(Duration::from_secs(3600)),
+        Some(forward),
+    )
+    .unwrap()
+}
+
+fn through_collector(c: &mut Criterion, name: &str, collector: Collector) {
     let addr = collector.addr();
     let time = minute::format(minute::now());
     let mut g = c.benchmark_group("ingest");
@@ -209,10 +244,25 @@ fn sqlite_floor(c: &mut Criterion, backend: &Backend) {
 }
 
 fn benches(c: &mut Criterion) {
-    through_collector(c, "sqlite_through_collector", &Backend::sqlite());
+    let sqlite = Backend::sqlite();
+    through_collector(
+        c,
+        "sqlite_through_collector",
+        sqlite.collector(support::repo_schemas()),
+    );
+    let queueing = Backend::sqlite();
+    through_collector(
+        c,
+        "sqlite_through_collector_forward_queue",
+        queueing_collector(&queueing),
+    );
     sqlite_floor(c, &Backend::sqlite());
     match Backend::clickhouse() {
-        Some(b) => through_collector(c, "clickhouse_through_collector", &b),
+        Some(b) => through_collector(
+            c,
+            "clickhouse_through_collector",
+            b.collector(support::repo_schemas()),
+        ),
         None => eprintln!("ingest/clickhouse_through_collector: no ClickHouse, not measured"),
     }
 }

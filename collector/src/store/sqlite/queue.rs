@@ -19,21 +19,45 @@ use super::{err, hex, schema, SqliteSync};
 use crate::minute;
 use crate::store::{ForwardQueue, Queued, StoreError, StoredEvent};
 
+/// Entries bound to one `INSERT` statement.
+const ENTRIES_PER_INSERT: usize = 64;
+
+/// `INSERT` of [`ENTRIES_PER_INSERT`] entries. SQLite inserts the rows of one `VALUES` list in
+/// the order written, so their positions follow it; and AUTOINCREMENT's counter is updated
+/// once per statement rather than once per entry.
+static INSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let values: Vec<String> = (1..=ENTRIES_PER_INSERT)
+        .map(|i| format!("(?{i})"))
+        .collect();
+    format!(
+        "INSERT INTO forward_queue (seq) VALUES {}",
+        values.join(",")
+    )
+});
+
 /// Adds an entry per row `seq`, in the order given (arrival order).
 pub(super) fn enqueue(tx: &Transaction<'_>, seqs: &[i64]) -> Result<(), StoreError> {
     if seqs.is_empty() {
         return Ok(());
     }
-    let mut insert = tx
+    let mut many = tx.prepare_cached(&INSERT_MANY).map_err(err)?;
+    let mut chunks = seqs.chunks_exact(ENTRIES_PER_INSERT);
+    for chunk in &mut chunks {
+        for (i, seq) in chunk.iter().enumerate() {
+            many.raw_bind_parameter(i + 1, seq).map_err(err)?;
+        }
+        many.raw_execute().map_err(err)?;
+    }
+    let mut one = tx
         .prepare_cached("INSERT INTO forward_queue (seq) VALUES (?1)")
         .map_err(err)?;
-    for seq in seqs {
-        insert.execute(params![seq]).map_err(err)?;
+    for seq in chunks.remainder() {
+        one.execute(params![seq]).map_err(err)?;
     }
     Ok(())
 }
 
-/// Removes the entries of the rows `seqs` (about to be deleted by a deletion request).
+/// Removes the entries of the rows `seqs` (deleted by a deletion request in this transaction).
 pub(super) fn unqueue(tx: &Transaction<'_>, seqs: &[i64]) -> Result<(), StoreError> {
     if seqs.is_empty() {
         return Ok(());
@@ -215,6 +239,37 @@ mod tests {
             let e = e.event.unwrap();
             assert_eq!(Some(&e), stored.iter().find(|s| s.id == e.id));
         }
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_group_larger_than_one_insert_statement_keeps_arrival_order() {
+        let dir = temp("queue-large");
+        let path = dir.join("t.sqlite");
+        let schemas = schemas();
+        let now = minute::now();
+        let mut s = SqliteStore::open(&path, SqliteSync::Normal).unwrap();
+        let mut q = s.forwarding().unwrap();
+        // 200 new events (and a resend of each tenth) in one group, across three days and
+        // both kinds, so that arrival order and `seq` order differ throughout.
+        let batches: Vec<Checked> = (0..200u8)
+            .map(|i| {
+                let mut events = vec![(i, now - i64::from(i % 3) * 1440)];
+                if i % 10 == 9 {
+                    events.push((i - 5, now));
+                }
+                if i % 2 == 0 {
+                    short(&schemas, "a", &events)
+                } else {
+                    pings(&schemas, "a", &events)
+                }
+            })
+            .collect();
+        s.write(&schemas, &batches.iter().collect::<Vec<_>>())
+            .unwrap();
+        let want: Vec<String> = (0..200u8).map(|i| format!("{i:02x}")).collect();
+        assert_eq!(head(&mut *q), want);
         drop(s);
         std::fs::remove_dir_all(&dir).unwrap();
     }
