@@ -17,6 +17,7 @@
 //! | [`names`] | the snake_case naming rule of namespaces, events, fields and values |
 //! | [`wire`] | document formats and versions, ids, and the patterns of the wire's JSON Schemas |
 //! | [`fingerprint`] | FNV-1a, schema fingerprints and the enum-values fingerprint |
+//! | [`randomized_response`] | k-ary randomized response: p and q, the device's choice, the estimator and its error |
 //! | [`types`] | the YAML field types and which Rust types carry each |
 //!
 //! The crate depends on `std` only. `pattern` needs the regex engine (`regex-lite`) and sits
@@ -34,6 +35,7 @@ pub mod fingerprint;
 pub mod names;
 #[cfg(feature = "pattern")]
 pub mod pattern;
+pub mod randomized_response;
 pub mod types;
 pub mod wire;
 
