@@ -86,6 +86,12 @@ codes! {
     PersonalName = "personal-name",
     /// Lint: a `sensitive` field in an event whose consent is `usage`.
     SensitiveInUsage = "sensitive-in-usage",
+    /// Lint: randomized response whose ε keeps the true value more than 99 times in 100.
+    WeakRandomization = "weak-randomization",
+    /// A randomized response `epsilon` that is not above 0 and at most 10.
+    BadEpsilon = "bad-epsilon",
+    /// `privacy` on a field without a closed set of at least two values, or on a `pii` field.
+    RandomizationNotApplicable = "randomization-not-applicable",
     /// An `allow` entry naming something that is not a lint.
     UnknownLint = "unknown-lint",
     /// An `allow` entry that suppresses nothing.

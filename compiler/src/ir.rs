@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::fmt;
 
 pub use candor_core::types::YamlType;
+pub use candor_core::randomized_response::RandomizedResponse;
 pub use candor_core::{Consent, DurationUnit};
 
 /// Version of the `registry.json` format. Bumped on any incompatible change.
@@ -198,6 +199,9 @@ pub struct Field {
     /// Lints suppressed on this field, each with its written reason; shown in the public docs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Allow>,
+    /// Local differential privacy applied on the device before the value is queued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<FieldPrivacy>,
     #[serde(skip)]
     #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub span: Span,
@@ -205,6 +209,40 @@ pub struct Field {
     #[serde(skip)]
     #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub class_span: Span,
+}
+
+impl Field {
+    /// The randomized response mechanism of a field that declares one, over the field's
+    /// [`categories`](FieldType::categories). A lowered field always has both (the checker
+    /// refuses the declaration on a type without categories).
+    pub fn randomized_response(&self) -> Option<RandomizedResponse> {
+        let rr = self.privacy.as_ref()?.randomized_response.as_ref()?;
+        let k = u32::try_from(self.ty.categories()?).ok()?;
+        RandomizedResponse::new(rr.epsilon, k).ok()
+    }
+}
+
+/// `privacy:` of a field: protections applied on the device, beyond coarsening.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
+pub struct FieldPrivacy {
+    /// k-ary randomized response: the device reports the true category with probability
+    /// `p = e^ε/(e^ε+k−1)`, otherwise one of the other `k − 1` at random
+    /// (`candor_core::randomized_response`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub randomized_response: Option<RandomizedResponseSpec>,
+}
+
+/// `randomized_response: { epsilon: E }` as declared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
+pub struct RandomizedResponseSpec {
+    /// The privacy parameter ε, in `(0, 10]`: smaller is more private (and noisier).
+    pub epsilon: f64,
+    /// Where the ε value is written.
+    #[serde(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
+    pub span: Span,
 }
 
 /// A suppressed lint and the reason written for it.
@@ -289,5 +327,63 @@ impl FieldType {
     /// The YAML spelling of the type.
     pub fn name(&self) -> &'static str {
         self.kind().as_str()
+    }
+
+    /// How many values the field can take on the wire, when that is a closed set: `bool` 2, an
+    /// `enum` or a `string` with `values` the number of values, a bucketed number the number of
+    /// buckets. `None` for open-ended types. This is the `k` of randomized response, and
+    /// [`category_labels`](Self::category_labels) lists the categories in the order its
+    /// estimates use.
+    pub fn categories(&self) -> Option<usize> {
+        match self {
+            FieldType::Bool => Some(2),
+            FieldType::Enum { values }
+            | FieldType::String {
+                values: Some(values),
+                ..
+            } => Some(values.len()),
+            FieldType::Integer {
+                buckets: Some(b), ..
+            } => Some(b.len()),
+            FieldType::Float {
+                buckets: Some(b), ..
+            } => Some(b.len()),
+            FieldType::Count {
+                buckets: Some(b), ..
+            }
+            | FieldType::Duration {
+                buckets: Some(b), ..
+            } => Some(b.len()),
+            _ => None,
+        }
+    }
+
+    /// The categories as they are written in a wire document's JSON (`false`, `true`; `"a"`;
+    /// `1000`; `0.5`), in the field's order: index `i` of the estimates of
+    /// [`RandomizedResponse::estimate`] is `category_labels()[i]`. `None` like
+    /// [`categories`](Self::categories).
+    pub fn category_labels(&self) -> Option<Vec<String>> {
+        let quoted = |v: &[String]| v.iter().map(|s| serde_json::to_string(s).expect("a string serializes")).collect();
+        match self {
+            FieldType::Bool => Some(vec!["false".into(), "true".into()]),
+            FieldType::Enum { values }
+            | FieldType::String {
+                values: Some(values),
+                ..
+            } => Some(quoted(values)),
+            FieldType::Integer {
+                buckets: Some(b), ..
+            } => Some(b.iter().map(i64::to_string).collect()),
+            FieldType::Float {
+                buckets: Some(b), ..
+            } => Some(b.iter().map(|v| serde_json::to_string(v).expect("a finite float serializes")).collect()),
+            FieldType::Count {
+                buckets: Some(b), ..
+            }
+            | FieldType::Duration {
+                buckets: Some(b), ..
+            } => Some(b.iter().map(u64::to_string).collect()),
+            _ => None,
+        }
     }
 }

@@ -3,10 +3,10 @@
 //! published in the transparency docs.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Consent, Field, Policy, PrivacyClass};
+use crate::ir::{Consent, Field, Policy, PrivacyClass, RandomizedResponse};
 
 /// Lints that an `allow` entry may name.
-pub const LINTS: [&str; 2] = ["personal-name", "sensitive-in-usage"];
+pub const LINTS: [&str; 3] = ["personal-name", "sensitive-in-usage", "weak-randomization"];
 
 /// Name segments (snake_case words, or runs of words) that suggest personal data. Matched
 /// against whole segments so `ip` hits `client_ip` but not `zip_ms` or `tip`.
@@ -152,6 +152,35 @@ pub(crate) fn check_event(
                 )
                 .with_help("usage data is the broadest category people opt into: coarsen the field below `sensitive`, move it to a `diagnostics` or `performance` event, or add `allow: [{ lint: sensitive-in-usage, reason: \"<why>\" }]`")
             });
+        }
+        if let (Some(rr), Some(spec)) = (
+            field.randomized_response(),
+            field
+                .privacy
+                .as_ref()
+                .and_then(|p| p.randomized_response.as_ref()),
+        ) {
+            if rr.protects_little() {
+                fired.push("weak-randomization");
+                report(field, out, "weak-randomization", || {
+                    let k = rr.k();
+                    Diagnostic::error(
+                        Code::WeakRandomization,
+                        spec.span,
+                        format!(
+                            "`epsilon: {}` on field `{}` of `{full_name}` keeps the true value {:.2} % of the time: a single report is the truth with near certainty",
+                            spec.epsilon,
+                            field.name,
+                            rr.keep_probability() * 100.0
+                        ),
+                    )
+                    .with_help(format!(
+                        "with {k} possible values, ε above ln(99·{}) = {:.2} randomises fewer than one report in a hundred; lower ε, or if the protection is not the point add `allow: [{{ lint: weak-randomization, reason: \"<why>\" }}]`",
+                        k - 1,
+                        RandomizedResponse::lint_threshold(k)
+                    ))
+                });
+            }
         }
         for allow in &field.allow {
             if undecided && allow.lint == "sensitive-in-usage" {
