@@ -11,8 +11,8 @@ use crate::source::Span;
 use serde::Serialize;
 use std::fmt;
 
-pub use candor_core::types::YamlType;
 pub use candor_core::randomized_response::RandomizedResponse;
+pub use candor_core::types::YamlType;
 pub use candor_core::{Consent, DurationUnit};
 
 /// Version of the `registry.json` format. Bumped on any incompatible change.
@@ -363,7 +363,11 @@ impl FieldType {
     /// [`RandomizedResponse::estimate`] is `category_labels()[i]`. `None` like
     /// [`categories`](Self::categories).
     pub fn category_labels(&self) -> Option<Vec<String>> {
-        let quoted = |v: &[String]| v.iter().map(|s| serde_json::to_string(s).expect("a string serializes")).collect();
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|s| serde_json::to_string(s).expect("a string serializes"))
+                .collect()
+        };
         match self {
             FieldType::Bool => Some(vec!["false".into(), "true".into()]),
             FieldType::Enum { values }
@@ -376,7 +380,11 @@ impl FieldType {
             } => Some(b.iter().map(i64::to_string).collect()),
             FieldType::Float {
                 buckets: Some(b), ..
-            } => Some(b.iter().map(|v| serde_json::to_string(v).expect("a finite float serializes")).collect()),
+            } => Some(
+                b.iter()
+                    .map(|v| serde_json::to_string(v).expect("a finite float serializes"))
+                    .collect(),
+            ),
             FieldType::Count {
                 buckets: Some(b), ..
             }

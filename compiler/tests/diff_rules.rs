@@ -517,3 +517,104 @@ fn later_expiry_and_never_expiring_are_privacy_changes() {
     assert_eq!(kinds(e), [&ChangeKind::ExpiryJustificationChanged]);
     assert!(e.changes[0].privacy);
 }
+
+const LIKED_EPSILON: &str =
+    "description: Whether the feature was liked.\n        privacy: { randomized_response: { epsilon: 1 } }";
+const BUMP_SURVEY: (&str, &str) = (
+    "Learn how the feature is judged.\n    version: 1",
+    "Learn how the feature is judged.\n    version: 2",
+);
+
+fn randomization(r: &Report) -> Vec<(Option<f64>, Option<f64>, bool)> {
+    event(r, "shop.survey_answered")
+        .changes
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ChangeKind::RandomizationChanged { from, to, .. } => Some((*from, *to, c.privacy)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn raised_or_removed_epsilon_needs_a_review_note() {
+    let raised = (
+        LIKED_EPSILON,
+        "description: Whether the feature was liked.\n        privacy: { randomized_response: { epsilon: 4 } }",
+    );
+    let r = diff_with(&[raised]);
+    assert_eq!(randomization(&r), [(Some(1.0), Some(4.0), true)]);
+    assert_eq!(event(&r, "shop.survey_answered").required_bump, Bump::None);
+    assert_eq!(
+        r.failures,
+        [Failure::RandomizationWeakenedWithoutReview {
+            event: "shop.survey_answered".into(),
+            field: "liked".into(),
+            from: 1.0,
+            to: Some(4.0),
+        }]
+    );
+    let removed = (LIKED_EPSILON, "description: Whether the feature was liked.");
+    let r = diff_with(&[removed]);
+    assert_eq!(randomization(&r), [(Some(1.0), None, true)]);
+    assert!(!r.ok);
+    assert!(
+        r.to_markdown()
+            .contains("drops its randomized response (ε = 1) and sends the true value"),
+        "{}",
+        r.to_markdown()
+    );
+    // A new review note accepts it.
+    let reviewed = (
+        LIKED_EPSILON,
+        "description: Whether the feature was liked.\n        review: Only the aggregate is used; approved by privacy@example.org.",
+    );
+    let r = diff_with(&[reviewed]);
+    assert!(r.ok, "{:?}", r.failures);
+    assert!(r
+        .to_markdown()
+        .contains("review note: Only the aggregate is used"));
+}
+
+#[test]
+fn lowered_or_added_epsilon_is_listed_but_is_not_a_privacy_change() {
+    let lowered = (
+        LIKED_EPSILON,
+        "description: Whether the feature was liked.\n        privacy: { randomized_response: { epsilon: 0.25 } }",
+    );
+    let added = (
+        "description: The effort felt.",
+        "description: The effort felt.\n        privacy: { randomized_response: { epsilon: 2 } }",
+    );
+    let r = diff_with(&[lowered, added]);
+    assert!(r.ok, "{:?}", r.failures);
+    assert_eq!(
+        randomization(&r),
+        [(Some(1.0), Some(0.25), false), (None, Some(2.0), false)]
+    );
+    assert_eq!(r.privacy_changes().count(), 0);
+}
+
+#[test]
+fn a_plain_field_beside_randomised_ones_is_a_privacy_change() {
+    let plain = (
+        "description: The effort felt.",
+        "description: The effort felt.\n      liked_again:\n        type: bool\n        class: interaction\n        optional: true\n        description: Would use it again.",
+    );
+    let r = diff_with(&[plain, BUMP_SURVEY]);
+    assert!(r.ok, "an optional field with a bump: {:?}", r.failures);
+    let flagged: Vec<&ChangeKind> = r.privacy_changes().map(|(_, c)| &c.kind).collect();
+    assert_eq!(
+        flagged,
+        [&ChangeKind::PlainFieldBesideRandomized {
+            randomized: vec!["liked".into(), "rating".into(), "theme".into()]
+        }]
+    );
+    // Randomised itself, it is not flagged.
+    let randomised = (
+        "description: The effort felt.",
+        "description: The effort felt.\n      liked_again:\n        type: bool\n        class: interaction\n        optional: true\n        description: Would use it again.\n        privacy: { randomized_response: { epsilon: 1 } }",
+    );
+    let r = diff_with(&[randomised, BUMP_SURVEY]);
+    assert_eq!(r.privacy_changes().count(), 0);
+}

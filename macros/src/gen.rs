@@ -2,7 +2,9 @@
 //! [`EventPlan`], with an encoder that writes each field straight into the wire format. Nothing
 //! here checks or reports; every decision was made by `internals::check`.
 
-use crate::internals::plan::{Coarsen, Encoding, EnumCheck, EventPlan, FieldPlan, TextCheck};
+use crate::internals::plan::{
+    Coarsen, Encoding, EnumCheck, EventPlan, FieldPlan, Randomize, TextCheck,
+};
 use candor_core::pattern::simple::OwnedSteps;
 use candor_core::{Consent, DurationUnit};
 use candor_schema::derive_support::SCHEMAS_ENV;
@@ -188,21 +190,28 @@ fn write_field(field: &FieldPlan<'_>, prelude: &mut EncoderPrelude) -> TokenStre
     match &field.encoding {
         Encoding::Bool => {
             let value = convert("bool_of", "BoolValue", "to_bool", quote!());
+            let value = match &field.randomize {
+                Some(r) => {
+                    let rule = rule(r);
+                    quote!(::candor::__private::rr_bool(#fname, #value, #rule)?)
+                }
+                None => value,
+            };
             quote!(__w.bool(#fname, #value);)
         }
         Encoding::Integer(c) => {
             let value = convert("integer_of", "IntegerValue", "to_i64", quote!());
-            let value = coarsen("i64", value, c);
+            let value = randomize_bucket(fname, coarsen("i64", value, c), c, field);
             quote!(__w.i64(#fname, #value);)
         }
         Encoding::Float(c) => {
             let value = convert("float_of", "FloatValue", "to_f64", quote!());
-            let value = coarsen("f64", value, c);
+            let value = randomize_bucket(fname, coarsen("f64", value, c), c, field);
             quote!(__w.f64(#fname, #value)?;)
         }
         Encoding::Count(c) => {
             let value = convert("count_of", "CountValue", "to_u64", quote!());
-            let value = coarsen("u64", value, c);
+            let value = randomize_bucket(fname, coarsen("u64", value, c), c, field);
             quote!(__w.u64(#fname, #value);)
         }
         Encoding::Duration { unit, coarsen: c } => {
@@ -220,11 +229,15 @@ fn write_field(field: &FieldPlan<'_>, prelude: &mut EncoderPrelude) -> TokenStre
                 "to_units",
                 quote!(, #fv::DurationUnit::#unit),
             );
-            let value = coarsen("u64", value, c);
+            let value = randomize_bucket(fname, coarsen("u64", value, c), c, field);
             quote!(__w.u64(#fname, #value);)
         }
         Encoding::Text(check) => {
             let text = convert("text_of", "StringValue", "as_text", quote!());
+            let text = match field.randomize.as_ref() {
+                Some(r) => randomize_value(fname, text, r),
+                None => text,
+            };
             text_write(fname, text, check)
         }
         Encoding::Enum(check) => enum_write(field, check, prelude),
@@ -345,8 +358,43 @@ fn enum_write(
             );
         };
     });
+    let value = quote_spanned!(span=> __f(__v));
+    let value = match field.randomize.as_ref() {
+        Some(r) => randomize_value(fname, value, r),
+        None => value,
+    };
     quote_spanned! {span=>
         let __f: fn(&#inner) -> &'static str = ::candor::__private::personal::Probe::<#inner>::enum_text;
-        __w.enum_value(#fname, __f(__v));
+        __w.enum_value(#fname, #value);
     }
+}
+
+/// `&DeviceRule { .. }`: a constant expression, promoted to a `'static` by rustc.
+fn rule(r: &Randomize) -> TokenStream {
+    let (k, keep_below) = (r.rule.k, r.rule.keep_below);
+    quote!(&::candor::__private::DeviceRule { k: #k, keep_below: #keep_below })
+}
+
+/// A bucketed number's randomized response over its bounds (the checker accepts `privacy`
+/// on a number only with `buckets`).
+fn randomize_bucket<T: ToTokens>(
+    fname: &str,
+    value: TokenStream,
+    c: &Coarsen<T>,
+    field: &FieldPlan<'_>,
+) -> TokenStream {
+    match (field.randomize.as_ref(), &c.buckets) {
+        (Some(r), Some(b)) => {
+            let rule = rule(r);
+            quote!(::candor::__private::rr_bucket(#fname, #value, &[#(#b),*], #rule)?)
+        }
+        _ => value,
+    }
+}
+
+/// A value out of a list, randomised among the list in the schema's order.
+fn randomize_value(fname: &str, value: TokenStream, r: &Randomize) -> TokenStream {
+    let rule = rule(r);
+    let values = r.values.as_deref().unwrap_or_default();
+    quote!(::candor::__private::rr_value(#fname, #value, &[#(#values),*], #rule)?)
 }

@@ -36,6 +36,12 @@ pub enum EncodeError {
         /// Field name.
         field: String,
     },
+    /// A field randomised on the device (randomized response) could not draw randomness from
+    /// the operating system; the event is refused rather than sent with its true value.
+    NoRandomness {
+        /// Field name.
+        field: String,
+    },
     /// The secret scanner found something personal or secret in a string field.
     SecretDetected {
         /// Field name.
@@ -57,6 +63,9 @@ impl fmt::Display for EncodeError {
             }
             EncodeError::InvalidPattern { field } => {
                 write!(f, "field `{field}`: schema pattern does not compile")
+            }
+            EncodeError::NoRandomness { field } => {
+                write!(f, "field `{field}`: no randomness to randomise it with")
             }
             EncodeError::SecretDetected { field, kind } => {
                 write!(f, "field `{field}`: looks like {}", kind.as_str())

@@ -72,7 +72,8 @@
 //! ## Modules, in the order an event goes through them
 //!
 //! - `client`: the public API; `track()` on the caller's thread.
-//! - `encode`, `scanner`: the field writer generated code calls, and the secret scanner.
+//! - `encode`, `scanner`, `randomize`: the field writer generated code calls, the secret
+//!   scanner, and randomized response for fields that declare it.
 //! - `queue`: the bounded, never-blocking queue between callers and the sender.
 //! - `pipeline`: the delivery pipeline as a plain value (batches, spool, consent choice,
 //!   retries, accounting) whose decisions are methods, tested without threads.
@@ -106,6 +107,7 @@ mod ids;
 mod personal;
 mod pipeline;
 mod queue;
+mod randomize;
 mod retry;
 mod scanner;
 mod sender;
@@ -145,6 +147,8 @@ pub mod __private {
         bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, LazyPattern,
         PatternStep, SimplePattern, StrCheck,
     };
+    pub use crate::randomize::{randomize_index, rr_bool, rr_bucket, rr_value};
+    pub use candor_core::randomized_response::DeviceRule;
 
     /// Which Rust types carry which YAML field type.
     pub mod field_value {

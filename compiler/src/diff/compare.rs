@@ -174,6 +174,22 @@ fn changed_event(b: &Event, h: &Event) -> Vec<Change> {
         if hf.class == PrivacyClass::Sensitive {
             out.push(change(Some(&hf.name), ChangeKind::NewSensitiveField, false));
         }
+        let randomized: Vec<String> = h
+            .fields
+            .iter()
+            .filter(|f| f.name != hf.name && super::rules::epsilon(f).is_some())
+            .map(|f| f.name.clone())
+            .collect();
+        if hf.class.is_collectable()
+            && super::rules::epsilon(hf).is_none()
+            && !randomized.is_empty()
+        {
+            out.push(change(
+                Some(&hf.name),
+                ChangeKind::PlainFieldBesideRandomized { randomized },
+                false,
+            ));
+        }
     }
     if out.is_empty() && b.version != h.version {
         out.push(change(
@@ -246,6 +262,16 @@ fn changed_field(b: &Field, h: &Field, out: &mut Vec<Change>) {
                 };
             }
         }
+    }
+    let (from, to) = (super::rules::epsilon(b), super::rules::epsilon(h));
+    if from != to && h.class.is_collectable() {
+        let review = (h.review != b.review).then(|| h.review.clone()).flatten();
+        add(
+            out,
+            name,
+            ChangeKind::RandomizationChanged { from, to, review },
+            false,
+        );
     }
     match (&b.justification, &h.justification) {
         (Some(_), None) => add(out, name, ChangeKind::JustificationRemoved, false),

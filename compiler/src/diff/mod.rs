@@ -123,6 +123,19 @@ pub enum ChangeKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         review: Option<String>,
     },
+    /// Randomized response added, removed or its ε changed (`None`: not randomised). A raised
+    /// ε or a removed randomisation weakens the protection and needs a new `review` note.
+    RandomizationChanged {
+        from: Option<f64>,
+        to: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        review: Option<String>,
+    },
+    /// A field added without randomized response to an event whose other fields are
+    /// randomised: it could carry what they hide, without the noise.
+    PlainFieldBesideRandomized {
+        randomized: Vec<String>,
+    },
     JustificationRemoved,
     JustificationChanged,
     /// A privacy lint newly switched off for this field.
@@ -190,6 +203,15 @@ pub enum Failure {
         field: String,
         from: PrivacyClass,
         to: PrivacyClass,
+    },
+    /// A field's randomized response was weakened (ε raised) or removed without a new
+    /// `review` note.
+    RandomizationWeakenedWithoutReview {
+        event: String,
+        field: String,
+        from: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<f64>,
     },
 }
 

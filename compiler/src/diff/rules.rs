@@ -58,6 +58,8 @@ pub fn impact(kind: &ChangeKind, in_payload: bool) -> Bump {
         | K::JustificationChanged
         | K::LintAllowed { .. }
         | K::AllowRemoved { .. }
+        | K::RandomizationChanged { .. }
+        | K::PlainFieldBesideRandomized { .. }
         | K::FieldDescriptionChanged => Bump::None,
     }
 }
@@ -71,7 +73,9 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         K::RetentionChanged { from, to } => to > from,
         K::ExpiryChanged { later, .. } => *later,
         K::PolicyChanged { loosened, .. } => *loosened,
+        K::RandomizationChanged { from, to, .. } => weakens(*from, *to),
         K::NewSensitiveField
+        | K::PlainFieldBesideRandomized { .. }
         | K::ExpiryJustificationChanged
         | K::NewConsentCategory { .. }
         | K::ConsentChanged { .. }
@@ -93,6 +97,16 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         | K::OptionalityChanged { .. }
         | K::AllowRemoved { .. }
         | K::FieldDescriptionChanged => false,
+    }
+}
+
+/// Whether going from ε `from` to ε `to` (`None`: not randomised) weakens the protection: the
+/// randomisation is removed, or ε raised (the true value kept more often).
+pub fn weakens(from: Option<f64>, to: Option<f64>) -> bool {
+    match (from, to) {
+        (Some(_), None) => true,
+        (Some(a), Some(b)) => b > a,
+        (None, _) => false,
     }
 }
 
@@ -190,6 +204,32 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
                 c(to.as_str())
             )
         }
+        K::RandomizationChanged { from, to, review } => {
+            let note = match review {
+                Some(r) => format!("; review note: {}", crate::docs::markdown::text(r)),
+                None => String::new(),
+            };
+            let what = match (from, to) {
+                (None, Some(e)) => {
+                    format!("field {f} is now randomised on the device (randomized response, ε = {e})")
+                }
+                (Some(e), None) => format!(
+                    "field {f} is no longer randomised on the device (was ε = {e}): its true value is sent"
+                ),
+                (Some(a), Some(b)) if b > a => format!(
+                    "field {f} randomized response weakened: ε raised from {a} to {b}, so the true value is sent more often"
+                ),
+                (Some(a), Some(b)) => format!(
+                    "field {f} randomized response strengthened: ε lowered from {a} to {b}"
+                ),
+                (None, None) => format!("field {f} randomized response unchanged"),
+            };
+            format!("{what}{note}")
+        }
+        K::PlainFieldBesideRandomized { randomized } => format!(
+            "field {f} is sent as it is, beside the randomised {}: check that it cannot reveal what they hide",
+            list(randomized)
+        ),
         K::JustificationRemoved => format!("field {f} lost its justification"),
         K::JustificationChanged => format!("field {f} has a new justification"),
         K::LintAllowed { lint, reason } => format!(
@@ -245,9 +285,30 @@ pub fn failures(base: &Registry, head: &Registry, events: &[EventReport]) -> Vec
                     to: hf.class,
                 });
             }
+            // Randomisation weakened on a field that is sent: the same rule as a raised class.
+            let (from, to) = (epsilon(bf), epsilon(hf));
+            if let Some(from) = from.filter(|_| weakens(from, to) && hf.class.is_collectable()) {
+                if !reviewed {
+                    out.push(Failure::RandomizationWeakenedWithoutReview {
+                        event: e.event.clone(),
+                        field: hf.name.clone(),
+                        from,
+                        to,
+                    });
+                }
+            }
         }
     }
     out
+}
+
+/// The ε a field declares, if it is randomised.
+pub fn epsilon(f: &crate::ir::Field) -> Option<f64> {
+    f.privacy
+        .as_ref()?
+        .randomized_response
+        .as_ref()
+        .map(|r| r.epsilon)
 }
 
 /// One Markdown sentence for a failure, saying how to fix it.
@@ -273,6 +334,15 @@ pub fn failure_text(f: &Failure) -> String {
             c(field),
             c(from.as_str()),
             c(to.as_str())
+        ),
+        Failure::RandomizationWeakenedWithoutReview { event, field, from, to } => format!(
+            "{} field {} {} without a new `review` note: a privacy reviewer must add `review: \"<why this is acceptable>\"` to the field",
+            c(event),
+            c(field),
+            match to {
+                Some(to) => format!("raises its randomized response ε from {from} to {to}"),
+                None => format!("drops its randomized response (ε = {from}) and sends the true value"),
+            }
         ),
     }
 }

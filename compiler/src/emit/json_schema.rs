@@ -135,6 +135,17 @@ fn field_schema(field: &Field) -> Value {
     }
     put("description", json!(field.description));
     put("x-candor-class", json!(field.class.as_str()));
+    // An annotation only: a randomised value is still one of the field's values, so validation
+    // is unchanged, but a reader of the schema learns the value may not be the true one.
+    if let Some(rr) = field.randomized_response() {
+        put(
+            "x-candor-randomized-response",
+            json!({
+                "epsilon": rr.epsilon(),
+                "keep_probability": rr.keep_probability(),
+            }),
+        );
+    }
     Value::Object(s)
 }
 

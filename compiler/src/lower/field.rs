@@ -9,10 +9,10 @@ use crate::ir::{
     Allow, DurationUnit, Field, FieldPrivacy, FieldType, Policy, PrivacyClass,
     RandomizedResponseSpec, YamlType,
 };
-use candor_core::randomized_response::{MAX_EPSILON, MIN_EPSILON};
 use crate::lints::LINTS;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind, Value};
+use candor_core::randomized_response::{MAX_EPSILON, MIN_EPSILON};
 use std::ops::RangeInclusive;
 
 const COMMON_KEYS: [&str; 8] = [
@@ -181,7 +181,12 @@ fn privacy(
     ty: Option<&FieldType>,
     class: Option<PrivacyClass>,
 ) -> Option<FieldPrivacy> {
-    let map = as_map(cx, e.value, &format!("`privacy` of {what}"), Code::DuplicateKey)?;
+    let map = as_map(
+        cx,
+        e.value,
+        &format!("`privacy` of {what}"),
+        Code::DuplicateKey,
+    )?;
     check_keys(cx, &map, "`privacy`", &["randomized_response"], |_| None);
     let Some(rr) = map.get("randomized_response") else {
         missing(
@@ -230,7 +235,9 @@ fn privacy(
             None => {
                 ok = false;
                 let how = match ty.kind() {
-                    YamlType::String => "give it `values: [...]` (a closed list) or make it an `enum`",
+                    YamlType::String => {
+                        "give it `values: [...]` (a closed list) or make it an `enum`"
+                    }
                     _ => "give it `buckets`, so that the device randomises among them",
                 };
                 cx.push(

@@ -6,7 +6,7 @@
 
 use super::ast::{Container, Field};
 use super::ctxt::Ctxt;
-use super::plan::{Coarsen, Encoding, EnumCheck, EventPlan, FieldPlan, Meta, TextCheck};
+use super::plan::{Coarsen, Encoding, EnumCheck, EventPlan, FieldPlan, Meta, Randomize, TextCheck};
 use candor_core::fingerprint::values_fingerprint;
 use candor_core::pattern::SimplePattern;
 use candor_core::types::RustScalar;
@@ -215,6 +215,17 @@ fn one_field<'a>(
         name: field.name.clone(),
         ty: ty.clone(),
         encoding: encoding(yaml, field, full_name, &at),
+        randomize: yaml.randomized_response().map(|rr| Randomize {
+            rule: rr.device_rule(),
+            values: match &yaml.ty {
+                FieldType::Enum { values }
+                | FieldType::String {
+                    values: Some(values),
+                    ..
+                } => Some(values.clone()),
+                _ => None,
+            },
+        }),
     })
 }
 

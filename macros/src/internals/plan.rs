@@ -5,6 +5,7 @@
 use super::ty::FieldTy;
 use candor_core::pattern::simple::OwnedSteps;
 use candor_core::pattern::SimplePattern;
+use candor_core::randomized_response::DeviceRule;
 use candor_core::{Consent, DurationUnit};
 use syn::{Generics, Ident};
 
@@ -33,6 +34,16 @@ pub struct FieldPlan<'a> {
     pub name: String,
     pub ty: FieldTy<'a>,
     pub encoding: Encoding,
+    /// Randomized response, when the schema declares it: applied after coarsening, before the
+    /// value is written.
+    pub randomize: Option<Randomize>,
+}
+
+/// A field's randomized response: the device rule, and for a value out of a list the list in
+/// the schema's order (its category order).
+pub struct Randomize {
+    pub rule: DeviceRule,
+    pub values: Option<Vec<String>>,
 }
 
 /// A field's conversion and the constraints applied before it is written.
