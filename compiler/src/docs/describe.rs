@@ -212,15 +212,58 @@ pub fn code_spans(text: &str) -> Vec<(bool, &str)> {
     out
 }
 
-/// Whether a field is always in the payload.
+/// Whether a field is always in the payload, and randomised when it declares so.
 pub fn sent(f: &Field) -> &'static str {
+    let randomized = f.randomized_response().is_some();
     if !f.class.is_collectable() {
         "never"
     } else if f.optional {
-        "sometimes"
+        if randomized {
+            "sometimes, randomised"
+        } else {
+            "sometimes"
+        }
+    } else if randomized {
+        "always, randomised"
     } else {
         "always"
     }
+}
+
+/// "3.7", "12": how many reports `N` in "one time in N", to one decimal below ten.
+fn one_in(n: f64) -> String {
+    if n >= 10.0 {
+        format!("{}", n.round())
+    } else {
+        let s = format!("{n:.1}");
+        s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    }
+}
+
+/// What the device sends for a field randomised on it, in plain words, with ε. `code` renders
+/// the field's name. `None` for a field that is not randomised.
+pub fn randomized_sentence(f: &Field, code: &dyn Fn(&str) -> String) -> Option<String> {
+    let rr = f.randomized_response()?;
+    let answer = match f.ty {
+        FieldType::Bool => "answer",
+        _ => "value",
+    };
+    let others = match rr.k() {
+        2 => format!("the other {answer}"),
+        k => format!("one of the other {} {answer}s, chosen at random,", k - 1),
+    };
+    Some(format!(
+        "{}: your device randomises this {answer} before it is sent. One time in {} it reports \
+         {others} instead of the true one, so no single report shows your true {answer} for \
+         certain; only totals over many people, estimated from the randomised reports, say \
+         anything (randomized response, ε = {}; the true {answer} is sent {:.0} % of the time). \
+         Each report is randomised anew, so many reports of the same {answer} say more about it \
+         than one.",
+        code(&f.name),
+        one_in(rr.random_answer_one_in()),
+        rr.epsilon(),
+        rr.keep_probability() * 100.0
+    ))
 }
 
 /// What kind of written explanation a [`Note`] is.
@@ -301,6 +344,14 @@ pub fn capitalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_in_is_rounded_for_reading() {
+        assert_eq!(one_in(3.718), "3.7");
+        assert_eq!(one_in(2.0), "2");
+        assert_eq!(one_in(12.4), "12");
+        assert_eq!(one_in(9.96), "10");
+    }
 
     #[test]
     fn splits_code_spans() {

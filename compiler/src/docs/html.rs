@@ -299,6 +299,22 @@ fn event_article(w: &mut String, e: &Event) {
         );
     }
     let _ = writeln!(w, "</tbody>\n</table>");
+    let randomized: Vec<String> = e
+        .fields
+        .iter()
+        .filter(|f| f.class.is_collectable())
+        .filter_map(|f| d::randomized_sentence(f, &code))
+        .collect();
+    if !randomized.is_empty() {
+        let _ = writeln!(
+            w,
+            "<h5>Randomised on your device</h5>\n<ul class=\"randomized\">"
+        );
+        for r in randomized {
+            let _ = writeln!(w, "<li>{r}</li>");
+        }
+        let _ = writeln!(w, "</ul>");
+    }
     let notes = d::notes(e);
     if !notes.is_empty() {
         let _ = writeln!(

@@ -229,6 +229,19 @@ fn event_section(w: &mut String, e: &Event) {
         );
     }
     let _ = writeln!(w);
+    let randomized: Vec<String> = e
+        .fields
+        .iter()
+        .filter(|f| f.class.is_collectable())
+        .filter_map(|f| d::randomized_sentence(f, &code_literal))
+        .collect();
+    if !randomized.is_empty() {
+        let _ = writeln!(w, "Randomised on your device:\n");
+        for r in randomized {
+            let _ = writeln!(w, "- {r}");
+        }
+        let _ = writeln!(w);
+    }
     let notes = notes(e);
     if !notes.is_empty() {
         let _ = writeln!(w, "Justifications and exceptions:\n");
