@@ -11,9 +11,11 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use candor::__private::randomize_index;
 use candor::__private::scanner::scan;
 use candor::transport::{Request, Response, Transport, TransportError};
 use candor::{Client, Config, Consent, Event, Outcome};
+use candor_core::randomized_response::{DeviceRule, RandomizedResponse};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// Discards every document (answers 200).
@@ -51,29 +53,98 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(EVENT).track())
     });
 
+    assert_eq!(
+        NETWORK,
+        RandomizedResponse::new(1.0, 4).unwrap().device_rule()
+    );
+    assert_eq!(
+        AMOUNT,
+        RandomizedResponse::new(1.0, 5).unwrap().device_rule()
+    );
     let on = client(true);
     c.bench_function("track/consent_on_5_fields", |b| {
-        b.iter_custom(|iters| {
-            // Track in chunks that fit the queue, flushing (untimed) between
-            // chunks, so every timed call takes the real enqueue path.
-            let mut timed = Duration::ZERO;
-            let mut left = iters;
-            while left > 0 {
-                let n = left.min(10_000);
-                let start = Instant::now();
-                let mut queued = 0u64;
-                for _ in 0..n {
-                    queued += u64::from(on.track(black_box(&EVENT)) == Outcome::Queued);
-                }
-                timed += start.elapsed();
-                assert_eq!(queued, n, "every timed call must be enqueued");
-                on.flush(Duration::from_secs(30));
-                left -= n;
-            }
-            timed
-        })
+        b.iter_custom(|iters| timed_tracks(&on, &EVENT, iters))
+    });
+    // The same event with two of its fields randomised on the device (randomized response).
+    c.bench_function("track/consent_on_5_fields_randomized", |b| {
+        b.iter_custom(|iters| timed_tracks(&on, &RandomizedSwap(EVENT), iters))
     });
     on.shutdown(Duration::from_secs(5));
+
+    // One randomised choice alone: two draws from the thread's ChaCha12 at most.
+    let rule = RandomizedResponse::new(1.0, 4).unwrap().device_rule();
+    c.bench_function("randomize/index_k4", |b| {
+        b.iter(|| randomize_index("network", black_box(2), black_box(&rule)))
+    });
+}
+
+/// Tracks `event` `iters` times and returns the time spent in `track()`. Tracks in chunks that
+/// fit the queue, flushing (untimed) between chunks, so every timed call takes the real
+/// enqueue path.
+fn timed_tracks<E: Event>(on: &Client, event: &E, iters: u64) -> Duration {
+    let mut timed = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(10_000);
+        let start = Instant::now();
+        let mut queued = 0u64;
+        for _ in 0..n {
+            queued += u64::from(on.track(black_box(event)) == Outcome::Queued);
+        }
+        timed += start.elapsed();
+        assert_eq!(queued, n, "every timed call must be enqueued");
+        on.flush(Duration::from_secs(30));
+        left -= n;
+    }
+    timed
+}
+
+/// `RandomizedResponse::new(1.0, 4)` and `(1.0, 5)`, as literals the way the derive emits them
+/// (checked against the shared computation before measuring).
+const NETWORK: DeviceRule = DeviceRule {
+    k: 4,
+    keep_below: 8_768_971_294_881_393_664,
+};
+const AMOUNT: DeviceRule = DeviceRule {
+    k: 5,
+    keep_below: 7_463_731_128_007_847_936,
+};
+
+/// [`SwapCompleted`] with `network` (4 values, ε = 1) and the bucketed `amount_usd` (5 buckets,
+/// ε = 1) randomised, written the way `#[derive(Event)]` writes such fields.
+struct RandomizedSwap(SwapCompleted);
+
+impl Event for RandomizedSwap {
+    const META: candor::EventMeta = SwapCompleted::META;
+    fn encode_fields(&self, w: &mut candor::FieldWriter<'_>) -> Result<(), candor::EncodeError> {
+        use candor::__private::{bucket_u64, clamp_u64, rr_bucket, rr_value, StrCheck};
+        const CODE: StrCheck = StrCheck::new(Some(32), None);
+        let e = &self.0;
+        w.begin();
+        w.enum_value(
+            "network",
+            rr_value(
+                "network",
+                e.network,
+                &["ethereum", "bitcoin", "solana", "other"],
+                &NETWORK,
+            )?,
+        );
+        w.enum_value("asset", e.asset);
+        w.u64(
+            "amount_usd",
+            rr_bucket(
+                "amount_usd",
+                bucket_u64(e.amount_usd, &[0, 10, 100, 1_000, 10_000]),
+                &[0, 10, 100, 1_000, 10_000],
+                &AMOUNT,
+            )?,
+        );
+        w.u64("duration_ms", clamp_u64(e.duration_ms, None, Some(60_000)));
+        w.str("error_code", e.error_code, &CODE)?;
+        w.end();
+        Ok(())
+    }
 }
 
 /// The SHA-256 written from FIPS 180-4 that the scanner used before it
