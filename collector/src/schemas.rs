@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use candor_core::pattern::simple::{OwnedSteps, SimplePattern};
-use candor_schema::ir::{Consent, Expiry, FieldType, Registry};
+use candor_schema::ir::{Consent, Expiry, FieldType, RandomizedResponse, Registry};
 
 use crate::keyed_hash::Keyed;
 
@@ -29,6 +29,10 @@ pub struct FieldSpec {
     pub name: String,
     pub optional: bool,
     pub kind: Kind,
+    /// The field's randomized response, when its schema declares one: what is stored is the
+    /// randomised value the device sent (validated like any other, it is one of the field's
+    /// values), and whoever reads the store back needs the mechanism to estimate true counts.
+    pub randomized_response: Option<RandomizedResponse>,
 }
 
 /// What values a field accepts.
@@ -146,6 +150,7 @@ impl Schemas {
                     name: f.name.clone(),
                     optional: f.optional,
                     kind,
+                    randomized_response: f.randomized_response(),
                 });
             }
             by_name.insert(e.full_name.clone(), events.len() as u32);
@@ -214,4 +219,47 @@ fn kind_of(ty: &FieldType) -> Result<Kind, ()> {
             },
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_randomised_field_keeps_its_declaration_and_validates_as_its_values() {
+        let yaml = [
+            "namespace: s",
+            "description: d",
+            "owners: [o@example.org]",
+            "defaults: { consent: usage, retention_days: 30, expires: 2027-06-30 }",
+            "events:",
+            "  e:",
+            "    description: d",
+            "    purpose: p",
+            "    version: 1",
+            "    fields:",
+            "      a:",
+            "        type: enum",
+            "        values: [x, y, z]",
+            "        class: interaction",
+            "        description: d",
+            "        privacy: { randomized_response: { epsilon: 1.5 } }",
+            "      b: { type: bool, class: interaction, description: d }",
+        ]
+        .join("\n");
+        let compiled = candor_schema::compile_str(
+            "s.yaml",
+            &yaml,
+            &candor_schema::Options {
+                today: candor_schema::Date::parse("2026-11-22"),
+            },
+        );
+        let registry = compiled.registry.expect("compiles");
+        let schemas = Schemas::new(&registry).unwrap();
+        let e = schemas.event(schemas.find("s.e").unwrap());
+        let rr = e.fields[0].randomized_response.expect("kept");
+        assert_eq!((rr.epsilon(), rr.k()), (1.5, 3));
+        assert!(matches!(&e.fields[0].kind, Kind::OneOf(v) if v.len() == 3));
+        assert!(e.fields[1].randomized_response.is_none());
+    }
 }

@@ -499,3 +499,63 @@ fn the_checked_in_registry_schema_is_what_the_ir_types_generate() {
          candor-schema --test json_schema`"
     );
 }
+
+#[test]
+fn randomized_response_is_carried_by_the_registry_and_annotated_in_the_json_schema() {
+    let registry = compile_example();
+    let event = registry
+        .event("wallet.send_feedback_given")
+        .expect("declared");
+    let schema = json_schema::event_schema(event);
+    let easy = &schema["properties"]["fields"]["properties"]["easy"];
+    assert_eq!(easy["x-candor-randomized-response"]["epsilon"], json!(1.0));
+    let p = easy["x-candor-randomized-response"]["keep_probability"]
+        .as_f64()
+        .unwrap();
+    assert!((p - 1f64.exp() / (1f64.exp() + 1.0)).abs() < 1e-12);
+    // Validation is unchanged: a randomised value is one of the field's values.
+    let steps = &schema["properties"]["fields"]["properties"]["hardest_step"];
+    assert_eq!(
+        steps["enum"],
+        json!(["recipient", "amount", "fee", "confirm", "none"])
+    );
+    assert!(steps["x-candor-randomized-response"].is_object());
+
+    let doc: Value =
+        serde_json::from_str(&registry::registry_json(&registry).contents).expect("JSON");
+    let wallet = doc["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "wallet")
+        .unwrap();
+    let feedback = wallet["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "send_feedback_given")
+        .unwrap();
+    assert_eq!(
+        feedback["fields"][0]["privacy"],
+        json!({ "randomized_response": { "epsilon": 1.0 } })
+    );
+    // And the registry schema refuses a declaration without ε.
+    let schema: Value = serde_json::from_str(&registry::registry_schema().contents).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let mut broken = doc.clone();
+    let ns = broken["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|n| n["name"] == "wallet")
+        .unwrap();
+    let ev = broken["namespaces"][ns]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["name"] == "send_feedback_given")
+        .unwrap();
+    broken["namespaces"][ns]["events"][ev]["fields"][0]["privacy"] =
+        json!({ "randomized_response": {} });
+    assert!(!v.is_valid(&broken));
+}
