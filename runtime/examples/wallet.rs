@@ -1,6 +1,6 @@
 //! A tiny wallet flow instrumented with `#[derive(Event)]` against the
 //! repository's real schemas (`schemas/`): a node sync, two signed
-//! transactions and an error dialog. By default the "collector" is stdout
+//! transactions, an error dialog and a survey answer randomised on the device. By default the "collector" is stdout
 //! (`FileTransport`), so stdout shows exactly the documents that would be
 //! POSTed; what happens to each event is narrated on stderr.
 //!
@@ -72,6 +72,26 @@ struct SyncFinished {
     blocks: u64,
     peers: u8,
     cpu_share: f64, // rounded down to a quarter by the schema's buckets
+}
+
+#[derive(EventEnum, Clone, Copy)]
+enum HardestStep {
+    Recipient,
+    Amount,
+    Fee,
+    Confirm,
+    None,
+}
+
+/// `wallet.send_feedback_given`, consent `usage`. Both fields declare
+/// randomized response in the schema: the device reports the true answer
+/// only with the probability ε sets (73 % for `easy` at ε = 1), so the
+/// document on stdout may well say the opposite of what was answered here.
+#[derive(Event)]
+#[event(name = "wallet.send_feedback_given", schemas = "../schemas")]
+struct SendFeedbackGiven {
+    easy: bool,
+    hardest_step: HardestStep,
 }
 
 fn record<E: Event>(client: &Client, event: &E) {
@@ -158,6 +178,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             component: Component::Network,
             os_family: std::env::consts::OS,
         },
+    );
+    record(
+        &client,
+        &SendFeedbackGiven {
+            easy: true,
+            hardest_step: HardestStep::Fee,
+        },
+    );
+    let _ = (
+        HardestStep::Recipient,
+        HardestStep::Amount,
+        HardestStep::Confirm,
+        HardestStep::None,
     );
 
     // On exit: deliver what is queued (or, with a spool, keep it for the
