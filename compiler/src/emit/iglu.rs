@@ -167,7 +167,11 @@ fn field_schema(field: &Field) -> Value {
     };
     s.insert(
         "description".into(),
-        json!(format!("{}{unit}", field.description)),
+        json!(format!(
+            "{}{unit}{}",
+            field.description,
+            super::randomized_note(field)
+        )),
     );
     Value::Object(s)
 }

@@ -21,3 +21,16 @@ pub(crate) fn to_pretty(value: &impl serde::Serialize) -> String {
     s.push('\n');
     s
 }
+
+/// The sentence vendor exports append to a randomised field's description, so that an analyst
+/// in the vendor's tool does not read its counts as true counts. Empty for other fields.
+pub(crate) fn randomized_note(field: &crate::ir::Field) -> String {
+    match field.randomized_response() {
+        Some(rr) => format!(
+            " Randomised on the device (randomized response, ε = {}): a value is the true one with probability {:.3}, so counts must be estimated (candor_core::randomized_response), never read as true counts.",
+            rr.epsilon(),
+            rr.keep_probability()
+        ),
+        None => String::new(),
+    }
+}

@@ -214,7 +214,14 @@ fn field_schema(field: &Field) -> Value {
         FieldType::Duration { unit, .. } => format!(" (whole {})", unit.as_str()),
         _ => String::new(),
     };
-    put("description", json!(format!("{}{unit}", field.description)));
+    put(
+        "description",
+        json!(format!(
+            "{}{unit}{}",
+            field.description,
+            super::randomized_note(field)
+        )),
+    );
     Value::Object(s)
 }
 
