@@ -757,6 +757,7 @@ fn schema_expiry_stops_collection(b: &Backend) {
         &dir,
         &candor_schema::Options {
             today: Some(candor_schema::Date::from_days(today() - 30)),
+            ..Default::default()
         },
     )
     .unwrap();

@@ -229,6 +229,7 @@ fn generate() -> SourceMap {
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Options::default()
     }
 }
 

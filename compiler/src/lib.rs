@@ -44,6 +44,11 @@ pub const POLICY_FILE: &str = "candor.yaml";
 pub struct Options {
     /// The date expiry is checked against. `None`: `SOURCE_DATE_EPOCH`, else the system clock.
     pub today: Option<Date>,
+    /// Report a passed `expires` date as a warning and keep the event (`#[derive(Event)]`
+    /// sets it): rebuilding an old release must not fail because the calendar moved. The
+    /// runtime stops collecting the event on that date all the same, and `candor check`
+    /// (this flag off, the default) keeps failing on it.
+    pub expired_is_warning: bool,
 }
 
 /// The result of compiling a schema folder.
@@ -107,6 +112,7 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compilation {
     let env = lower::event::Env {
         policy: &policy,
         today,
+        expired_is_warning: options.expired_is_warning,
     };
 
     let files: Vec<_> = sources

@@ -239,6 +239,31 @@ pub const fn is_expired(minute: u32, retention_days: u32, now: u32) -> bool {
     retention_end(minute, retention_days) < now as u64
 }
 
+/// `expires` of a schema entry that never expires (`expires: never`), as a day number.
+pub const NEVER_EXPIRES: u32 = u32::MAX;
+
+/// The day number (days since 1970-01-01) of an `expires` date, as generated code carries it;
+/// dates before 1970 read as day 0.
+pub const fn expiry_day(date: Date) -> u32 {
+    let d = date.to_days();
+    if d < 0 {
+        0
+    } else if d >= NEVER_EXPIRES as i64 {
+        NEVER_EXPIRES - 1
+    } else {
+        d as u32
+    }
+}
+
+/// Whether a schema entry (event or metric) that `expires` on day `expires_day` is no longer
+/// collected at minute `now`. The entry is collected through its whole expiry day (UTC), the
+/// same rule `candor check` applies to "today": expired from the next day on. One rule for
+/// every kind of record, so events and metrics stop on the same minute.
+#[inline]
+pub const fn schema_expired(expires_day: u32, now: u32) -> bool {
+    now / MINUTES_PER_DAY > expires_day
+}
+
 /// The minute a Unix timestamp (seconds) falls in, saturating at `u32::MAX`.
 pub fn minute_of_unix(secs: u64) -> u32 {
     u32::try_from(secs / 60).unwrap_or(u32::MAX)
@@ -256,6 +281,17 @@ pub fn now_minute() -> u32 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn schema_expiry_is_the_day_after_the_date() {
+        let day = expiry_day(Date::new(2027, 6, 30).unwrap());
+        let start = day * MINUTES_PER_DAY;
+        assert!(!schema_expired(day, start));
+        assert!(!schema_expired(day, start + MINUTES_PER_DAY - 1));
+        assert!(schema_expired(day, start + MINUTES_PER_DAY));
+        assert!(!schema_expired(NEVER_EXPIRES, u32::MAX));
+        assert_eq!(expiry_day(Date::new(1969, 1, 1).unwrap()), 0);
+    }
 
     #[test]
     fn round_trips_days() {

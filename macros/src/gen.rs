@@ -40,6 +40,7 @@ pub fn stub(ident: &Ident, generics: &Generics) -> TokenStream {
                 consent: ::candor::Consent::Usage,
                 retention_days: 0,
                 fingerprint: "",
+                expires_day: ::candor::EventMeta::NEVER_EXPIRES,
             };
             fn encode_fields(
                 &self,
@@ -56,11 +57,12 @@ pub fn event_impl(plan: &EventPlan<'_>) -> TokenStream {
     let ident = plan.ident;
     let (impl_generics, ty_generics, where_clause) = plan.generics.split_for_impl();
     let meta = &plan.meta;
-    let (full_name, version, retention, fingerprint) = (
+    let (full_name, version, retention, fingerprint, expires_day) = (
         &meta.full_name,
         meta.version,
         meta.retention_days,
         &meta.fingerprint,
+        meta.expires_day,
     );
     let consent = format_ident!(
         "{}",
@@ -85,6 +87,7 @@ pub fn event_impl(plan: &EventPlan<'_>) -> TokenStream {
                 consent: ::candor::Consent::#consent,
                 retention_days: #retention,
                 fingerprint: #fingerprint,
+                expires_day: #expires_day,
             };
 
             #[inline]

@@ -35,6 +35,7 @@ impl Event for Started {
         consent: Consent::Usage,
         retention_days: 30,
         fingerprint: "5f0c6a1e9b2d4c71",
+        expires_day: EventMeta::NEVER_EXPIRES,
     };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         w.begin();
@@ -58,6 +59,7 @@ impl Event for Counted {
         consent: Consent::Performance,
         retention_days: 30,
         fingerprint: "c3e8a0b14d7f2965",
+        expires_day: EventMeta::NEVER_EXPIRES,
     };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         const SIZES: &[u64] = &[0, 1, 10, 100, 1_000, 10_000, 100_000];
@@ -86,6 +88,7 @@ impl Event for Warning {
         consent: Consent::Diagnostics,
         retention_days: 7,
         fingerprint: "0a9b8c7d6e5f4a3b",
+        expires_day: EventMeta::NEVER_EXPIRES,
     };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         const DETAIL: StrCheck = StrCheck::new(Some(120), None);

@@ -21,7 +21,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use crate::clock::{format_minute, now_minute};
+use crate::clock::format_minute;
 use crate::config::{environment_opts_out, Config};
 use crate::consent::{store, Consent};
 use crate::counters::{snapshot, Counters, Refusals};
@@ -52,6 +52,9 @@ pub enum Outcome {
     Invalid,
     /// The secret scanner matched a string value: dropped and counted.
     Secret(SecretKind),
+    /// The event's schema expired (its `expires` date has passed by the runtime's coarse
+    /// clock): not recorded, counted as `dropped.schema_expired`.
+    SchemaExpired,
 }
 
 /// Result of [`Client::flush`] / [`Client::shutdown`].
@@ -179,7 +182,7 @@ impl Client {
             None => None,
         };
         let now = Instant::now();
-        let now_min = now_minute();
+        let now_min = cfg.clock.now_minute();
         let mut pipe = Pipeline::new(
             Start {
                 limits: Limits::of(&cfg),
@@ -361,6 +364,11 @@ impl Shared {
     fn encode_and_push<E: Event>(&self, event: &E, buf: &mut Vec<u8>) -> Outcome {
         buf.clear();
         let minute = self.minute.load(Ordering::Relaxed);
+        // The minute the sender published, not a clock read; folds away for `expires: never`.
+        if E::META.expired_at(minute) {
+            Refusals::add(&self.refusals.schema_expired);
+            return Outcome::SchemaExpired;
+        }
         if let Err(e) = encode_tail(event, minute, buf) {
             return match e {
                 EncodeError::SecretDetected { kind, .. } => {
@@ -416,7 +424,7 @@ impl Shared {
         }
         let effect = st
             .pipe
-            .set_choice(choice, Instant::now(), now_minute(), new_id_hex);
+            .set_choice(choice, Instant::now(), self.cfg.clock.now_minute(), new_id_hex);
         if let Some(dir) = &self.cfg.state_dir {
             if effect.install_id_changed {
                 let _ = store::save_install_id(dir, st.pipe.install_id());
@@ -507,7 +515,7 @@ impl Shared {
             // starts and nothing spooled is touched except by an opt-out.
             let now = Instant::now();
             let mut scratch = Vec::new();
-            self.drain_queue(&mut st, &mut scratch, now, now_minute());
+            self.drain_queue(&mut st, &mut scratch, now, self.cfg.clock.now_minute());
             st.pipe.close_due(now, true);
             st.pipe.halt();
             // A transport still sending one document as several requests starts no more.
@@ -589,7 +597,7 @@ mod tests {
         {
             let (mut spool, _) = Spool::open(&spool_dir, false).unwrap();
             let mut b = Batch::new(1, Instant::now());
-            let two_days_ago = now_minute() - 2 * 1440;
+            let two_days_ago = candor_core::date::now_minute() - 2 * 1440;
             b.push(
                 Meta {
                     bit: 1,

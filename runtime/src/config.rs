@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::retry::RetryPolicy;
 
 /// Settings for [`Client::start`](crate::Client::start). Create with
@@ -50,6 +51,9 @@ pub struct Config {
     pub max_pending_bytes: usize,
     /// Backoff parameters. Default: 1 s base, 5 min cap, `Retry-After` ≤ 1 h.
     pub retry: RetryPolicy,
+    /// Where the current minute comes from. Default: the system clock. Tests of expiry and
+    /// retention set [`Clock::fixed`]; it is read by the sender thread, never per event.
+    pub clock: Clock,
 }
 
 impl Config {
@@ -71,6 +75,7 @@ impl Config {
             max_event_bytes: 32 << 10,
             max_pending_bytes: 16 << 20,
             retry: RetryPolicy::default(),
+            clock: Clock::system(),
         }
     }
 }

@@ -25,6 +25,10 @@ pub struct Dropped {
     pub invalid: u64,
     /// Refused by `track()`: the secret scanner recognised personal or secret data.
     pub secret: u64,
+    /// Refused by `track()`: the event's schema `expires` date has passed (by the runtime's
+    /// coarse clock, the minute the sender publishes). Metrics past their expiry are counted
+    /// here too.
+    pub schema_expired: u64,
     /// Accepted, then refused by the server with a non-retryable 4xx (including a single
     /// event answered 413), or counted as refused in a 2xx answer (a vendor sink whose
     /// vendor took only part of a batch, or an event the vendor cannot take; see
@@ -50,9 +54,9 @@ impl Dropped {
     }
 
     /// Events `track()` refused before they entered the queue: `queue_full`, `too_large`,
-    /// `invalid`, `secret`. They are not counted in `tracked`.
+    /// `invalid`, `secret`, `schema_expired`. They are not counted in `tracked`.
     pub fn before_queue(&self) -> u64 {
-        self.queue_full + self.too_large + self.invalid + self.secret
+        self.queue_full + self.too_large + self.invalid + self.secret + self.schema_expired
     }
 
     /// Events dropped after they were accepted (tracked, or loaded from the spool):
@@ -106,6 +110,7 @@ pub(crate) struct Refusals {
     pub too_large: AtomicU64,
     pub invalid: AtomicU64,
     pub secret: AtomicU64,
+    pub schema_expired: AtomicU64,
 }
 
 impl Refusals {
@@ -151,6 +156,7 @@ pub(crate) fn snapshot(
             too_large: l(&refusals.too_large),
             invalid: l(&refusals.invalid),
             secret: l(&refusals.secret),
+            schema_expired: l(&refusals.schema_expired),
             rejected: tally.rejected,
             revoked: tally.revoked,
             expired: tally.expired,

@@ -24,6 +24,10 @@ pub trait Event {
     const CONSENT: Consent = Self::META.consent;
     /// Days an undelivered event may be kept; the spool deletes older ones unsent.
     const RETENTION_DAYS: u32 = Self::META.retention_days;
+    /// The schema's `expires` date as a day number (days since 1970-01-01), or
+    /// [`EventMeta::NEVER_EXPIRES`]. From the day after it, `track()` records nothing and
+    /// counts `dropped.schema_expired`.
+    const EXPIRES_DAY: u32 = Self::META.expires_day;
     /// 16 lowercase hex chars identifying the schema the type was generated from.
     const FINGERPRINT: &'static str = Self::META.fingerprint;
 
@@ -52,4 +56,19 @@ pub struct EventMeta {
     pub retention_days: u32,
     /// 16 lowercase hex chars identifying the schema.
     pub fingerprint: &'static str,
+    /// The schema's `expires` date as a day number (days since 1970-01-01, the day maths of
+    /// `candor_core::date`), or [`EventMeta::NEVER_EXPIRES`] for `expires: never`.
+    pub expires_day: u32,
+}
+
+impl EventMeta {
+    /// [`EventMeta::expires_day`] of an event declared `expires: never`.
+    pub const NEVER_EXPIRES: u32 = candor_core::date::NEVER_EXPIRES;
+
+    /// Whether the schema entry is no longer collected at `minute` (minutes since 1970):
+    /// from the day after its `expires` date, UTC. The one check events and metrics share.
+    #[inline]
+    pub const fn expired_at(&self, minute: u32) -> bool {
+        candor_core::date::schema_expired(self.expires_day, minute)
+    }
 }

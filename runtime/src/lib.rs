@@ -117,6 +117,7 @@ mod wire;
 
 pub use candor_macros::{personal, Event, EventEnum};
 pub use client::{Client, FlushReport, Outcome};
+pub use clock::Clock;
 pub use config::{environment_opts_out, Config};
 pub use consent::Consent;
 pub use counters::{Counters, Dropped};

@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::client::{lock, Shared};
-use crate::clock::{now_minute, until_next_minute};
+use crate::clock::until_next_minute;
 use crate::ids::jitter_random;
 use crate::retry::classify;
 use crate::transport::{Request, Transport};
@@ -24,7 +24,7 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
     let mut last_sweep = Instant::now();
     let mut st = lock(&s.state);
     loop {
-        let now_min = now_minute();
+        let now_min = s.cfg.clock.now_minute();
         s.minute.store(now_min, Ordering::Relaxed);
         let now = Instant::now();
         if !st.pipe.halted() {

@@ -41,6 +41,8 @@ pub(crate) struct Inherited<'a> {
 pub(crate) struct Env<'a> {
     pub policy: &'a Policy,
     pub today: Date,
+    /// A passed `expires` is a warning and the event is kept (the derive's mode).
+    pub expired_is_warning: bool,
 }
 
 pub(crate) fn consents() -> [(&'static str, Consent); 3] {
@@ -255,14 +257,15 @@ fn expiry(
     };
     let days_left = date.to_days() - env.today.to_days();
     if days_left < 0 {
-        cx.push(
-            Diagnostic::error(
-                Code::Expired,
-                e.value.span,
-                format!("{what} expired on {date} (today is {})", env.today),
-            )
-            .with_help("remove the event and its tracking code, or extend `expires` after review"),
-        );
+        let message = format!("{what} expired on {date} (today is {})", env.today);
+        let help = "remove the event and its tracking code, or extend `expires` after review";
+        if env.expired_is_warning {
+            // A build of an old release: the runtime stops collecting the event on its date,
+            // so the build itself need not fail.
+            cx.push(Diagnostic::warning(Code::Expired, e.value.span, message).with_help(help));
+            return Some(Expiry::On { date });
+        }
+        cx.push(Diagnostic::error(Code::Expired, e.value.span, message).with_help(help));
         return None;
     }
     let limit = i64::from(env.policy.max_expiry_days);

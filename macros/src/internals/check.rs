@@ -58,7 +58,13 @@ fn load_schema(cx: &Ctxt, cont: &Container<'_>) -> Option<Arc<Loaded>> {
         Some(s) => s,
         None => name,
     };
-    match load_cached(&dir, &Options::default()) {
+    // A passed `expires` does not fail the build (rebuilding an old release must work): the
+    // runtime stops collecting the event on that date, and `candor check` fails on it.
+    let options = Options {
+        expired_is_warning: true,
+        ..Options::default()
+    };
+    match load_cached(&dir, &options) {
         Err(failure) => {
             cx.error_spanned_by(at, failure.0);
             None
@@ -132,6 +138,10 @@ fn against_schema<'a>(
             consent: event.consent,
             retention_days: event.retention_days,
             fingerprint: event.fingerprint.clone(),
+            expires_day: match &event.expires {
+                candor_schema::ir::Expiry::On { date } => candor_core::date::expiry_day(*date),
+                candor_schema::ir::Expiry::Never { .. } => candor_core::date::NEVER_EXPIRES,
+            },
         },
         fields: planned,
     })

@@ -25,6 +25,8 @@ pub struct Meta {
     pub consent: Consent,
     pub retention_days: u32,
     pub fingerprint: String,
+    /// The `expires` date as a day number, or `candor_core::date::NEVER_EXPIRES`.
+    pub expires_day: u32,
 }
 
 /// How one field is written.

@@ -34,6 +34,7 @@ impl Event for SwapCompleted {
         consent: Consent::Usage,
         retention_days: 30,
         fingerprint: "a1b2c3d4e5f60718",
+        expires_day: EventMeta::NEVER_EXPIRES,
     };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         const CODE: StrCheck = StrCheck::new(Some(32), None);

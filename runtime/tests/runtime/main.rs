@@ -7,6 +7,7 @@ mod support;
 mod accounting;
 mod consent;
 mod delivery;
+mod expiry;
 mod queue_full;
 mod resilience;
 mod scanner_corpus;

@@ -20,6 +20,7 @@ impl Event for Clicked {
         consent: Consent::Usage,
         retention_days: 30,
         fingerprint: "0123456789abcdef",
+        expires_day: EventMeta::NEVER_EXPIRES,
     };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         w.begin();
@@ -43,6 +44,7 @@ impl Event for Failed {
         consent: Consent::Diagnostics,
         retention_days: 30,
         fingerprint: "fedcba9876543210",
+        expires_day: EventMeta::NEVER_EXPIRES,
     };
     fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         w.begin();
