@@ -182,3 +182,14 @@ fn schema_refuses_to_write_from_broken_schemas() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[yaml-syntax]"));
     assert!(!out_dir.exists());
 }
+
+/// The derive builds against an expired schema (`tests/ui/expired`), so that an old release
+/// can be rebuilt; `candor check` in CI keeps failing on the same folder, by the real clock.
+#[test]
+fn check_fails_on_the_expired_schema_the_derive_still_builds() {
+    let out = candor(&["check", "tests/fixtures/expired"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[expired]"), "{stderr}");
+    assert!(stderr.contains("expired on 2020-06-30"), "{stderr}");
+}

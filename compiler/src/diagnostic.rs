@@ -78,6 +78,8 @@ codes! {
     ExpiryTooFar = "expiry-too-far",
     /// The event's `expires` date has passed.
     Expired = "expired",
+    /// An `error_report: true` event whose consent or fields are not those of an error report.
+    ErrorReportShape = "error-report-shape",
     /// A `sensitive` field without `justification`, or `never` without `expiry_justification`.
     MissingJustification = "missing-justification",
     /// No `owners` on the file nor on the event.

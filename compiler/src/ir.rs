@@ -103,6 +103,12 @@ pub struct Event {
     pub retention_days: u32,
     pub expires: Expiry,
     pub fields: Vec<Field>,
+    /// `error_report: true`: the runtime's panic hook fills this event in (its fields are
+    /// checked to be `site`, `frames` and `frames_omitted`). Left out of the JSON when false,
+    /// so fingerprints of other events do not change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "registry-schema", schemars(default))]
+    pub error_report: bool,
     /// 16 hex digits over everything above: changes whenever the reviewed contract changes.
     pub fingerprint: String,
     #[serde(skip)]

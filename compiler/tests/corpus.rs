@@ -43,6 +43,7 @@ fn corpus_dir() -> PathBuf {
 fn options() -> Options {
     Options {
         today: Some(Date::parse(TODAY).expect("TODAY is a date")),
+        ..Default::default()
     }
 }
 

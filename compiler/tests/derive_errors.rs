@@ -14,6 +14,7 @@ fn schema_errors_surface_with_file_line_and_column() {
     let dir = resolve_dir(&repo, Some("tests/fixtures/broken"), None);
     let options = Options {
         today: Some(Date::parse("2026-11-22").unwrap()),
+        ..Default::default()
     };
     let loaded = load_cached_with(&dir, &options, Duration::ZERO).expect("folder is readable");
     assert!(loaded.registry().is_none());

@@ -33,6 +33,7 @@ fn output_does_not_depend_on_today() {
         &support::wallet_fixture(),
         &candor_schema::Options {
             today: candor_schema::Date::parse("2027-01-15"),
+            ..Default::default()
         },
     )
     .unwrap()

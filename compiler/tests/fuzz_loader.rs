@@ -244,6 +244,7 @@ fn input(seed: u64, case: u64, seeds: &[Vec<u8>]) -> Input {
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Default::default()
     }
 }
 

@@ -20,6 +20,7 @@ fn compile_example() -> Registry {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
     let options = Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Default::default()
     };
     let c = compile_dir(&dir, &options).expect("schemas/ loads");
     let report = c.render(candor_schema::diagnostic::Color::Never);

@@ -23,6 +23,7 @@ fn snapshot_dir() -> PathBuf {
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Default::default()
     }
 }
 

@@ -48,6 +48,7 @@ fn source_date_epoch_decides_today_and_a_bad_value_is_reported() {
     // An explicit date (`candor check --today`) wins over the environment.
     let fixed = Options {
         today: Some(Date::parse("2026-06-01").expect("a date")),
+        ..Default::default()
     };
     assert!(compile_str("app.yaml", EVENT, &fixed)
         .diagnostics

@@ -79,7 +79,13 @@ pub fn event_impl(plan: &EventPlan<'_>) -> TokenStream {
         .map(|f| present_field(f, &mut prelude))
         .collect();
     let prelude = prelude.tokens();
+    let report = meta
+        .error_report
+        .map(|limits| error_report_impl(plan, limits))
+        .unwrap_or_default();
     quote! {
+        #report
+
         impl #impl_generics ::candor::Event for #ident #ty_generics #where_clause {
             const META: ::candor::EventMeta = ::candor::EventMeta {
                 name: #full_name,
@@ -100,6 +106,32 @@ pub fn event_impl(plan: &EventPlan<'_>) -> TokenStream {
                 #(#writes)*
                 __w.end();
                 ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+/// `impl ErrorReport` of an `error_report: true` event: the panic hook's scrubbed report into
+/// the struct's three fields (the schema check made sure they are the only ones).
+fn error_report_impl(plan: &EventPlan<'_>, (site_max, frames_max): (u32, u32)) -> TokenStream {
+    let ident = plan.ident;
+    let (impl_generics, ty_generics, where_clause) = plan.generics.split_for_impl();
+    let member = |name: &str| plan.fields.iter().find(|f| f.name == name).map(|f| f.member);
+    let (Some(site), Some(frames), Some(omitted)) =
+        (member("site"), member("frames"), member("frames_omitted"))
+    else {
+        return TokenStream::new();
+    };
+    let (site_max, frames_max) = (site_max as usize, frames_max as usize);
+    quote! {
+        impl #impl_generics ::candor::ErrorReport for #ident #ty_generics #where_clause {
+            fn from_report(__r: &::candor::PanicReport) -> Self {
+                let (__site, __frames, __omitted) = __r.fit(#site_max, #frames_max);
+                Self {
+                    #site: ::core::convert::From::from(__site),
+                    #frames: ::core::convert::From::from(__frames),
+                    #omitted: ::candor::__private::count_from(__omitted),
+                }
             }
         }
     }

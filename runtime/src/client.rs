@@ -309,6 +309,10 @@ impl Client {
         self.shared.shutdown(timeout)
     }
 
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Makes this client the one used by [`Event::track`]. Only one client
     /// per process can be installed; later calls return `false`.
     pub fn install_global(&self) -> bool {
@@ -400,6 +404,53 @@ impl Shared {
             Push::Full => Outcome::QueueFull,
             Push::Revoked => Outcome::ConsentOff,
         }
+    }
+
+    /// Whether events of `category` are recorded now (one atomic load, no lock).
+    pub(crate) fn records(&self, category: Consent) -> bool {
+        self.gate.load(Ordering::Relaxed) & category.bit() != 0
+    }
+
+    /// `event` as a spool entry body (meta, a fresh random id, tail) for a crash report, with
+    /// the checks of `track()`, taking no lock and touching no thread-local: a panic hook
+    /// calls it, possibly on a thread being torn down or while a lock of this client is held.
+    /// Returns the id as hex, to name the file, and the body.
+    pub(crate) fn encode_report<E: Event>(&self, event: &E) -> Option<(String, Vec<u8>)> {
+        let minute = self.minute.load(Ordering::Relaxed);
+        if E::META.expired_at(minute) {
+            Refusals::add(&self.refusals.schema_expired);
+            return None;
+        }
+        let mut tail = Vec::new();
+        match encode_tail_at(event, format_minute(minute), &mut tail) {
+            Ok(()) => {}
+            Err(EncodeError::SecretDetected { .. }) => {
+                Refusals::add(&self.refusals.secret);
+                return None;
+            }
+            Err(_) => {
+                Refusals::add(&self.refusals.invalid);
+                return None;
+            }
+        }
+        if tail.len() > self.max_event_bytes {
+            Refusals::add(&self.refusals.too_large);
+            return None;
+        }
+        let mut id = [0u8; 16];
+        crate::ids::random_bytes(&mut id).ok()?;
+        let mut body = Vec::with_capacity(crate::queue::META_LEN + 16 + tail.len());
+        Meta {
+            bit: E::CONSENT.bit(),
+            retention_days: E::RETENTION_DAYS,
+            minute,
+        }
+        .write(&mut body);
+        body.extend_from_slice(&id);
+        body.extend_from_slice(&tail);
+        let mut hex = Vec::with_capacity(32);
+        crate::wire::push_hex(&mut hex, &id);
+        Some((String::from_utf8(hex).ok()?, body))
     }
 
     fn set_consent(&self, category: Consent, granted: bool) -> bool {
@@ -527,6 +578,24 @@ impl Shared {
 }
 
 fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let (cached, text) = MINUTE.get();
+    let text = if cached == minute {
+        text
+    } else {
+        let t = format_minute(minute);
+        MINUTE.set((minute, t));
+        t
+    };
+    encode_tail_at(event, text, buf)
+}
+
+/// [`encode_tail`] with the minute's text given (no thread-local).
+#[inline(always)]
+fn encode_tail_at<E: Event>(
+    event: &E,
+    text: [u8; 17],
+    buf: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
     buf.extend_from_slice(b"\"name\":\"");
     if const { crate::encode::needs_escape(E::NAME) } {
         write_escaped(buf, E::NAME);
@@ -536,14 +605,6 @@ fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<()
     buf.extend_from_slice(b"\",\"version\":");
     buf.extend_from_slice(itoa::Buffer::new().format(E::VERSION).as_bytes());
     buf.extend_from_slice(b",\"time\":\"");
-    let (cached, text) = MINUTE.get();
-    let text = if cached == minute {
-        text
-    } else {
-        let t = format_minute(minute);
-        MINUTE.set((minute, t));
-        t
-    };
     buf.extend_from_slice(&text);
     buf.extend_from_slice(b"\",\"fields\":");
     event.encode_fields(&mut FieldWriter::new(buf))?;

@@ -104,6 +104,7 @@ mod event;
 mod field_value;
 mod global;
 mod ids;
+mod panic_report;
 mod personal;
 mod pipeline;
 mod queue;
@@ -124,6 +125,7 @@ pub use counters::{Counters, Dropped};
 pub use encode::{EncodeError, FieldWriter};
 pub use event::{Event, EventMeta};
 pub use field_value::EventEnum;
+pub use panic_report::{install_panic_hook, ErrorReport, PanicHook, PanicReport};
 pub use retry::RetryPolicy;
 pub use scanner::SecretKind;
 #[cfg(feature = "mixpanel")]
@@ -144,6 +146,7 @@ pub use transport::{FileTransport, Request, RequestKind, Response, Transport, Tr
 /// for candor's own tests; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::panic_report::count_from;
     pub use crate::encode::{
         bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, LazyPattern,
         PatternStep, SimplePattern, StrCheck,

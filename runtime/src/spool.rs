@@ -11,6 +11,10 @@
 //! 413 split) go to a temporary file that is renamed over the original, so a
 //! crash leaves either the old or the new file. Ids are stored, so resent
 //! events keep them and the server can deduplicate.
+//!
+//! A panic hook writes its report as `crash-<random>.cnd` (one frame, same format) without
+//! touching the pipeline or its lock; the next [`Spool::open`] adopts each such file as a
+//! batch of its own, renamed to the next `seg-` number.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -54,18 +58,30 @@ impl Spool {
             corrupt_frames: 0,
         };
         let mut seqs = Vec::new();
+        let mut crashes = Vec::new();
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             if name.ends_with(".tmp") {
-                // An interrupted rewrite; the original is still in place.
+                // An interrupted rewrite or crash report; the original (if any) is in place.
                 let _ = fs::remove_file(entry.path());
             } else if let Some(seq) = parse_name(name) {
                 seqs.push(seq);
+            } else if name.starts_with(CRASH_PREFIX) && name.ends_with(".cnd") {
+                crashes.push(entry.path());
             }
         }
         seqs.sort_unstable();
+        // Crash reports of earlier runs become batches after everything already spooled.
+        crashes.sort();
+        let mut next = seqs.last().map_or(1, |s| s + 1);
+        for path in crashes {
+            if fs::rename(&path, spool.path(next)).is_ok() {
+                seqs.push(next);
+                next += 1;
+            }
+        }
         let now = Instant::now();
         for seq in seqs {
             let path = spool.path(seq);
@@ -162,6 +178,26 @@ impl Spool {
             self.current = None;
         }
     }
+}
+
+/// File name prefix of a crash report written by the panic hook.
+pub(crate) const CRASH_PREFIX: &str = "crash-";
+
+/// Writes one entry body as a crash report file in `dir`, durably (written to a temporary
+/// file, synced, renamed): called from a panic hook, so it takes no lock of the client and
+/// reads no state but its arguments. `tag` makes the name unique (random hex).
+pub(crate) fn write_crash_file(dir: &Path, tag: &str, body: &[u8]) -> io::Result<PathBuf> {
+    let mut frame = Vec::with_capacity(FRAME_HEADER + body.len());
+    push_frame(&mut frame, body);
+    let tmp = dir.join(format!("{CRASH_PREFIX}{tag}.tmp"));
+    let path = dir.join(format!("{CRASH_PREFIX}{tag}.cnd"));
+    {
+        let mut f = File::create(&tmp)?;
+        f.write_all(&frame)?;
+        f.sync_data()?;
+    }
+    fs::rename(&tmp, &path)?;
+    Ok(path)
 }
 
 fn parse_name(name: &str) -> Option<u64> {

@@ -4,8 +4,9 @@
 //! `schemas = "..."` would be resolved from there. The cases therefore leave the folder out and
 //! the driver names it through `CANDOR_SCHEMAS` (absolute), which the derive reads: one batch
 //! against the valid fixtures, one against a folder with schema errors, one against a folder
-//! whose pattern is not one expression on its own. trybuild replaces this crate's absolute
-//! path with `$DIR` in the expected output, so the `.stderr` files hold no machine paths.
+//! whose pattern is not one expression on its own, and one against a schema whose expiry has
+//! passed (it must build). trybuild replaces this crate's absolute path with `$DIR` in the
+//! expected output, so the `.stderr` files hold no machine paths.
 
 use std::path::Path;
 
@@ -31,6 +32,13 @@ fn ui() {
         t.compile_fail("ui/broken_schemas/*.rs");
     }
     use_schemas("fixtures/broken_pattern");
+    {
+        let t = trybuild::TestCases::new();
+        t.compile_fail("ui/broken_pattern/*.rs");
+    }
+    // A schema whose `expires` has passed still builds (`candor check` fails on it:
+    // `cli/tests/check_cli.rs`).
+    use_schemas("fixtures/expired");
     let t = trybuild::TestCases::new();
-    t.compile_fail("ui/broken_pattern/*.rs");
+    t.pass("ui/expired/*.rs");
 }

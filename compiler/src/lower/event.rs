@@ -7,7 +7,7 @@ use crate::ir::{Consent, Event, Expiry, Policy};
 use crate::source::Span;
 use crate::yaml::Value;
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "description",
     "purpose",
     "version",
@@ -17,6 +17,7 @@ const KEYS: [&str; 9] = [
     "expiry_justification",
     "owners",
     "fields",
+    "error_report",
 ];
 
 /// Events within this many days of expiry get an `expires-soon` warning.
@@ -160,6 +161,18 @@ pub(crate) fn lower(
 
     crate::lints::check_event(&full_name, consent, &fields, env.policy, &mut cx.diags);
 
+    let error_report = match map.get("error_report") {
+        Some(e) => match super::boolean(cx, e) {
+            Some(true) => {
+                fields_ok &= super::error_report::check(cx, e.key_span, &what, consent, &fields);
+                true
+            }
+            Some(false) => false,
+            None => return None,
+        },
+        None => false,
+    };
+
     let mut event = Event {
         full_name,
         namespace: namespace.to_string(),
@@ -172,6 +185,7 @@ pub(crate) fn lower(
         retention_days: retention_days?,
         expires: expires?,
         fields,
+        error_report,
         fingerprint: String::new(),
         span: entry.key_span,
     };

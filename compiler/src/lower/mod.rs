@@ -2,6 +2,7 @@
 //! language and records every problem in a [`Ctxt`] instead of stopping at the first, so one run
 //! reports everything.
 
+pub(crate) mod error_report;
 pub(crate) mod event;
 pub(crate) mod field;
 pub(crate) mod file;

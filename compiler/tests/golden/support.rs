@@ -17,6 +17,7 @@ pub fn golden_dir() -> PathBuf {
 pub fn options() -> Options {
     Options {
         today: Date::parse("2026-11-01"),
+        ..Default::default()
     }
 }
 

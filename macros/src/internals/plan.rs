@@ -27,6 +27,8 @@ pub struct Meta {
     pub fingerprint: String,
     /// The `expires` date as a day number, or `candor_core::date::NEVER_EXPIRES`.
     pub expires_day: u32,
+    /// `error_report: true`: the `max_len` of `site` and of `frames`.
+    pub error_report: Option<(u32, u32)>,
 }
 
 /// How one field is written.
