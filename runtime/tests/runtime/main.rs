@@ -6,6 +6,7 @@ mod support;
 
 mod accounting;
 mod consent;
+mod crash_report;
 mod delivery;
 mod expiry;
 mod queue_full;
