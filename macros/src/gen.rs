@@ -116,7 +116,12 @@ pub fn event_impl(plan: &EventPlan<'_>) -> TokenStream {
 fn error_report_impl(plan: &EventPlan<'_>, (site_max, frames_max): (u32, u32)) -> TokenStream {
     let ident = plan.ident;
     let (impl_generics, ty_generics, where_clause) = plan.generics.split_for_impl();
-    let member = |name: &str| plan.fields.iter().find(|f| f.name == name).map(|f| f.member);
+    let member = |name: &str| {
+        plan.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.member)
+    };
     let (Some(site), Some(frames), Some(omitted)) =
         (member("site"), member("frames"), member("frames_omitted"))
     else {

@@ -473,9 +473,12 @@ impl Shared {
             let removed = self.queue.purge(choice);
             st.pipe.note_revoked_in_queue(removed);
         }
-        let effect = st
-            .pipe
-            .set_choice(choice, Instant::now(), self.cfg.clock.now_minute(), new_id_hex);
+        let effect = st.pipe.set_choice(
+            choice,
+            Instant::now(),
+            self.cfg.clock.now_minute(),
+            new_id_hex,
+        );
         if let Some(dir) = &self.cfg.state_dir {
             if effect.install_id_changed {
                 let _ = store::save_install_id(dir, st.pipe.install_id());

@@ -146,11 +146,11 @@ pub use transport::{FileTransport, Request, RequestKind, Response, Transport, Tr
 /// for candor's own tests; not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::panic_report::count_from;
     pub use crate::encode::{
         bucket_f64, bucket_i64, bucket_u64, clamp_f64, clamp_i64, clamp_u64, LazyPattern,
         PatternStep, SimplePattern, StrCheck,
     };
+    pub use crate::panic_report::count_from;
     pub use crate::randomize::{randomize_index, rr_bool, rr_bucket, rr_value};
     pub use candor_core::randomized_response::DeviceRule;
 

@@ -4,9 +4,10 @@
 //! `schemas = "..."` would be resolved from there. The cases therefore leave the folder out and
 //! the driver names it through `CANDOR_SCHEMAS` (absolute), which the derive reads: one batch
 //! against the valid fixtures, one against a folder with schema errors, one against a folder
-//! whose pattern is not one expression on its own, and one against a schema whose expiry has
-//! passed (it must build). trybuild replaces this crate's absolute path with `$DIR` in the
-//! expected output, so the `.stderr` files hold no machine paths.
+//! whose pattern is not one expression on its own, one against a schema whose expiry has
+//! passed (it must build), and one against an error report. trybuild replaces this crate's
+//! absolute path with `$DIR` in the expected output, so the `.stderr` files hold no machine
+//! paths.
 
 use std::path::Path;
 
@@ -39,6 +40,11 @@ fn ui() {
     // A schema whose `expires` has passed still builds (`candor check` fails on it:
     // `cli/tests/check_cli.rs`).
     use_schemas("fixtures/expired");
+    {
+        let t = trybuild::TestCases::new();
+        t.pass("ui/expired/*.rs");
+    }
+    use_schemas("fixtures/error_report");
     let t = trybuild::TestCases::new();
-    t.pass("ui/expired/*.rs");
+    t.pass("ui/error_report/*.rs");
 }

@@ -102,10 +102,13 @@ fn load_sides(args: &Args) -> Result<(Side, Side), String> {
         let today = git::commit_date(&args.schemas, rev)?;
         Ok(Side {
             label: format!("{rev}:{}", args.schemas.display()),
-            compilation: compile_sources(sources, &Options {
+            compilation: compile_sources(
+                sources,
+                &Options {
                     today: Some(today),
                     ..Options::default()
-                }),
+                },
+            ),
         })
     };
     let base = at_rev(rev)?;

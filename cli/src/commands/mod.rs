@@ -56,10 +56,14 @@ pub fn compile(dir: &Path, args: &CompileArgs) -> Result<Compilation, String> {
             visible(&dir.display().to_string())
         ));
     }
-    candor_schema::compile_dir(dir, &Options {
+    candor_schema::compile_dir(
+        dir,
+        &Options {
             today: args.today,
             ..Options::default()
-        }).map_err(|e| e.to_string())
+        },
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Compiles `dir` for a command that writes files from it: prints any diagnostics, and gives

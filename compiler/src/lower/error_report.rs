@@ -35,7 +35,10 @@ pub(crate) fn check(
             err(
                 cx,
                 at,
-                format!("{what} is an error report, but its consent is `{}`", c.as_str()),
+                format!(
+                    "{what} is an error report, but its consent is `{}`",
+                    c.as_str()
+                ),
                 "error reports are diagnostics: set `consent: diagnostics`",
             );
         }
@@ -61,11 +64,16 @@ pub(crate) fn check(
             Some(f) if f.class != PrivacyClass::Technical || f.optional => err(
                 cx,
                 f.span,
-                format!("`{name}` of error report {what} must be `class: technical` and not optional"),
+                format!(
+                    "`{name}` of error report {what} must be `class: technical` and not optional"
+                ),
                 "the runtime's scrubbed report holds code locations only, which are technical",
             ),
             Some(f) => {
-                if let FieldType::String { values: Some(_), .. } = f.ty {
+                if let FieldType::String {
+                    values: Some(_), ..
+                } = f.ty
+                {
                     err(
                         cx,
                         f.span,

@@ -131,7 +131,10 @@ fn symbols(rendered: &str) -> impl Iterator<Item = &str> {
     rendered.lines().filter_map(|line| {
         let line = line.trim_start();
         let (index, name) = line.split_once(": ")?;
-        index.bytes().all(|b| b.is_ascii_digit()).then_some(name.trim())
+        index
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then_some(name.trim())
     })
 }
 
@@ -198,8 +201,12 @@ fn impl_self(name: &str) -> Option<(&str, &str)> {
         Some(i) => &body[..i],
         None => body,
     };
-    let self_ty = self_ty.trim_start_matches(['&', '*']).trim_start_matches("mut ");
-    let self_ty = self_ty.trim_start_matches("const ").trim_start_matches("dyn ");
+    let self_ty = self_ty
+        .trim_start_matches(['&', '*'])
+        .trim_start_matches("mut ");
+    let self_ty = self_ty
+        .trim_start_matches("const ")
+        .trim_start_matches("dyn ");
     Some((self_ty.trim(), &inner[end + 1..]))
 }
 
@@ -245,7 +252,7 @@ pub(crate) fn panicking_crate(rendered: &str) -> Option<String> {
 }
 
 /// `frames` cut at a frame boundary to at most `max` bytes; the frames cut are added to
-/// `omitted` (a collapsed run cut with them counts its frames).
+/// `omitted` (the `+N` markers are already counted there).
 pub(crate) fn fit(frames: &Frames, max: usize) -> (String, u64) {
     if frames.text.len() <= max {
         return (frames.text.clone(), frames.omitted);
@@ -254,31 +261,25 @@ pub(crate) fn fit(frames: &Frames, max: usize) -> (String, u64) {
     let mut cut = 0u64;
     let mut full = false;
     for token in frames.text.split(' ') {
-        if full {
-            cut += token
-                .strip_prefix('+')
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
-            continue;
-        }
-        let need = token.len() + usize::from(!text.is_empty());
-        if text.len() + need > max {
+        let is_run = token.starts_with('+');
+        if !full {
+            let need = token.len() + usize::from(!text.is_empty());
+            if text.len() + need <= max {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(token);
+                continue;
+            }
             full = true;
-            cut += token
-                .strip_prefix('+')
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
-            continue;
         }
-        if !text.is_empty() {
-            text.push(' ');
+        if !is_run {
+            cut += 1;
         }
-        text.push_str(token);
     }
-    // A trailing `+N` with nothing after it says less than the omitted count does.
+    // A trailing `+N` with no app frame after it says nothing the count does not.
     if let Some((head, last)) = text.rsplit_once(' ') {
-        if let Some(n) = last.strip_prefix('+').and_then(|n| n.parse::<u64>().ok()) {
-            cut += n;
+        if last.starts_with('+') {
             text.truncate(head.len());
         }
     }
@@ -321,7 +322,10 @@ mod tests {
             "core/src/x.rs:3"
         );
         assert_eq!(
-            site("/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/core/src/option.rs", 2),
+            site(
+                "/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/core/src/option.rs",
+                2
+            ),
             "core/src/option.rs:2"
         );
         assert_eq!(site("/home/bob/build.rs", 1), "build.rs:1");
@@ -336,7 +340,10 @@ mod tests {
             9,
         );
         assert_eq!(s, "_/src/lib.rs:9");
-        let s = site("/tmp/0x52908400098527886E0F7030069857D2E4169EE7/src/a b;c.rs", 1);
+        let s = site(
+            "/tmp/0x52908400098527886E0F7030069857D2E4169EE7/src/a b;c.rs",
+            1,
+        );
         assert_eq!(s, "_/src/a_b_c.rs:1");
     }
 
@@ -382,7 +389,10 @@ mod tests {
         assert_eq!(simplify("a::f::<u8, alloc::string::String>"), "a::f");
         assert_eq!(simplify("<&mut a::T as b::Tr<c::U>>::m"), "a::T::m");
         assert_eq!(simplify("<a::T<X>>::new"), "a::T::new");
-        assert_eq!(simplify("a::g::{{closure}}::{{closure}}"), "a::g::{closure}::{closure}");
+        assert_eq!(
+            simplify("a::g::{{closure}}::{{closure}}"),
+            "a::g::{closure}::{closure}"
+        );
         assert_eq!(simplify("a::h(x=\"alice@example.org\")"), "a::h");
         assert_eq!(simplify("a::weird$name!"), "a::weirdname");
     }
@@ -394,8 +404,9 @@ mod tests {
             omitted: 4,
         };
         assert_eq!(fit(&f, 100), (f.text.clone(), 4));
-        assert_eq!(fit(&f, 13), ("a::one a::two".into(), 4 + 3 + 1));
-        assert_eq!(fit(&f, 16), ("a::one a::two".into(), 4 + 3 + 1));
-        assert_eq!(fit(&f, 3), (String::new(), 4 + 2 + 3 + 1));
+        // `omitted` already counts the 3 collapsed frames; cutting adds the app frames cut.
+        assert_eq!(fit(&f, 13), ("a::one a::two".into(), 4 + 1));
+        assert_eq!(fit(&f, 16), ("a::one a::two".into(), 4 + 1));
+        assert_eq!(fit(&f, 3), (String::new(), 4 + 3));
     }
 }

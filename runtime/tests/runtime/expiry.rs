@@ -66,7 +66,11 @@ fn an_event_past_its_expiry_is_not_sent_and_is_counted() {
         .iter()
         .map(|e| e["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["app.button_clicked"], "the expired event never left");
+    assert_eq!(
+        names,
+        ["app.button_clicked"],
+        "the expired event never left"
+    );
     let c = client.counters();
     assert_eq!(c.dropped.schema_expired, 5);
     assert_eq!((c.tracked, c.sent, c.pending), (1, 1, 0));
