@@ -17,6 +17,7 @@
 //! | [`names`] | the snake_case naming rule of namespaces, events, fields and values |
 //! | [`wire`] | document formats and versions, ids, and the patterns of the wire's JSON Schemas |
 //! | [`fingerprint`] | FNV-1a, schema fingerprints and the enum-values fingerprint |
+//! | `frames` | the device's record files: checksummed frames, spooled events, sent-log entries (feature `frames`) |
 //! | [`randomized_response`] | k-ary randomized response: p and q, the device's choice, the estimator and its error |
 //! | [`types`] | the YAML field types and which Rust types carry each |
 //!
@@ -32,6 +33,8 @@ pub mod consent;
 pub mod date;
 pub mod duration;
 pub mod fingerprint;
+#[cfg(feature = "frames")]
+pub mod frames;
 pub mod names;
 #[cfg(feature = "pattern")]
 pub mod pattern;

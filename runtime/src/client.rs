@@ -31,6 +31,7 @@ use crate::ids::{new_id_hex, IdPool};
 use crate::pipeline::{Limits, Pipeline, Start};
 use crate::queue::{Meta, Push, Queue, Records};
 use crate::scanner::SecretKind;
+use crate::sent_log::SentLogEntry;
 use crate::spool::Spool;
 use crate::transport::Transport;
 use crate::wire::AppInfo;
@@ -113,6 +114,9 @@ pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
     pub(crate) progress: Condvar,
     sender: OnceLock<Thread>,
+    /// The sent log, if enabled: its own lock, taken by the sender after a delivery and by
+    /// an opt-out, never while the pipeline lock is needed by anyone else.
+    pub(crate) sent_log: Mutex<Option<crate::sent_log::Store>>,
     max_event_bytes: usize,
     pub(crate) cfg: Config,
     /// Bumped under the pipeline lock at every consent revocation (before the purge) and
@@ -181,6 +185,7 @@ impl Client {
             Some(dir) => Some(Spool::open(dir, cfg.spool_fsync)?),
             None => None,
         };
+        let sent_log = open_sent_log(&cfg)?;
         let now = Instant::now();
         let now_min = cfg.clock.now_minute();
         let mut pipe = Pipeline::new(
@@ -222,6 +227,7 @@ impl Client {
             }),
             progress: Condvar::new(),
             sender: OnceLock::new(),
+            sent_log: Mutex::new(sent_log),
             max_event_bytes: cfg.max_event_bytes,
             cfg,
             interrupts: AtomicU64::new(0),
@@ -311,6 +317,24 @@ impl Client {
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// The documents this device delivered in the sent log's window, oldest first (empty when
+    /// `Config::sent_log` is off): what an app shows a person who asks what left their device.
+    pub fn sent_log(&self) -> impl Iterator<Item = SentLogEntry> {
+        let now = self.shared.minute.load(Ordering::Relaxed);
+        lock(&self.shared.sent_log)
+            .as_ref()
+            .map(|log| log.entries(now))
+            .unwrap_or_default()
+            .into_iter()
+    }
+
+    /// Deletes everything in the sent log now (it keeps recording if enabled).
+    pub fn clear_sent_log(&self) {
+        if let Some(log) = lock(&self.shared.sent_log).as_mut() {
+            log.clear();
+        }
     }
 
     /// Makes this client the one used by [`Event::track`]. Only one client
@@ -472,6 +496,9 @@ impl Shared {
             self.interrupts.fetch_add(1, Ordering::SeqCst);
             let removed = self.queue.purge(choice);
             st.pipe.note_revoked_in_queue(removed);
+            if let Some(log) = lock(&self.sent_log).as_mut() {
+                let _ = log.purge(old & !choice);
+            }
         }
         let effect = st.pipe.set_choice(
             choice,
@@ -577,6 +604,26 @@ impl Shared {
         }
         self.progress.notify_all();
         self.report(&st)
+    }
+}
+
+/// The sent log's store if enabled (it needs `state_dir`); when disabled, what an earlier run
+/// kept is deleted: nothing is kept while it is off.
+fn open_sent_log(cfg: &Config) -> io::Result<Option<crate::sent_log::Store>> {
+    let dir = cfg.state_dir.as_ref().map(|d| d.join("sent"));
+    match (cfg.sent_log, dir) {
+        (Some(log), Some(dir)) => crate::sent_log::Store::open(&dir, log).map(Some),
+        (Some(_), None) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "Config::sent_log needs Config::state_dir",
+        )),
+        (None, Some(dir)) => {
+            if dir.is_dir() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Ok(None)
+        }
+        (None, None) => Ok(None),
     }
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::retry::RetryPolicy;
+use crate::sent_log::SentLog;
 
 /// Settings for [`Client::start`](crate::Client::start). Create with
 /// [`Config::new`] and adjust fields; defaults are listed per field.
@@ -54,6 +55,10 @@ pub struct Config {
     /// Where the current minute comes from. Default: the system clock. Tests of expiry and
     /// retention set [`Clock::fixed`]; it is read by the sender thread, never per event.
     pub clock: Clock,
+    /// Keep the documents delivered in the last days in `<state_dir>/sent/`, readable with
+    /// [`Client::sent_log`](crate::Client::sent_log) and `candor inspect`. Needs `state_dir`.
+    /// Default: none (nothing kept; files an earlier run kept are deleted at start).
+    pub sent_log: Option<SentLog>,
 }
 
 impl Config {
@@ -76,6 +81,7 @@ impl Config {
             max_pending_bytes: 16 << 20,
             retry: RetryPolicy::default(),
             clock: Clock::system(),
+            sent_log: None,
         }
     }
 }

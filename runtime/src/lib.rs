@@ -112,6 +112,7 @@ mod randomize;
 mod retry;
 mod scanner;
 mod sender;
+mod sent_log;
 mod spool;
 pub mod transport;
 mod wire;
@@ -128,6 +129,7 @@ pub use field_value::EventEnum;
 pub use panic_report::{install_panic_hook, ErrorReport, PanicHook, PanicReport};
 pub use retry::RetryPolicy;
 pub use scanner::SecretKind;
+pub use sent_log::{SentLog, SentLogEntry};
 #[cfg(feature = "mixpanel")]
 pub use transport::vendor::MixpanelTransport;
 #[cfg(feature = "otlp")]

@@ -70,6 +70,8 @@ pub(crate) struct Outgoing {
     pub ticket: Ticket,
     pub kind: RequestKind,
     pub events: usize,
+    /// Consent bits of the events in the document (0 for a deletion request), for the sent log.
+    pub bits: u8,
 }
 
 /// The request on the wire, and what was purged from it meanwhile.
@@ -417,10 +419,11 @@ impl Pipeline {
                 self.ready.pop_front();
                 continue;
             }
-            let (seq, count) = (head.seq, head.count);
+            let (seq, count, bits) = (head.seq, head.count, head.bits);
             self.app
                 .batch(body, self.install_id.as_deref(), now_min, head);
-            return Some(self.start(Ticket::Batch(seq), RequestKind::Batch, count));
+            let out = self.start(Ticket::Batch(seq), RequestKind::Batch, count);
+            return Some(Outgoing { bits, ..out });
         }
     }
 
@@ -435,6 +438,7 @@ impl Pipeline {
             ticket,
             kind,
             events,
+            bits: 0,
         }
     }
 

@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 use crate::client::{lock, Shared};
 use crate::clock::until_next_minute;
 use crate::ids::jitter_random;
-use crate::retry::classify;
-use crate::transport::{Request, Transport};
+use crate::pipeline::Outgoing;
+use crate::retry::{classify, Verdict};
+use crate::transport::{Request, RequestKind, Transport};
+use candor_core::frames::SentKind;
 
 /// How often retention is enforced on held batches besides right before each send.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -44,6 +46,9 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
             drop(st);
             let result = transport.send(&request);
             let verdict = classify(&result, &s.cfg.retry);
+            if matches!(verdict, Verdict::Delivered) {
+                record_sent(s, &out, &body);
+            }
             st = lock(&s.state);
             st.pipe
                 .verdict(out.ticket, verdict, Instant::now(), jitter_random());
@@ -79,5 +84,17 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
             thread::park_timeout(wake_at - now);
         }
         st = lock(&s.state);
+    }
+}
+
+/// Adds a delivered document to the sent log, if enabled (its own lock; the pipeline's is not
+/// held here).
+fn record_sent(s: &Shared, out: &Outgoing, body: &[u8]) {
+    if let Some(log) = lock(&s.sent_log).as_mut() {
+        let kind = match out.kind {
+            RequestKind::Batch => SentKind::Batch,
+            RequestKind::Deletion => SentKind::Deletion,
+        };
+        let _ = log.append(kind, out.bits, s.minute.load(Ordering::Relaxed), body);
     }
 }

@@ -24,10 +24,8 @@ use std::time::Instant;
 
 use crate::batch::Batch;
 
-const MAGIC: [u8; 4] = *b"CND1";
-const FRAME_HEADER: usize = 12;
-/// Frames longer than this are treated as corruption (events are capped far lower).
-const MAX_FRAME: usize = 1 << 20;
+// The frame format is candor-core's, shared with `candor inspect`.
+use candor_core::frames::{parse_frames, push_frame, FRAME_HEADER};
 
 pub(crate) struct Spool {
     dir: PathBuf,
@@ -205,49 +203,6 @@ fn parse_name(name: &str) -> Option<u64> {
     u64::from_str_radix(hex, 16).ok()
 }
 
-fn push_frame(out: &mut Vec<u8>, body: &[u8]) {
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
-    out.extend_from_slice(body);
-}
-
-/// Calls `f` for every intact frame body; returns the number of damaged
-/// regions skipped.
-fn parse_frames(data: &[u8], mut f: impl FnMut(&[u8])) -> u64 {
-    let mut corrupt = 0;
-    let mut pos = 0;
-    while pos < data.len() {
-        let rest = &data[pos..];
-        let frame = (|| {
-            if rest.len() < FRAME_HEADER || rest[..4] != MAGIC {
-                return None;
-            }
-            let len = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
-            let crc = u32::from_le_bytes([rest[8], rest[9], rest[10], rest[11]]);
-            if len > MAX_FRAME || rest.len() < FRAME_HEADER + len {
-                return None;
-            }
-            let body = &rest[FRAME_HEADER..FRAME_HEADER + len];
-            (crc32fast::hash(body) == crc).then_some(body)
-        })();
-        match frame {
-            Some(body) => {
-                f(body);
-                pos += FRAME_HEADER + body.len();
-            }
-            None => {
-                corrupt += 1;
-                // Resynchronise on the next magic after this position.
-                pos = match rest[1..].windows(4).position(|w| w == MAGIC) {
-                    Some(p) => pos + 1 + p,
-                    None => data.len(),
-                };
-            }
-        }
-    }
-    corrupt
-}
 
 #[cfg(test)]
 mod tests {
