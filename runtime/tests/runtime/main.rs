@@ -12,5 +12,6 @@ mod expiry;
 mod queue_full;
 mod resilience;
 mod scanner_corpus;
+mod sent_log;
 mod shutdown;
 mod spool_kill;
