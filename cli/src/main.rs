@@ -35,6 +35,8 @@ enum Command {
     Collect(commands::collect::Args),
     /// Delete every stored event past its retention.
     Sweep(commands::sweep::Args),
+    /// Show what a device holds: its spool (events waiting, crash reports) or its sent log.
+    Inspect(commands::inspect::Args),
 }
 
 /// How a command ended; mapped to the exit code.
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => commands::diff::run(a),
         Command::Collect(a) => commands::collect::run(a),
         Command::Sweep(a) => commands::sweep::run(a),
+        Command::Inspect(a) => commands::inspect::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

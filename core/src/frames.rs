@@ -85,7 +85,8 @@ impl<'a> SpoolEntry<'a> {
         if body.len() < SPOOL_META_LEN + 16 + 1 {
             return None;
         }
-        let u32_at = |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]);
+        let u32_at =
+            |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]);
         let mut id = [0; 16];
         id.copy_from_slice(&body[SPOOL_META_LEN..SPOOL_META_LEN + 16]);
         Some(SpoolEntry {

@@ -284,13 +284,22 @@ mod tests {
         let dir = tmpdir("age");
         let mut s = Store::open(&dir, SentLog::days(2)).unwrap();
         for d in 0..5 {
-            s.append(SentKind::Batch, 1, T0 + d * DAY + 7, format!("{{\"d\":{d}}}").as_bytes())
-                .unwrap();
+            s.append(
+                SentKind::Batch,
+                1,
+                T0 + d * DAY + 7,
+                format!("{{\"d\":{d}}}").as_bytes(),
+            )
+            .unwrap();
         }
         let now = T0 + 4 * DAY + 8;
         let docs: Vec<String> = s.entries(now).into_iter().map(|e| e.document).collect();
         assert_eq!(docs, ["{\"d\":3}", "{\"d\":4}"]);
-        assert!(s.files.len() <= 3, "older days' files are deleted: {:?}", s.files);
+        assert!(
+            s.files.len() <= 3,
+            "older days' files are deleted: {:?}",
+            s.files
+        );
         // Reopened: the same entries.
         let s = Store::open(&dir, SentLog::days(2)).unwrap();
         assert_eq!(s.entries(now).len(), 2);
@@ -311,11 +320,19 @@ mod tests {
             assert!(on_disk <= 4096, "{on_disk} bytes after {i} appends");
         }
         let entries = s.entries(T0 + 100);
-        assert!(entries.len() >= 8, "most recent ones kept: {}", entries.len());
+        assert!(
+            entries.len() >= 8,
+            "most recent ones kept: {}",
+            entries.len()
+        );
         assert_eq!(entries.last().unwrap().minute, T0 + 99);
         // A document larger than the whole bound is not kept.
-        s.append(SentKind::Batch, 1, T0 + 200, &vec![b'y'; 5000]).unwrap();
-        assert!(s.entries(T0 + 200).iter().all(|e| !e.document.contains('y')));
+        s.append(SentKind::Batch, 1, T0 + 200, &vec![b'y'; 5000])
+            .unwrap();
+        assert!(s
+            .entries(T0 + 200)
+            .iter()
+            .all(|e| !e.document.contains('y')));
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -324,9 +341,11 @@ mod tests {
         let dir = tmpdir("purge");
         let mut s = Store::open(&dir, SentLog::default()).unwrap();
         s.append(SentKind::Batch, 0b001, T0, b"usage").unwrap();
-        s.append(SentKind::Batch, 0b010, T0 + 1, b"diagnostics").unwrap();
+        s.append(SentKind::Batch, 0b010, T0 + 1, b"diagnostics")
+            .unwrap();
         s.append(SentKind::Batch, 0b011, T0 + 2, b"both").unwrap();
-        s.append(SentKind::Deletion, 0, T0 + 3, b"deletion").unwrap();
+        s.append(SentKind::Deletion, 0, T0 + 3, b"deletion")
+            .unwrap();
         s.purge(0b010).unwrap();
         let docs: Vec<String> = s.entries(T0 + 4).into_iter().map(|e| e.document).collect();
         assert_eq!(docs, ["usage", "deletion"]);

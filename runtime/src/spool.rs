@@ -203,7 +203,6 @@ fn parse_name(name: &str) -> Option<u64> {
     u64::from_str_radix(hex, 16).ok()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

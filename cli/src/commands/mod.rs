@@ -4,6 +4,7 @@ pub mod check;
 pub mod collect;
 pub mod diff;
 pub mod docs;
+pub mod inspect;
 pub mod schema;
 pub mod sweep;
 

@@ -43,7 +43,8 @@ fn off_by_default_keeps_nothing() {
 fn holds_exactly_what_the_server_received_across_restarts() {
     let dir = temp_dir("sent-on");
     let server = Server::start();
-    let client = Client::start(config(&dir, Some(SentLog::default())), http(&server.url())).unwrap();
+    let client =
+        Client::start(config(&dir, Some(SentLog::default())), http(&server.url())).unwrap();
     client.set_consent(Consent::Usage, true);
     for seq in 0..3 {
         client.track(&click(seq));
@@ -99,7 +100,9 @@ fn an_opt_out_deletes_the_category_and_logs_the_deletion_request() {
     let kinds: Vec<&str> = entries.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["batch", "deletion"], "{entries:?}");
     assert!(entries[0].document.contains("app.button_clicked"));
-    assert!(!entries.iter().any(|e| e.document.contains("app.operation_failed")));
+    assert!(!entries
+        .iter()
+        .any(|e| e.document.contains("app.operation_failed")));
     assert!(entries[1].document.contains("candor.deletion/1"));
     client.shutdown(Duration::from_secs(2));
     let _ = std::fs::remove_dir_all(&dir);
