@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use candor::__private::randomize_index;
 use candor::__private::scanner::scan;
 use candor::transport::{Request, Response, Transport, TransportError};
-use candor::{Client, Config, Consent, Event, Outcome};
+use candor::{
+    Client, Config, Consent, EncodeError, Event, EventMeta, FieldWriter, Outcome,
+};
 use candor_core::randomized_response::{DeviceRule, RandomizedResponse};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -33,6 +35,36 @@ mod swap_completed;
 use swap_completed::SwapCompleted;
 
 const EVENT: SwapCompleted = SwapCompleted::SAMPLE;
+
+/// The same event with a real `expires` date, as most derived events have: `track()` then
+/// checks the date against the coarse minute (for `expires: never` the check folds away).
+#[derive(Clone, Copy)]
+struct Dated(SwapCompleted);
+
+impl Event for Dated {
+    const META: EventMeta = EventMeta {
+        // 2099-12-31: far enough that the bench never meets it.
+        expires_day: 47_481,
+        ..SwapCompleted::META
+    };
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+        self.0.encode_fields(w)
+    }
+}
+
+/// Past its expiry: `track()` refuses it after the gate, the minute load and the compare.
+#[derive(Clone, Copy)]
+struct Expired(SwapCompleted);
+
+impl Event for Expired {
+    const META: EventMeta = EventMeta {
+        expires_day: 20_000, // 2024-10-04
+        ..SwapCompleted::META
+    };
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+        self.0.encode_fields(w)
+    }
+}
 
 fn client(consent: bool) -> Client {
     let mut cfg = Config::new("bench", "1.0.0");
@@ -64,6 +96,13 @@ fn benches(c: &mut Criterion) {
     let on = client(true);
     c.bench_function("track/consent_on_5_fields", |b| {
         b.iter_custom(|iters| timed_tracks(&on, &EVENT, iters))
+    });
+    c.bench_function("track/consent_on_5_fields_dated", |b| {
+        b.iter_custom(|iters| timed_tracks(&on, &Dated(EVENT), iters))
+    });
+    let expired = Expired(EVENT);
+    c.bench_function("track/schema_expired", |b| {
+        b.iter(|| on.track(black_box(&expired)))
     });
     // The same event with two of its fields randomised on the device (randomized response).
     c.bench_function("track/consent_on_5_fields_randomized", |b| {

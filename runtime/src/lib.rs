@@ -79,11 +79,14 @@
 //!   retries, accounting) whose decisions are methods, tested without threads.
 //! - `sender`: the sender thread, a thin loop around the pipeline.
 //! - `batch`, `spool`: batches of encoded events, and their files on disk.
+//! - `panic_report`: [`install_panic_hook`]: panics as scrubbed error reports, written to the
+//!   spool without locks (`docs/error-reports.md`).
+//! - `sent_log`: the documents delivered, kept for [`Client::sent_log`] when enabled.
 //! - `wire`: the documents sent (batch envelope, deletion request).
 //! - [`transport`]: the [`Transport`] trait, [`HttpTransport`], [`FileTransport`] and the
 //!   vendor sinks (`transport::vendor`).
 //! - `retry`: what each answer means, and backoff.
-//! - `clock`, `ids`: minutes as the wire carries them; random ids.
+//! - `clock`, `ids`: minutes as the wire carries them, and the injectable [`Clock`]; random ids.
 //! - `config`, `consent`, `counters`, `event`, `global`: [`Config`], [`Consent`],
 //!   [`Counters`], the [`Event`] trait and the process-wide client behind [`Event::track`].
 //!

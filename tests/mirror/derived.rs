@@ -77,6 +77,11 @@ fn meta_is_the_registrys<E: Event>(registry: &Registry) {
     assert_eq!(meta.retention_days, event.retention_days);
     assert_eq!(meta.fingerprint, event.fingerprint);
     assert!(candor_core::fingerprint::is_hex(meta.fingerprint));
+    let expires_day = match &event.expires {
+        candor_schema::ir::Expiry::On { date } => candor_core::date::expiry_day(*date),
+        candor_schema::ir::Expiry::Never { .. } => candor::EventMeta::NEVER_EXPIRES,
+    };
+    assert_eq!(meta.expires_day, expires_day);
 }
 
 #[test]
