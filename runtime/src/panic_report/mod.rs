@@ -195,6 +195,75 @@ fn binary_crate() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::lock;
+    use crate::encode::{EncodeError, FieldWriter, StrCheck};
+    use crate::event::EventMeta;
+    use crate::{Config, Consent, FileTransport};
+    use std::time::Duration;
+
+    struct Report(String, String, u64);
+
+    impl Event for Report {
+        const META: EventMeta = EventMeta {
+            name: "test.crashed",
+            version: 1,
+            consent: Consent::Diagnostics,
+            retention_days: 30,
+            fingerprint: "0000000000000000",
+            expires_day: EventMeta::NEVER_EXPIRES,
+        };
+        fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+            w.begin();
+            w.str("site", &self.0, &StrCheck::new(Some(200), None))?;
+            w.str("frames", &self.1, &StrCheck::new(Some(2000), None))?;
+            w.u64("frames_omitted", self.2);
+            w.end();
+            Ok(())
+        }
+    }
+
+    impl ErrorReport for Report {
+        fn from_report(r: &PanicReport) -> Self {
+            let (a, b, c) = r.fit(200, 2000);
+            Report(a, b, c)
+        }
+    }
+
+    /// The panic happens on a thread that holds the client's pipeline lock: the hook must
+    /// still write its report (it takes no lock), where locking would deadlock this test.
+    #[test]
+    fn a_panic_while_the_pipeline_lock_is_held_is_still_recorded() {
+        let base = std::env::temp_dir().join(format!("candor-hook-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let mut cfg = Config::new("t", "1");
+        cfg.spool_dir = Some(base.join("spool"));
+        let out = base.join("out.jsonl");
+        std::fs::create_dir_all(&base).unwrap();
+        let client = Client::start(cfg, FileTransport::append(&out).unwrap()).unwrap();
+        assert!(client.set_consent(Consent::Diagnostics, true));
+        install_panic_hook::<Report>(&client);
+        let shared = Arc::clone(client.shared());
+        let joined = std::thread::spawn(move || {
+            let _held = lock(&shared.state);
+            panic!("inside the pipeline lock");
+        })
+        .join();
+        // Back to the default hook for the other tests of this binary.
+        drop(panic::take_hook());
+        assert!(joined.is_err());
+        let crashes = std::fs::read_dir(base.join("spool"))
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("crash-") && name.ends_with(".cnd")
+            })
+            .count();
+        assert!(crashes >= 1, "the report is on disk");
+        // The poisoned lock does not stop the client.
+        client.shutdown(Duration::from_secs(2));
+        std::fs::remove_dir_all(&base).unwrap();
+    }
 
     #[test]
     fn a_long_site_keeps_its_tail() {
