@@ -121,6 +121,7 @@ fn base_is_compiled_as_of_its_commit_date() {
     let sources = git::load_at(&repo.schemas(), "HEAD").unwrap();
     let later = Options {
         today: Date::parse("2026-11-20"),
+        ..Default::default()
     };
     assert!(
         compile_sources(sources.clone(), &later).registry.is_none(),
@@ -128,6 +129,7 @@ fn base_is_compiled_as_of_its_commit_date() {
     );
     let then = Options {
         today: Some(git::commit_date(&repo.schemas(), "HEAD").unwrap()),
+        ..Default::default()
     };
     assert!(
         compile_sources(sources, &then).registry.is_some(),

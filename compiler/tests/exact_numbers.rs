@@ -14,6 +14,7 @@ const P53: i64 = 1 << 53;
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Default::default()
     }
 }
 

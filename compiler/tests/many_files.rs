@@ -13,6 +13,7 @@ fn file(ns: &str, event: &str, consent: &str) -> String {
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").unwrap()),
+        ..Default::default()
     }
 }
 

@@ -14,6 +14,7 @@ fn compile(text: &str) -> Registry {
         text,
         &Options {
             today: Date::parse("2026-11-22"),
+            ..Default::default()
         },
     );
     let report = c.render(candor_schema::diagnostic::Color::Never);

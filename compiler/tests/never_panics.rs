@@ -13,6 +13,7 @@ use proptest::prelude::*;
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Default::default()
     }
 }
 

@@ -9,6 +9,7 @@ use candor_schema::{compile_str, Date, Options};
 fn options() -> Options {
     Options {
         today: Some(Date::parse("2026-11-22").expect("a date")),
+        ..Default::default()
     }
 }
 
