@@ -335,6 +335,7 @@ fn payload(event: &Event, with_optional: bool) -> Map<String, Value> {
                 Some("[A-Z][A-Z0-9_]*") => "RPC_TIMEOUT",
                 Some("[0-9]+\\.[0-9]+\\.[0-9]+") => "2.14.1",
                 Some("[a-z_/]+\\.rs:[0-9]+") => "src/main.rs:12",
+                Some("[A-Za-z0-9._+/-]*:[0-9]+") => "app/src/main.rs:12",
                 Some("[0-9a-f]{7,40}") => "abcdef1",
                 _ => "a",
             }),
