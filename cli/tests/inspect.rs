@@ -65,10 +65,7 @@ struct Answer(Option<u16>);
 impl Transport for Answer {
     fn send(&mut self, _: &Request<'_>) -> Result<Response, TransportError> {
         match self.0 {
-            Some(status) => Ok(Response {
-                status,
-                retry_after: None,
-            }),
+            Some(status) => Ok(Response::new(status)),
             None => Err(TransportError::new("offline")),
         }
     }
