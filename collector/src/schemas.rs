@@ -252,6 +252,7 @@ mod tests {
             &yaml,
             &candor_schema::Options {
                 today: candor_schema::Date::parse("2026-11-22"),
+                ..Default::default()
             },
         );
         let registry = compiled.registry.expect("compiles");

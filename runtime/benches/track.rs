@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 use candor::__private::randomize_index;
 use candor::__private::scanner::scan;
 use candor::transport::{Request, Response, Transport, TransportError};
-use candor::{
-    Client, Config, Consent, EncodeError, Event, EventMeta, FieldWriter, Outcome,
-};
+use candor::{Client, Config, Consent, EncodeError, Event, EventMeta, FieldWriter, Outcome};
 use candor_core::randomized_response::{DeviceRule, RandomizedResponse};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
