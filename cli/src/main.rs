@@ -37,6 +37,8 @@ enum Command {
     Sweep(commands::sweep::Args),
     /// Show what a device holds: its spool (events waiting, crash reports) or its sent log.
     Inspect(commands::inspect::Args),
+    /// Write the public "what we learned" page from a store, with a k-anonymity floor.
+    Report(commands::report::Args),
 }
 
 /// How a command ended; mapped to the exit code.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Collect(a) => commands::collect::run(a),
         Command::Sweep(a) => commands::sweep::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
+        Command::Report(a) => commands::report::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

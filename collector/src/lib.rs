@@ -13,6 +13,7 @@
 //! - [`store`]: the [`Store`] interface, SQLite and ClickHouse.
 //! - [`forward`]: the relay: stored events forwarded to an analytics vendor from the store's
 //!   durable queue, through the runtime's vendor sinks (`candor collect --forward`).
+//! - [`report`]: the public aggregates page (`candor report`), read from a store.
 //! - [`limits`], [`minute`], [`log`]: defaults, wire times, the collector's own log.
 //! - [`keyed_hash`]: the hash of maps whose keys come from clients.
 //!
@@ -26,6 +27,7 @@ pub mod keyed_hash;
 pub mod limits;
 pub mod log;
 pub mod minute;
+pub mod report;
 pub mod schemas;
 pub mod server;
 pub mod store;

@@ -5,6 +5,7 @@ pub mod collect;
 pub mod diff;
 pub mod docs;
 pub mod inspect;
+pub mod report;
 pub mod schema;
 pub mod sweep;
 

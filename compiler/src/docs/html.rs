@@ -57,7 +57,8 @@ fn badge(class: PrivacyClass) -> String {
     )
 }
 
-const STYLE: &str = include_str!("page.css");
+/// The page's stylesheet; `candor report` builds on it so both public pages look alike.
+pub const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("filter.js");
 
 pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> String {

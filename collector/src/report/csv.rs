@@ -1,0 +1,63 @@
+//! The report as CSV (RFC 4180): one row per published or withheld number, for spreadsheets.
+//!
+//! Columns: `table` (`event_total`, `event_per_period`, `field`), `event`, `field`, `kind`
+//! (`value`, `other_values`, `not_set` for field rows), `key` (the period's first day, or the
+//! field's value), `count` (empty when withheld), `withheld` (`fewer_than_k`, `complementary`,
+//! or empty).
+
+use super::floor::Cell;
+use super::{Report, RowKind};
+use candor_schema::Date;
+
+/// Quotes a value when it holds a comma, quote or line break; a leading `=`, `+`, `-` or `@`
+/// is prefixed with `'` so a spreadsheet never runs a cell as a formula.
+fn field(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+fn line(out: &mut String, cols: [&str; 5], c: Cell) {
+    let (count, why) = match c {
+        Cell::Shown(n) => (n.to_string(), ""),
+        Cell::Hidden(w) => (String::new(), w.as_str()),
+    };
+    for col in cols {
+        out.push_str(&field(col));
+        out.push(',');
+    }
+    out.push_str(&format!("{count},{why}\r\n"));
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::from("table,event,field,kind,key,count,withheld\r\n");
+    for e in &r.events {
+        line(&mut out, ["event_total", &e.name, "", "", ""], e.total);
+        for (p, c) in r.periods.iter().zip(&e.per_period) {
+            let key = Date::from_days(p.first).to_string();
+            line(&mut out, ["event_per_period", &e.name, "", "", &key], *c);
+        }
+        for f in &e.fields {
+            for row in &f.rows {
+                let kind = match row.kind {
+                    RowKind::Value => "value",
+                    RowKind::Other => "other_values",
+                    RowKind::NotSet => "not_set",
+                };
+                line(
+                    &mut out,
+                    ["field", &e.name, &f.name, kind, &row.label],
+                    row.cell,
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,187 @@
+//! The report as JSON (`candor.report/1`): the same numbers as the page, for programs.
+//!
+//! A withheld cell has `"count": null` and says why (`fewer_than_k` or `complementary`); a
+//! published one has its count. Keys are written in a fixed order.
+
+use serde_json::{json, Map, Value};
+
+use super::floor::Cell;
+use super::{Report, RowKind, FORMAT};
+use candor_schema::Date;
+
+fn cell(c: Cell) -> Map<String, Value> {
+    let mut m = Map::new();
+    match c {
+        Cell::Shown(n) => {
+            m.insert("count".into(), json!(n));
+        }
+        Cell::Hidden(why) => {
+            m.insert("count".into(), Value::Null);
+            m.insert("withheld".into(), json!(why.as_str()));
+        }
+    }
+    m
+}
+
+/// Writes one object with its keys in the order given (serde_json's map sorts them).
+fn object(w: &mut String, entries: &[(&str, String)]) {
+    w.push('{');
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            w.push(',');
+        }
+        w.push_str(&Value::String((*k).into()).to_string());
+        w.push(':');
+        w.push_str(v);
+    }
+    w.push('}');
+}
+
+fn s(v: &str) -> String {
+    Value::String(v.into()).to_string()
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    format!("[{}]", items.collect::<Vec<_>>().join(","))
+}
+
+fn cell_entries(c: Cell) -> Vec<(&'static str, String)> {
+    cell(c)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                if k == "count" { "count" } else { "withheld" },
+                v.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The JSON file, one line per event, ending in a newline.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let range = match r.range {
+        Some(span) => {
+            let mut o = String::new();
+            object(
+                &mut o,
+                &[
+                    ("from", s(&Date::from_days(span.first).to_string())),
+                    ("to", s(&Date::from_days(span.last).to_string())),
+                ],
+            );
+            o
+        }
+        None => "null".into(),
+    };
+    let periods = list(r.periods.iter().map(|p| {
+        let mut o = String::new();
+        object(
+            &mut o,
+            &[
+                ("first", s(&Date::from_days(p.first).to_string())),
+                ("last", s(&Date::from_days(p.last).to_string())),
+            ],
+        );
+        o
+    }));
+    let events: Vec<String> = r
+        .events
+        .iter()
+        .map(|e| {
+            let mut total = cell_entries(e.total);
+            let mut entries = vec![
+                ("event", s(&e.name)),
+                ("version", e.version.to_string()),
+                ("docs", s(&format!("{}#{}", r.docs_url, e.name))),
+            ];
+            entries.append(&mut total);
+            entries.push((
+                "per_period",
+                list(e.per_period.iter().zip(&r.periods).map(|(c, p)| {
+                    let mut o = String::new();
+                    let mut en = vec![("period", s(&Date::from_days(p.first).to_string()))];
+                    en.extend(cell_entries(*c));
+                    object(&mut o, &en);
+                    o
+                })),
+            ));
+            entries.push((
+                "fields",
+                list(e.fields.iter().map(|f| {
+                    let mut o = String::new();
+                    object(
+                        &mut o,
+                        &[
+                            ("field", s(&f.name)),
+                            ("class", s(f.class.as_str())),
+                            ("type", s(f.ty)),
+                            ("scale", s(f.scale)),
+                            (
+                                "rows",
+                                list(f.rows.iter().map(|row| {
+                                    let mut o = String::new();
+                                    let mut en = vec![
+                                        ("value", s(&row.label)),
+                                        (
+                                            "kind",
+                                            s(match row.kind {
+                                                RowKind::Value => "value",
+                                                RowKind::Other => "other_values",
+                                                RowKind::NotSet => "not_set",
+                                            }),
+                                        ),
+                                    ];
+                                    en.extend(cell_entries(row.cell));
+                                    object(&mut o, &en);
+                                    o
+                                })),
+                            ),
+                        ],
+                    );
+                    o
+                })),
+            ));
+            entries.push((
+                "withheld_fields",
+                list(e.withheld_fields.iter().map(|(name, class, why)| {
+                    let mut o = String::new();
+                    object(
+                        &mut o,
+                        &[
+                            ("field", s(name)),
+                            ("class", s(class.as_str())),
+                            ("why", s(why)),
+                        ],
+                    );
+                    o
+                })),
+            ));
+            let mut o = String::new();
+            object(&mut o, &entries);
+            o
+        })
+        .collect();
+    let mut head = String::new();
+    object(
+        &mut head,
+        &[
+            ("format", s(FORMAT)),
+            ("title", s(&r.title)),
+            ("k", r.k.to_string()),
+            ("contributor", s(r.unit.as_str())),
+            ("range", range),
+            ("period", s(r.period.as_str())),
+            ("periods", periods),
+            ("events", "@EVENTS@".into()),
+        ],
+    );
+    let body = if events.is_empty() {
+        "[]".to_string()
+    } else {
+        format!("[\n{}\n]", events.join(",\n"))
+    };
+    out.push_str(&head.replacen("\"events\":@EVENTS@", &format!("\"events\":{body}"), 1));
+    out.push('\n');
+    out
+}
