@@ -12,127 +12,14 @@
 // Usage: node .ci/browser-test.mjs [PAGE] ; env CHROMIUM (default /usr/bin/chromium),
 // SHOT_DIR (default target/browser-test).
 
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { openPage } from "./cdp.mjs";
 
 const page = resolve(process.argv[2] ?? "docs/telemetry/index.html");
-const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const shotDir = resolve(process.env.SHOT_DIR ?? "target/browser-test");
-if (!existsSync(page)) fail(`no page at ${page}: run \`candor docs schemas --out docs/telemetry\` first`);
-if (!existsSync(chromium)) fail(`no browser at ${chromium}: install Debian's chromium (apt-get install chromium)`);
-mkdirSync(shotDir, { recursive: true });
-const url = pathToFileURL(page).href;
 
-function fail(msg) {
-  console.error(`browser-test: FAIL: ${msg}`);
-  process.exit(1);
-}
-
-const profile = mkdtempSync(join(tmpdir(), "candor-browser-"));
-const browser = spawn(chromium, [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-  "--disable-dev-shm-usage", "--window-size=1280,900", `--user-data-dir=${profile}`, "--remote-debugging-pipe",
-  "about:blank",
-], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
-let stderr = "";
-browser.stderr.on("data", (d) => { stderr += d; });
-const timer = setTimeout(() => finish(`timed out; browser said:\n${stderr}`), 60_000);
-
-// --- DevTools protocol over fds 3 (to the browser) and 4 (from it), NUL-separated JSON. ---
-let nextId = 1;
-const pending = new Map();
-const listeners = [];
-let buffer = "";
-browser.stdio[4].on("data", (chunk) => {
-  buffer += chunk.toString("utf8");
-  let end;
-  while ((end = buffer.indexOf("\0")) >= 0) {
-    const msg = JSON.parse(buffer.slice(0, end));
-    buffer = buffer.slice(end + 1);
-    if (msg.id && pending.has(msg.id)) {
-      const { resolve: ok, reject } = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.error) reject(new Error(`${msg.error.message} (${msg.error.code})`));
-      else ok(msg.result);
-    } else if (msg.method) {
-      for (const l of listeners) l(msg);
-    }
-  }
-});
-function send(method, params = {}, sessionId) {
-  const id = nextId++;
-  browser.stdio[3].write(JSON.stringify({ id, method, params, sessionId }) + "\0");
-  return new Promise((ok, reject) => pending.set(id, { resolve: ok, reject }));
-}
-function once(method) {
-  return new Promise((ok) => {
-    const l = (msg) => {
-      if (msg.method === method) { listeners.splice(listeners.indexOf(l), 1); ok(msg.params); }
-    };
-    listeners.push(l);
-  });
-}
-
-const requests = [];
-const problems = [];
-listeners.push((msg) => {
-  const p = msg.params;
-  if (msg.method === "Network.requestWillBeSent") requests.push(p.request.url);
-  if (msg.method === "Runtime.exceptionThrown") problems.push(`exception: ${p.exceptionDetails.text} ${p.exceptionDetails.exception?.description ?? ""}`);
-  if (msg.method === "Runtime.consoleAPICalled" && (p.type === "error" || p.type === "assert" || p.type === "warning")) {
-    problems.push(`console.${p.type}: ${p.args.map((a) => a.value ?? a.description).join(" ")}`);
-  }
-  if (msg.method === "Log.entryAdded") {
-    // Errors (CSP violations, failed loads) fail the test; the browser's own warnings are
-    // printed for the log but are not about the page.
-    if (p.entry.level === "error") problems.push(`log error (${p.entry.source}): ${p.entry.text}`);
-    else if (p.entry.level === "warning") console.log(`browser-test: note: ${p.entry.text}`);
-  }
-});
-
-async function finish(error) {
-  clearTimeout(timer);
-  const exited = new Promise((r) => browser.once("exit", r));
-  try { await Promise.race([send("Browser.close"), new Promise((r) => setTimeout(r, 2000))]); } catch { /* already gone */ }
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (browser.exitCode === null) browser.kill();
-  rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-  if (error) fail(error);
-  console.log("browser-test: ok");
-  process.exit(0);
-}
-
-async function main() {
-  const { targetId } = await send("Target.createTarget", { url: "about:blank" });
-  const { sessionId } = await send("Target.attachToTarget", { targetId, flatten: true });
-  const s = (method, params) => send(method, params, sessionId);
-  for (const domain of ["Page", "Runtime", "Log", "Network"]) await s(`${domain}.enable`);
-  const evaluate = async (expression) => {
-    const r = await s("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true });
-    if (r.exceptionDetails) throw new Error(`evaluating ${expression}: ${r.exceptionDetails.text}`);
-    return r.result.value;
-  };
-  const shot = async (name, full) => {
-    const params = { format: "png" };
-    if (full) {
-      const m = await s("Page.getLayoutMetrics");
-      params.captureBeyondViewport = true;
-      params.clip = { x: 0, y: 0, width: 1280, height: Math.ceil(m.cssContentSize.height), scale: 1 };
-    }
-    const { data } = await s("Page.captureScreenshot", params);
-    writeFileSync(join(shotDir, name), Buffer.from(data, "base64"));
-  };
-  const load = async () => {
-    const loaded = once("Page.loadEventFired");
-    await s("Page.navigate", { url });
-    await loaded;
-  };
-
+async function main(b) {
+  const { url, s, evaluate, shot, load, requests, problems } = b;
   // 1. The page loads, with script, without any request or error.
   await load();
   const checks = [];
@@ -197,4 +84,9 @@ async function main() {
   console.log(`browser-test: ${total} events, filters ok, ${requests.length} request(s) all to the page itself, screenshots in ${shotDir}`);
 }
 
-main().then(() => finish(), (e) => finish(e.message ?? String(e)));
+const b = await openPage(page, {
+  shotDir,
+  name: "browser-test",
+  missing: `no page at ${page}: run \`candor docs schemas --out docs/telemetry\` first`,
+});
+main(b).then(() => b.finish(), (e) => b.finish(e.message ?? String(e)));

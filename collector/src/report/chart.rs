@@ -117,7 +117,7 @@ pub fn columns(id: &str, title: &str, desc: &str, marks: &[Mark<'_>], k: u32) ->
                      fill=\"url(#{id}-h)\"><title>{}: {}</title></rect>",
                     base - 10.0,
                     escape(m.label),
-                    withheld_text(why, k)
+                    escape(&tooltip(m.cell, k))
                 );
             }
         }
@@ -185,7 +185,7 @@ pub fn bars(
         let (bar_w, class, fill, text) = match m.cell {
             Cell::Shown(c) => {
                 let share = total
-                    .filter(|&t| t > 0)
+                    .filter(|&t| t > 0 && c > 0)
                     .map(|t| format!(" · {}%", percent(c, t)))
                     .unwrap_or_default();
                 (
@@ -211,7 +211,7 @@ pub fn bars(
             bar_w.max(if m.cell.shown() == Some(0) { 0.0 } else { 1.5 }),
             row_h - 8.0,
             escape(m.label),
-            escape(&text),
+            escape(&tooltip(m.cell, k)),
             label_w + bar_w + 8.0,
             y + row_h / 2.0 + 5.0,
             escape(&text)
@@ -223,6 +223,14 @@ pub fn bars(
         h - pad
     );
     w
+}
+
+/// What a mark's tooltip says after its label: the number, as the table next to it has it.
+fn tooltip(c: Cell, k: u32) -> String {
+    match c {
+        Cell::Shown(n) => group(n as i64),
+        Cell::Hidden(why) => withheld_text(why, k),
+    }
 }
 
 /// `part` of `whole` in percent, one decimal below 10 %, whole numbers above.

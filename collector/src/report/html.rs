@@ -235,6 +235,13 @@ fn over_time(w: &mut String, r: &Report, e: &EventReport, id: &str) {
         "<figure>\n<figcaption>Times per {per}</figcaption>\n{}\n",
         chart::columns(&format!("{id}-time"), &title, &desc, &marks, r.k)
     );
+    if e.per_period.iter().any(|c| matches!(c, Cell::Hidden(_))) {
+        let _ = writeln!(
+            w,
+            "<p class=\"chart-note\">Hatched stubs mark {per}s whose number is not shown; the \
+             table says why.</p>"
+        );
+    }
     let _ = write!(
         w,
         "<details class=\"numbers-over-time\"><summary>The numbers, {per} by {per}</summary>\n\
@@ -314,9 +321,12 @@ fn field_section(w: &mut String, r: &Report, e: &EventReport, f: &FieldReport, i
          <thead><tr><th scope=\"col\">Value</th><th scope=\"col\" class=\"num\">Times</th></tr></thead>\n<tbody>\n",
         escape(&f.name)
     );
+    // Values as sent are code; number ranges and the rows the report adds are words.
+    let literal = matches!(f.scale, "values" | "observed");
     for row in &f.rows {
         let label = match row.kind {
-            RowKind::Value => format!("<code>{}</code>", escape(&row.label)),
+            RowKind::Value if literal => format!("<code>{}</code>", escape(&row.label)),
+            RowKind::Value => escape(&row.label),
             _ => format!("<em>{}</em>", escape(&row.label)),
         };
         let _ = writeln!(
