@@ -137,8 +137,9 @@ fn shop_fixture(store: &mut dyn Store, schemas: &Schemas) {
                     1,
                     &t,
                     &format!(
-                        r#"{{"platform":"{platform}","cold_start":{},"launch_ms":{launch}}}"#,
-                        rng.next(3) == 0
+                        r#"{{"platform":"{platform}","cold_start":{},"launch_ms":{launch},"free_storage":"{}"}}"#,
+                        rng.next(3) == 0,
+                        ["low", "medium", "high", "high"][rng.next(4) as usize]
                     ),
                 ));
             }
@@ -269,6 +270,12 @@ fn golden_report_of_a_fixed_store(b: &Backend) {
         .find(|e| e.name == "shop.checkout_finished")
         .unwrap();
     assert!(checkout.fields.iter().all(|f| f.name != "basket_band"));
+    let storage = r.events[0]
+        .fields
+        .iter()
+        .find(|f| f.name == "free_storage")
+        .unwrap();
+    assert!(storage.sensitive_published, "published by `publish: true`");
     assert_eq!(checkout.withheld_fields[0].0, "basket_band");
     let _ = std::fs::remove_dir_all(out);
 }
@@ -579,7 +586,7 @@ fn arb_rows() -> impl Strategy<Value = (Vec<StoredEvent>, u32)> {
                     0 => (
                         "shop.app_opened",
                         format!(
-                            r#"{{"platform":"{}","cold_start":{},"launch_ms":{}}}"#,
+                            r#"{{"platform":"{}","cold_start":{},"launch_ms":{},"free_storage":"low"}}"#,
                             ["android", "ios", "web", "ios"][v as usize],
                             set,
                             [0, 250, 1000, 2000][v as usize]

@@ -208,6 +208,11 @@ pub struct Field {
     /// Local differential privacy applied on the device before the value is queued.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy: Option<FieldPrivacy>,
+    /// `publish: true` on a `sensitive` field: its counts appear in the public aggregate report
+    /// (`candor report`), which otherwise leaves sensitive fields out. Written only when set,
+    /// so fingerprints of fields without it are unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub publish: bool,
     #[serde(skip)]
     #[cfg_attr(feature = "registry-schema", schemars(skip))]
     pub span: Span,

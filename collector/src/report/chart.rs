@@ -110,7 +110,7 @@ pub fn columns(id: &str, title: &str, desc: &str, marks: &[Mark<'_>], k: u32) ->
                     group(c as i64)
                 );
             }
-            Cell::Hidden(why) => {
+            Cell::Hidden(_) => {
                 let _ = write!(
                     w,
                     "<rect class=\"withheld\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"10\" \

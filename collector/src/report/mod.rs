@@ -179,6 +179,7 @@ pub enum RowKind {
 pub fn withheld_because(field: &Field) -> Option<&'static str> {
     match field.class {
         PrivacyClass::Technical | PrivacyClass::Interaction => None,
+        PrivacyClass::Sensitive if field.publish => None,
         PrivacyClass::Sensitive => {
             Some("sensitive, and its schema does not mark it `publish: true`")
         }
@@ -382,7 +383,7 @@ fn field_report(
         name: f.name.clone(),
         description: f.description.clone(),
         class: f.class,
-        sensitive_published: f.class == PrivacyClass::Sensitive,
+        sensitive_published: f.class == PrivacyClass::Sensitive && f.publish,
         ty: f.ty.name(),
         scale: match scale {
             Scale::Labels(_) => "values",

@@ -275,6 +275,8 @@ pub enum NoteKind<'a> {
     Allowed { lint: &'a str },
     /// A reviewer's note accepting a raised class.
     Review,
+    /// A `sensitive` field whose counts the public aggregate report shows (`publish: true`).
+    Published,
 }
 
 /// A justification, suppressed lint or review note on a field.
@@ -310,6 +312,13 @@ pub fn notes(e: &Event) -> Vec<Note<'_>> {
                 text,
             });
         }
+        if field.publish {
+            out.push(Note {
+                field,
+                kind: NoteKind::Published,
+                text: "",
+            });
+        }
     }
     out
 }
@@ -329,6 +338,11 @@ pub fn note_sentence(
             text(n.text)
         ),
         NoteKind::Review => format!("{name}: reviewer's note: {}", text(n.text)),
+        NoteKind::Published => format!(
+            "{name} is sensitive, and its schema lets the app publish how often each of its \
+             values occurred in the public aggregate report, counted only where enough people \
+             contributed."
+        ),
     }
 }
 

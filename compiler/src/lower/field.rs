@@ -15,7 +15,7 @@ use crate::yaml::{Node, NodeKind, Value};
 use candor_core::randomized_response::{MAX_EPSILON, MIN_EPSILON};
 use std::ops::RangeInclusive;
 
-const COMMON_KEYS: [&str; 8] = [
+const COMMON_KEYS: [&str; 9] = [
     "type",
     "class",
     "description",
@@ -24,6 +24,7 @@ const COMMON_KEYS: [&str; 8] = [
     "review",
     "allow",
     "privacy",
+    "publish",
 ];
 
 /// The type-specific keys each type accepts.
@@ -126,6 +127,23 @@ pub(crate) fn lower(
         .unwrap_or(false);
     let justification = map.get("justification").and_then(|e| text(cx, e, &what));
     let review = map.get("review").and_then(|e| text(cx, e, &what));
+    let publish = match map.get("publish") {
+        // Technical and interaction fields are always in the aggregate report and `pii` is never
+        // collected, so the choice exists only where it is one.
+        Some(e) if class.is_some_and(|c| c != PrivacyClass::Sensitive) => {
+            cx.push(
+                Diagnostic::error(
+                    Code::KeyNotAllowed,
+                    e.key_span,
+                    format!("`publish` on {what}, which is not `sensitive`"),
+                )
+                .with_help("`publish: true` lets a `sensitive` field's counts into `candor report`; `technical` and `interaction` fields are always there and `pii` never is: remove it"),
+            );
+            false
+        }
+        Some(e) => boolean(cx, e).unwrap_or(false),
+        None => false,
+    };
     let allow = map
         .get("allow")
         .map(|e| allows(cx, e, &what))
@@ -165,6 +183,7 @@ pub(crate) fn lower(
         review,
         allow,
         privacy,
+        publish,
         span: entry.key_span,
         class_span: map.get("class")?.value.span,
     })
