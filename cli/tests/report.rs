@@ -1,0 +1,300 @@
+//! The whole loop as a user runs it: apps with the real runtime send to the real
+//! `candor collect` binary, which stores in SQLite; then `candor report` writes the public page
+//! from that store, and the floor holds on what real clients sent.
+#[path = "../../collector/tests/support/mod.rs"]
+mod support;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use candor::{Client, Config, Consent, EventEnum, HttpTransport};
+use serde_json::Value;
+use support::temp_dir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_candor");
+
+fn schemas_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas")
+}
+
+#[derive(EventEnum, Clone, Copy, PartialEq)]
+enum Network {
+    Mainnet,
+    Testnet,
+    Other,
+}
+
+#[derive(EventEnum, Clone, Copy)]
+enum FeeLevel {
+    Low,
+    Medium,
+    High,
+    Custom,
+}
+
+#[derive(candor::Event)]
+#[event(name = "wallet.transaction_signed", schemas = "../schemas")]
+struct TransactionSigned {
+    network: Network,
+    confirm_ms: Duration,
+    hardware_wallet: Option<bool>,
+    fee_level: FeeLevel,
+}
+
+/// `candor collect` as a child process, stopped with SIGTERM.
+struct Collect {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Collect {
+    fn start(db: &Path, log: &Path) -> Collect {
+        let mut child = Command::new(BIN)
+            .arg("collect")
+            .arg("--schemas")
+            .arg(schemas_dir())
+            .arg("--store")
+            .arg(format!("sqlite:{}", db.display()))
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            if let Some(rest) = text.split("listening on http://").nth(1) {
+                let addr = rest.split('/').next().unwrap().parse().unwrap();
+                return Collect { child, addr };
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("candor collect exited with {status}: {text}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "candor collect did not start: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(mut self) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+fn candor(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("candor runs")
+}
+
+fn client(url: &str, state: PathBuf) -> Client {
+    let mut c = Config::new("report-e2e", "3.1.0");
+    c.batch_interval = Duration::from_millis(50);
+    c.install_id = true;
+    c.state_dir = Some(state);
+    let t = HttpTransport::with_timeout(url, Duration::from_secs(10)).unwrap();
+    let client = Client::start(c, t).unwrap();
+    client.set_consent(Consent::Usage, true);
+    client
+}
+
+#[test]
+fn runtime_to_collector_to_report() {
+    let dir = temp_dir("report-e2e");
+    let db = dir.join("telemetry.sqlite");
+    let collect = Collect::start(&db, &dir.join("collect.log"));
+    let url = format!("http://{}/v1/batch", collect.addr);
+
+    // Seven installations sign on mainnet (three times each, some on testnet too); one of them
+    // also signs 120 times on "other", a network nobody else uses.
+    let mut sent = 0u64;
+    let mut mainnet = 0u64;
+    for i in 0..7u64 {
+        let c = client(&url, dir.join(format!("state-{i}")));
+        for j in 0..3 + i {
+            let network = if j % 4 == 3 {
+                Network::Testnet
+            } else {
+                Network::Mainnet
+            };
+            mainnet += u64::from(network == Network::Mainnet);
+            c.track(&TransactionSigned {
+                network,
+                confirm_ms: Duration::from_millis(800 + 1_000 * j),
+                hardware_wallet: (j % 2 == 0).then_some(i % 2 == 0),
+                fee_level: [FeeLevel::Low, FeeLevel::Medium, FeeLevel::High][(j % 3) as usize],
+            });
+            sent += 1;
+        }
+        if i == 0 {
+            for _ in 0..120 {
+                c.track(&TransactionSigned {
+                    network: Network::Other,
+                    confirm_ms: Duration::from_millis(20_000),
+                    hardware_wallet: None,
+                    fee_level: FeeLevel::Custom,
+                });
+                sent += 1;
+            }
+        }
+        let r = c.shutdown(Duration::from_secs(30));
+        assert_eq!(r.pending, 0);
+        assert_eq!(c.counters().dropped.total(), 0, "{:?}", c.counters());
+    }
+    collect.stop();
+
+    let out = dir.join("site");
+    let store = format!("sqlite:{}", db.display());
+    let schemas = schemas_dir().display().to_string();
+    let o = candor(&[
+        "report",
+        "--store",
+        &store,
+        "--out",
+        out.to_str().unwrap(),
+        "--schemas",
+        &schemas,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["contributor"], "install");
+    let signed = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "wallet.transaction_signed")
+        .unwrap();
+    assert_eq!(
+        signed["count"], sent,
+        "every event the runtime sent, counted once"
+    );
+    let network = signed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "network")
+        .unwrap();
+    let row = |v: &str| {
+        network["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["value"] == v)
+            .unwrap()
+            .clone()
+    };
+    // 120 events of one installation are one contributor: not shown, and since the total is,
+    // another row is hidden with it so that nothing can be subtracted out.
+    assert_eq!(row("other")["withheld"], "fewer_than_k");
+    assert!(row("other")["count"].is_null());
+    assert_eq!(row("testnet")["withheld"], "complementary");
+    assert_eq!(
+        row("mainnet")["count"],
+        mainnet,
+        "seven installations: shown exactly"
+    );
+    // The fields never collected are not in the report, nor in any of its files.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let csv = std::fs::read_to_string(out.join("report.csv")).unwrap();
+    for name in ["recipient", "amount"] {
+        assert!(
+            !html.contains(&format!("<code>{name}</code>")),
+            "{name} on the page"
+        );
+        assert!(!csv.contains(&format!(",{name},")), "{name} in the CSV");
+    }
+    assert!(html.contains("href=\"index.html#wallet.transaction_signed\""));
+
+    // The same store and options give the same files.
+    let again = dir.join("again");
+    let o = candor(&[
+        "report",
+        "--store",
+        &store,
+        "--out",
+        again.to_str().unwrap(),
+        "--schemas",
+        &schemas,
+    ]);
+    assert!(o.status.success());
+    for f in ["report.html", "report.json", "report.csv"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn usage_errors_exit_2_and_write_nothing() {
+    let dir = temp_dir("report-usage");
+    let out = dir.join("out");
+    let schemas = schemas_dir().display().to_string();
+    let missing = format!("sqlite:{}", dir.join("nope.sqlite").display());
+    let cases: [&[&str]; 4] = [
+        &[
+            "report",
+            "--store",
+            &missing,
+            "--out",
+            out.to_str().unwrap(),
+            "--schemas",
+            &schemas,
+        ],
+        &[
+            "report",
+            "--store",
+            "postgres:x",
+            "--out",
+            out.to_str().unwrap(),
+            "--schemas",
+            &schemas,
+        ],
+        &[
+            "report",
+            "--store",
+            &missing,
+            "--out",
+            out.to_str().unwrap(),
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-01",
+        ],
+        &[
+            "report",
+            "--store",
+            &missing,
+            "--out",
+            out.to_str().unwrap(),
+            "--k",
+            "1",
+        ],
+    ];
+    for args in cases {
+        let o = candor(args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!out.exists(), "{args:?} wrote files");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
