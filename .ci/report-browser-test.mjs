@@ -47,11 +47,11 @@ async function main(b) {
   // Each chart's marks against its table: field charts sit next to their table, time charts
   // hold theirs in a <details>. A bar's tooltip is "label: number"; the table's row says the same.
   const mismatches = await evaluate(`[...document.querySelectorAll('svg.chart')].flatMap(svg => {
-    const holder = svg.closest('section.field') ?? svg.closest('figure');
+    const holder = svg.closest('section.field') ?? svg.closest('section#glance') ?? svg.closest('figure');
     const table = holder.querySelector('table.numbers');
     if (!table) return [svg.querySelector('title').textContent + ': no table'];
     const marks = [...svg.querySelectorAll('rect.bar, rect.withheld')].map(r => r.querySelector('title').textContent);
-    const rows = [...table.querySelectorAll('tbody tr')].map(tr => tr.querySelector('th').textContent + ': ' + tr.querySelector('td').textContent);
+    const rows = [...table.querySelectorAll('tbody tr')].map(tr => tr.querySelector('th').textContent + ': ' + tr.querySelector('td:last-child').textContent);
     if (marks.length !== rows.length) return [svg.querySelector('title').textContent + ': ' + marks.length + ' marks, ' + rows.length + ' rows'];
     return marks.map((m, i) => m === rows[i] ? null : m + ' ≠ ' + rows[i]).filter(Boolean);
   })`);
@@ -66,6 +66,8 @@ async function main(b) {
 
   await shot("report-top.png", false);
   await shot("report-full.png", true);
+  await evaluate("document.getElementById('glance').scrollIntoView()");
+  await shot("report-glance.png", false);
   await evaluate("document.querySelector('article.report-event').scrollIntoView()");
   await shot("report-event.png", false);
   await evaluate("[...document.querySelectorAll('section.field')].find(f => f.querySelector('td.withheld-cell')).scrollIntoView()");

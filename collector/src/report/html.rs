@@ -147,9 +147,32 @@ fn glance(w: &mut String, r: &Report) {
         );
         return;
     }
+    let marks: Vec<Mark<'_>> = r
+        .events
+        .iter()
+        .map(|e| Mark {
+            label: &e.name,
+            short: &e.name,
+            cell: e.total,
+            muted: false,
+        })
+        .collect();
     let _ = write!(
         w,
-        "<table class=\"glance\">\n<caption>Each event, how often it happened in the whole \
+        "<figure>\n{}\n</figure>\n",
+        chart::bars(
+            "glance-chart",
+            "How often each event happened",
+            "Bars, one per event: how many times it happened in the whole period. The table \
+             below has every number.",
+            &marks,
+            None,
+            r.k
+        )
+    );
+    let _ = write!(
+        w,
+        "<table class=\"glance numbers\">\n<caption>Each event, how often it happened in the whole \
          period</caption>\n<thead><tr><th scope=\"col\">Event</th><th scope=\"col\">What it is</th>\
          <th scope=\"col\" class=\"num\">Times</th></tr></thead>\n<tbody>\n"
     );

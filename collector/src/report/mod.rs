@@ -2,7 +2,8 @@
 //! schemas, with a k-anonymity floor on every number.
 //!
 //! - [`build`] reads the stored events in a period and computes a [`Report`]: per event the
-//!   count per day (or week), per published field the distribution of its values.
+//!   count per day (or week), per published field the distribution of its values
+//!   ([`aggregate`]).
 //! - [`contributor`]: who counts as one contributor for the floor.
 //! - [`floor`]: which cells may be published (primary and complementary suppression).
 //! - [`scale`]: the rows of a field's distribution.
@@ -12,6 +13,7 @@
 //! randomness, a fixed order everywhere, so the same store gives byte-identical files.
 //! See docs/aggregates.md.
 
+pub mod aggregate;
 pub mod chart;
 pub mod contributor;
 pub mod csv;
@@ -20,17 +22,12 @@ pub mod html;
 pub mod json;
 pub mod scale;
 
-use std::collections::{BTreeMap, HashMap};
-
-use candor_schema::ir::{Event, Field, PrivacyClass, Registry};
+use candor_schema::ir::{Field, PrivacyClass, Registry};
 use candor_schema::Date;
-use serde_json::Value;
 
-use crate::minute;
 use crate::store::{Store, StoreError, StoredEvent};
 pub use contributor::Unit;
-use floor::{Cell, Tally};
-use scale::Scale;
+use floor::Cell;
 
 /// The HTML page, relative to the output folder.
 pub const HTML_FILE: &str = "report.html";
@@ -187,216 +184,25 @@ pub fn withheld_because(field: &Field) -> Option<&'static str> {
     }
 }
 
-/// Reads the events of `store` and computes the report.
+/// Reads the events of `store` in the period and computes the report, one stored event at a
+/// time (memory grows with the number of distinct contributors per cell, not with the store).
 pub fn build(
     registry: &Registry,
     store: &mut dyn Store,
     options: &Options,
 ) -> Result<Report, StoreError> {
-    let rows = store.events()?;
-    Ok(compute(registry, &rows, options))
+    let mut agg = aggregate::Aggregator::new(registry, options);
+    store.scan_events(options.from, options.to, &mut |e| agg.add(&e))?;
+    Ok(agg.finish())
 }
 
-/// Computes the report from stored events (what [`build`] does after reading them).
+/// Computes the report from stored events (what [`build`] does with what it reads).
 pub fn compute(registry: &Registry, rows: &[StoredEvent], options: &Options) -> Report {
-    let days: Vec<Option<i64>> = rows
-        .iter()
-        .map(|r| minute::parse(&r.time).map(minute::day_of))
-        .collect();
-    let seen = || days.iter().flatten().copied();
-    let range = match (options.from.or(seen().min()), options.to.or(seen().max())) {
-        (Some(first), Some(last)) if first <= last => Some(Span { first, last }),
-        _ => None,
-    };
-    let (period, periods) = periods(range);
-    let mut contributors = contributor::Contributors::default();
-    let mut per_event: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
-    if let Some(span) = range {
-        for (i, (r, day)) in rows.iter().zip(&days).enumerate() {
-            let Some(day) = *day else { continue };
-            if day < span.first || day > span.last {
-                continue;
-            }
-            per_event
-                .entry(r.event.as_str())
-                .or_default()
-                .push((i, day));
-        }
+    let mut agg = aggregate::Aggregator::new(registry, options);
+    for r in rows {
+        agg.add(r);
     }
-    let events = registry
-        .events()
-        .map(|e| {
-            let mine = per_event.get(e.full_name.as_str()).map_or(&[][..], |v| v);
-            event_report(e, rows, mine, &periods, options.k, &mut contributors)
-        })
-        .collect();
-    Report {
-        title: options.title.clone(),
-        docs_url: options.docs_url.clone(),
-        k: options.k,
-        range,
-        period,
-        periods,
-        unit: contributors.unit(),
-        events,
-    }
-}
-
-fn periods(range: Option<Span>) -> (Period, Vec<Span>) {
-    let Some(r) = range else {
-        return (Period::Day, Vec::new());
-    };
-    let (period, len) = if r.last - r.first < MAX_DAILY_SPAN {
-        (Period::Day, 1)
-    } else {
-        (Period::Week, 7)
-    };
-    let mut out = Vec::new();
-    let mut first = r.first;
-    while first <= r.last {
-        out.push(Span {
-            first,
-            last: (first + len - 1).min(r.last),
-        });
-        first += len;
-    }
-    (period, out)
-}
-
-fn event_report(
-    e: &Event,
-    rows: &[StoredEvent],
-    mine: &[(usize, i64)],
-    periods: &[Span],
-    k: u32,
-    contributors: &mut contributor::Contributors,
-) -> EventReport {
-    let who: Vec<u32> = mine
-        .iter()
-        .map(|&(i, _)| contributors.of(&rows[i]))
-        .collect();
-    let mut total = Tally::default();
-    let mut by_period = vec![Tally::default(); periods.len()];
-    for (&(_, day), &c) in mine.iter().zip(&who) {
-        total.add(c);
-        let p = periods.partition_point(|s| s.last < day);
-        by_period[p].add(c);
-    }
-    let (total_cell, per_period) = floor::apply(k, &total, &by_period);
-
-    let mut fields = Vec::new();
-    let mut withheld_fields = Vec::new();
-    let parsed: Vec<Option<serde_json::Map<String, Value>>> = mine
-        .iter()
-        .map(|&(i, _)| {
-            let r = &rows[i];
-            (r.version == e.version)
-                .then(|| serde_json::from_str(&r.fields).ok())
-                .flatten()
-        })
-        .collect();
-    for f in e.collected_fields() {
-        if let Some(why) = withheld_because(f) {
-            withheld_fields.push((f.name.clone(), f.class, why));
-            continue;
-        }
-        fields.push(field_report(f, &parsed, &who, &total, k));
-    }
-    EventReport {
-        name: e.full_name.clone(),
-        version: e.version,
-        description: e.description.clone(),
-        total: total_cell,
-        per_period,
-        fields,
-        withheld_fields,
-    }
-}
-
-fn field_report(
-    f: &Field,
-    parsed: &[Option<serde_json::Map<String, Value>>],
-    who: &[u32],
-    total: &Tally,
-    k: u32,
-) -> FieldReport {
-    let scale = Scale::of(&f.ty);
-    let unit = scale::unit(&f.ty);
-    let mut fixed = vec![Tally::default(); scale.rows()];
-    let mut observed: HashMap<String, Tally> = HashMap::new();
-    let mut not_set = Tally::default();
-    for (p, &c) in parsed.iter().zip(who) {
-        let v = p.as_ref().and_then(|m| m.get(&f.name));
-        match (v, &scale) {
-            (Some(Value::String(s)), Scale::Observed) => {
-                observed.entry(s.clone()).or_default().add(c);
-            }
-            (Some(v), _) => match scale.row(v) {
-                Some(i) => fixed[i].add(c),
-                None => not_set.add(c),
-            },
-            (None, _) => not_set.add(c),
-        }
-    }
-    // Labels and tallies, in the order they are shown.
-    let mut table: Vec<(String, RowKind, Tally)> = Vec::new();
-    match &scale {
-        Scale::Observed => {
-            let mut seen: Vec<(String, Tally)> = observed.into_iter().collect();
-            seen.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
-            let mut other = Tally::default();
-            for (label, t) in seen {
-                // A value fewer than k sent is not named at all: the value itself could say
-                // who sent it. Such values are counted together as "other values".
-                if t.who.len() < k as usize {
-                    other.merge(&t);
-                } else {
-                    table.push((label, RowKind::Value, t));
-                }
-            }
-            if other.count > 0 {
-                table.push(("other values".into(), RowKind::Other, other));
-            }
-        }
-        _ => {
-            let mut lo = 0;
-            let mut hi = fixed.len();
-            if scale.trims_empty_ends() {
-                while lo < hi && fixed[lo].count == 0 {
-                    lo += 1;
-                }
-                while hi > lo && fixed[hi - 1].count == 0 {
-                    hi -= 1;
-                }
-            }
-            for (i, t) in fixed.into_iter().enumerate().take(hi).skip(lo) {
-                table.push((scale.label(i, unit), RowKind::Value, t));
-            }
-        }
-    }
-    if f.optional || not_set.count > 0 {
-        table.push(("not set".into(), RowKind::NotSet, not_set));
-    }
-    let tallies: Vec<Tally> = table.iter().map(|(_, _, t)| t.clone()).collect();
-    let (_, cells) = floor::apply(k, total, &tallies);
-    FieldReport {
-        name: f.name.clone(),
-        description: f.description.clone(),
-        class: f.class,
-        sensitive_published: f.class == PrivacyClass::Sensitive && f.publish,
-        ty: f.ty.name(),
-        scale: match scale {
-            Scale::Labels(_) => "values",
-            Scale::Buckets { .. } => "buckets",
-            Scale::Ranges { .. } => "ranges",
-            Scale::Observed => "observed",
-        },
-        rows: table
-            .into_iter()
-            .zip(cells)
-            .map(|((label, kind, _), cell)| Row { label, kind, cell })
-            .collect(),
-    }
+    agg.finish()
 }
 
 /// Writes the three files into `dir` (created if missing).

@@ -450,35 +450,32 @@ impl Store for ClickHouseStore {
     }
 
     fn events(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
-        self.ensure()?;
-        let rows = self.json_rows(
-            "SELECT lower(hex(id)) AS id, event, version, toUInt32(time) AS t, category, \
-             retention_days, toUInt16(delete_on) AS d, app_name, app_version, app_os, \
-             ifNull(lower(hex(install_id)), '') AS install_id, fields \
-             FROM {db}.events FINAL ORDER BY time, id FORMAT JSONEachRow",
-        )?;
-        let mut out: Vec<StoredEvent> = rows
-            .iter()
-            .map(|v| {
-                let install = str_field(v, "install_id");
-                StoredEvent {
-                    id: str_field(v, "id"),
-                    event: str_field(v, "event"),
-                    version: u64_field(v, "version") as u32,
-                    time: minute::format(u64_field(v, "t") as i64 / 60),
-                    category: str_field(v, "category"),
-                    retention_days: u64_field(v, "retention_days") as u32,
-                    delete_on: candor_schema::Date::from_days(u64_field(v, "d") as i64).to_string(),
-                    app_name: str_field(v, "app_name"),
-                    app_version: str_field(v, "app_version"),
-                    app_os: str_field(v, "app_os"),
-                    install_id: (!install.is_empty()).then_some(install),
-                    fields: str_field(v, "fields"),
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| (&a.time, &a.id).cmp(&(&b.time, &b.id)));
-        Ok(out)
+        self.read_events("")
+    }
+
+    fn scan_events(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(StoredEvent),
+    ) -> Result<(), StoreError> {
+        // Days are whole numbers the report computed, never text from a client.
+        let mut cond = Vec::new();
+        if let Some(d) = from {
+            cond.push(format!("toUInt16(toDate(time)) >= {d}"));
+        }
+        if let Some(d) = to {
+            cond.push(format!("toUInt16(toDate(time)) <= {d}"));
+        }
+        let filter = if cond.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", cond.join(" AND "))
+        };
+        for e in self.read_events(&filter)? {
+            f(e);
+        }
+        Ok(())
     }
 
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {
@@ -538,6 +535,41 @@ impl Store for ClickHouseStore {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+impl ClickHouseStore {
+    /// Every stored event matching `filter` (a `WHERE` clause or nothing), deduplicated.
+    fn read_events(&mut self, filter: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        self.ensure()?;
+        let rows = self.json_rows(&format!(
+            "SELECT lower(hex(id)) AS id, event, version, toUInt32(time) AS t, category, \
+             retention_days, toUInt16(delete_on) AS d, app_name, app_version, app_os, \
+             ifNull(lower(hex(install_id)), '') AS install_id, fields \
+             FROM {{db}}.events FINAL {filter} ORDER BY time, id FORMAT JSONEachRow"
+        ))?;
+        let mut out: Vec<StoredEvent> = rows
+            .iter()
+            .map(|v| {
+                let install = str_field(v, "install_id");
+                StoredEvent {
+                    id: str_field(v, "id"),
+                    event: str_field(v, "event"),
+                    version: u64_field(v, "version") as u32,
+                    time: minute::format(u64_field(v, "t") as i64 / 60),
+                    category: str_field(v, "category"),
+                    retention_days: u64_field(v, "retention_days") as u32,
+                    delete_on: candor_schema::Date::from_days(u64_field(v, "d") as i64).to_string(),
+                    app_name: str_field(v, "app_name"),
+                    app_version: str_field(v, "app_version"),
+                    app_os: str_field(v, "app_os"),
+                    install_id: (!install.is_empty()).then_some(install),
+                    fields: str_field(v, "fields"),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.time, &a.id).cmp(&(&b.time, &b.id)));
+        Ok(out)
     }
 }
 

@@ -129,6 +129,23 @@ pub trait Store: Send {
     fn ping(&mut self) -> Result<(), StoreError>;
     /// Every stored event, deduplicated (reads the whole table: for inspection and tests).
     fn events(&mut self) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Calls `f` with every stored event (deduplicated, in no particular order) whose UTC day is
+    /// within `from ..= to` (days since the epoch; `None`: unbounded), without holding them all:
+    /// what `candor report` reads. The default reads [`events`](Self::events) and filters.
+    fn scan_events(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(StoredEvent),
+    ) -> Result<(), StoreError> {
+        for e in self.events()? {
+            let day = crate::minute::parse(&e.time).map(crate::minute::day_of);
+            if day.is_some_and(|d| from.is_none_or(|a| d >= a) && to.is_none_or(|b| d <= b)) {
+                f(e);
+            }
+        }
+        Ok(())
+    }
     /// Every quarantine counter.
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError>;
     /// Deletion requests per day of receipt (`YYYY-MM-DD`, count).

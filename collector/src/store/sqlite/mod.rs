@@ -699,6 +699,47 @@ impl Store for SqliteStore {
             .map_err(err)
     }
 
+    fn scan_events(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(StoredEvent),
+    ) -> Result<(), StoreError> {
+        // The base tables, bounded by minute: one row at a time, whatever the store's size.
+        let lo = from.map_or(i64::MIN, |d| d * 1440);
+        let hi = to.map_or(i64::MAX, |d| d * 1440 + 1439);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, k.event, k.version, r.minute, k.category, k.retention_days, \
+                 r.seq >> 40, a.name, a.version, a.os, r.install_id, r.fields \
+                 FROM event_rows r JOIN event_kinds k ON k.kind = r.kind \
+                 JOIN apps a ON a.app = r.app WHERE r.minute BETWEEN ?1 AND ?2",
+            )
+            .map_err(err)?;
+        let hex = |b: Vec<u8>| -> String {
+            <[u8; 16]>::try_from(b.as_slice()).map_or_else(|_| String::new(), |a| hex16(&a))
+        };
+        let mut rows = stmt.query(params![lo, hi]).map_err(err)?;
+        while let Some(r) = rows.next().map_err(err)? {
+            f(StoredEvent {
+                id: hex(r.get(0).map_err(err)?),
+                event: r.get(1).map_err(err)?,
+                version: r.get(2).map_err(err)?,
+                time: minute::format(r.get(3).map_err(err)?),
+                category: r.get(4).map_err(err)?,
+                retention_days: r.get(5).map_err(err)?,
+                delete_on: candor_schema::Date::from_days(r.get(6).map_err(err)?).to_string(),
+                app_name: r.get(7).map_err(err)?,
+                app_version: r.get(8).map_err(err)?,
+                app_os: r.get(9).map_err(err)?,
+                install_id: r.get::<_, Option<Vec<u8>>>(10).map_err(err)?.map(hex),
+                fields: r.get(11).map_err(err)?,
+            });
+        }
+        Ok(())
+    }
+
     fn events(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
         let mut stmt = self
             .conn
