@@ -112,8 +112,9 @@ fn batch_doc(install: Option<u64>, version: &str, events: &[String]) -> String {
     )
 }
 
-/// The fixed store: ten days of a shop app with installation ids, a quiet last day, and one
-/// installation that sends the same rare error thirty times.
+/// The fixed store: eleven days of a shop app with installation ids, a quiet day in the middle,
+/// a last day of one installation, and one installation that sends the same rare error thirty
+/// times.
 fn shop_fixture(store: &mut dyn Store, schemas: &Schemas) {
     let mut rng = Lcg(42);
     let mut n = 0u64;
@@ -123,8 +124,13 @@ fn shop_fixture(store: &mut dyn Store, schemas: &Schemas) {
     };
     let first = day("2026-03-01") * 1440;
     let mut docs = Vec::new();
-    for d in 0..10i64 {
-        let active = if d == 9 { 2 } else { 16 + 2 * d as u64 };
+    // Day 7 is quiet (two installations); day 11 has one, so a default period ends on day 10.
+    for d in 0..11i64 {
+        let active = match d {
+            6 => 2,
+            10 => 1,
+            _ => 16 + 2 * d as u64,
+        };
         for i in 0..active {
             let t = minute::format(first + d * 1440 + 480 + (i as i64) * 7);
             let mut events = Vec::new();
@@ -249,11 +255,15 @@ fn golden_report_of_a_fixed_store(b: &Backend) {
     assert_floor_holds(&r, &store.events().unwrap());
 
     // The things the fixture was built to show are on the page.
-    let quiet = r.events[0].per_period.last().copied().unwrap();
+    let quiet = r.events[0].per_period[6];
     assert!(
         matches!(quiet, Cell::Hidden(_)),
-        "two installs on the last day: {quiet:?}"
+        "two installs on day 7: {quiet:?}"
     );
+    // The default period ends on the last day with at least k contributors: the day of one
+    // installation is not in it, not even as its end.
+    assert_eq!(r.range.unwrap().last, day("2026-03-10"));
+    assert!(!report::html::render(&r).contains("2026-03-11"));
     let errors = r
         .events
         .iter()

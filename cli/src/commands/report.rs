@@ -21,10 +21,11 @@ pub struct Args {
     /// The floor: a number fewer than K contributors produced is not shown.
     #[arg(long, default_value_t = report::DEFAULT_K, value_parser = clap::value_parser!(u32).range(2..))]
     k: u32,
-    /// First day to report on (YYYY-MM-DD, UTC). Default: the first day with a stored event.
+    /// First day to report on (YYYY-MM-DD, UTC). Default: the first day on which at least K
+    /// contributors sent events.
     #[arg(long, value_parser = super::parse_date)]
     from: Option<Date>,
-    /// Last day to report on (YYYY-MM-DD, UTC, inclusive). Default: the last day with one.
+    /// Last day to report on (YYYY-MM-DD, UTC, inclusive). Default: the last such day.
     #[arg(long, value_parser = super::parse_date)]
     to: Option<Date>,
     /// The schema folder the events were collected with.

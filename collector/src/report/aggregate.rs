@@ -4,7 +4,7 @@
 //! Each tally holds its events' count and the set of their contributors, so memory grows with
 //! the contributors per cell, not with the number of events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use candor_schema::ir::{Event, Field, PrivacyClass, Registry};
 use serde_json::Value;
@@ -22,14 +22,34 @@ use crate::store::StoredEvent;
 struct FieldAcc<'r> {
     field: &'r Field,
     scale: Scale,
+    /// Per UTC day, so that the period can be settled after the last event is read.
+    by_day: BTreeMap<i64, FieldDay>,
+}
+
+#[derive(Default)]
+struct FieldDay {
     fixed: Vec<Tally>,
     observed: HashMap<String, Tally>,
     not_set: Tally,
 }
 
+impl FieldDay {
+    fn merge(&mut self, other: &FieldDay) {
+        if self.fixed.len() < other.fixed.len() {
+            self.fixed.resize(other.fixed.len(), Tally::default());
+        }
+        for (a, b) in self.fixed.iter_mut().zip(&other.fixed) {
+            a.merge(b);
+        }
+        for (k, t) in &other.observed {
+            self.observed.entry(k.clone()).or_default().merge(t);
+        }
+        self.not_set.merge(&other.not_set);
+    }
+}
+
 struct EventAcc<'r> {
     event: &'r Event,
-    total: Tally,
     by_day: BTreeMap<i64, Tally>,
     fields: Vec<FieldAcc<'r>>,
     withheld: Vec<(String, PrivacyClass, &'static str)>,
@@ -41,8 +61,9 @@ pub struct Aggregator<'r> {
     events: Vec<EventAcc<'r>>,
     by_name: HashMap<&'r str, usize>,
     contributors: Contributors,
-    first: Option<i64>,
-    last: Option<i64>,
+    /// Everyone who sent an event, per UTC day: a default period starts and ends on days with
+    /// at least k of them, so its ends say nothing about fewer.
+    days: BTreeMap<i64, HashSet<u32>>,
 }
 
 impl<'r> Aggregator<'r> {
@@ -57,19 +78,15 @@ impl<'r> Aggregator<'r> {
                     withheld.push((f.name.clone(), f.class, why));
                     continue;
                 }
-                let scale = Scale::of(&f.ty);
                 fields.push(FieldAcc {
                     field: f,
-                    fixed: vec![Tally::default(); scale.rows()],
-                    scale,
-                    observed: HashMap::new(),
-                    not_set: Tally::default(),
+                    scale: Scale::of(&f.ty),
+                    by_day: BTreeMap::new(),
                 });
             }
             by_name.insert(e.full_name.as_str(), events.len());
             events.push(EventAcc {
                 event: e,
-                total: Tally::default(),
                 by_day: BTreeMap::new(),
                 fields,
                 withheld,
@@ -80,13 +97,12 @@ impl<'r> Aggregator<'r> {
             events,
             by_name,
             contributors: Contributors::default(),
-            first: None,
-            last: None,
+            days: BTreeMap::new(),
         }
     }
 
     /// Counts one stored event (events outside the period, or of an event the schemas no longer
-    /// declare, count nowhere; the days with events still set the default period).
+    /// declare, count nowhere).
     pub fn add(&mut self, row: &StoredEvent) {
         let Some(day) = minute::parse(&row.time).map(minute::day_of) else {
             return;
@@ -94,29 +110,32 @@ impl<'r> Aggregator<'r> {
         if self.options.from.is_some_and(|f| day < f) || self.options.to.is_some_and(|t| day > t) {
             return;
         }
-        self.first = Some(self.first.map_or(day, |d| d.min(day)));
-        self.last = Some(self.last.map_or(day, |d| d.max(day)));
         let Some(&i) = self.by_name.get(row.event.as_str()) else {
             return;
         };
         let who = self.contributors.of(row);
+        self.days.entry(day).or_default().insert(who);
         let acc = &mut self.events[i];
-        acc.total.add(who);
         acc.by_day.entry(day).or_default().add(who);
         let fields: Option<serde_json::Map<String, Value>> = (row.version == acc.event.version)
             .then(|| serde_json::from_str(&row.fields).ok())
             .flatten();
         for f in &mut acc.fields {
+            let rows = f.scale.rows();
+            let d = f.by_day.entry(day).or_insert_with(|| FieldDay {
+                fixed: vec![Tally::default(); rows],
+                ..FieldDay::default()
+            });
             let v = fields.as_ref().and_then(|m| m.get(&f.field.name));
             match (v, &f.scale) {
                 (Some(Value::String(s)), Scale::Observed) => {
-                    f.observed.entry(s.clone()).or_default().add(who);
+                    d.observed.entry(s.clone()).or_default().add(who);
                 }
                 (Some(v), _) => match f.scale.row(v) {
-                    Some(r) => f.fixed[r].add(who),
-                    None => f.not_set.add(who),
+                    Some(r) => d.fixed[r].add(who),
+                    None => d.not_set.add(who),
                 },
-                (None, _) => f.not_set.add(who),
+                (None, _) => d.not_set.add(who),
             }
         }
     }
@@ -124,9 +143,15 @@ impl<'r> Aggregator<'r> {
     /// The report: periods, every table, the floor applied.
     pub fn finish(self) -> Report {
         let k = self.options.k;
+        let busy = || {
+            self.days
+                .iter()
+                .filter(|(_, who)| who.len() >= k as usize)
+                .map(|(d, _)| *d)
+        };
         let range = match (
-            self.options.from.or(self.first),
-            self.options.to.or(self.last),
+            self.options.from.or_else(|| busy().next()),
+            self.options.to.or_else(|| busy().next_back()),
         ) {
             (Some(first), Some(last)) if first <= last => Some(Span { first, last }),
             _ => None,
@@ -137,16 +162,28 @@ impl<'r> Aggregator<'r> {
             .events
             .into_iter()
             .map(|acc| {
+                let within = |d: i64| range.is_some_and(|r| r.first <= d && d <= r.last);
                 let mut per = vec![Tally::default(); periods.len()];
-                for (day, t) in &acc.by_day {
+                let mut all = Tally::default();
+                for (day, t) in acc.by_day.iter().filter(|(d, _)| within(**d)) {
                     let p = periods.partition_point(|s| s.last < *day);
                     per[p].merge(t);
+                    all.merge(t);
                 }
-                let (total, per_period) = floor::apply(k, &acc.total, &per);
+                let (total, per_period) = floor::apply(k, &all, &per);
                 let fields = acc
                     .fields
                     .into_iter()
-                    .map(|f| field_report(f, &acc.total, k))
+                    .map(|f| {
+                        let mut sum = FieldDay {
+                            fixed: vec![Tally::default(); f.scale.rows()],
+                            ..FieldDay::default()
+                        };
+                        for (_, d) in f.by_day.iter().filter(|(d, _)| within(**d)) {
+                            sum.merge(d);
+                        }
+                        field_report(f.field, f.scale, sum, &all, k)
+                    })
                     .collect();
                 EventReport {
                     name: acc.event.full_name.clone(),
@@ -193,12 +230,11 @@ fn periods(range: Option<Span>) -> (Period, Vec<Span>) {
     (period, out)
 }
 
-fn field_report(acc: FieldAcc<'_>, total: &Tally, k: u32) -> FieldReport {
-    let f = acc.field;
+fn field_report(f: &Field, scale: Scale, acc: FieldDay, total: &Tally, k: u32) -> FieldReport {
     let unit = scale::unit(&f.ty);
     // Labels and tallies, in the order they are shown.
     let mut table: Vec<(String, RowKind, Tally)> = Vec::new();
-    match &acc.scale {
+    match &scale {
         Scale::Observed => {
             let mut seen: Vec<(String, Tally)> = acc.observed.into_iter().collect();
             seen.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
@@ -243,7 +279,7 @@ fn field_report(acc: FieldAcc<'_>, total: &Tally, k: u32) -> FieldReport {
         class: f.class,
         sensitive_published: f.class == PrivacyClass::Sensitive && f.publish,
         ty: f.ty.name(),
-        scale: match acc.scale {
+        scale: match scale {
             Scale::Labels(_) => "values",
             Scale::Buckets { .. } => "buckets",
             Scale::Ranges { .. } => "ranges",

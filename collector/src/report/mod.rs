@@ -48,7 +48,7 @@ pub struct Options {
     /// The floor: a cell fewer than `k` contributors produced is not shown.
     pub k: u32,
     /// First and last day (inclusive, days since the epoch). Default: the first and last day
-    /// with a stored event.
+    /// on which at least `k` contributors sent events (so the period's ends reveal no fewer).
     pub from: Option<i64>,
     pub to: Option<i64>,
     /// The page title.
