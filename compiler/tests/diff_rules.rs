@@ -617,4 +617,21 @@ fn a_plain_field_beside_randomised_ones_is_a_privacy_change() {
     );
     let r = diff_with(&[randomised, BUMP_SURVEY]);
     assert_eq!(r.privacy_changes().count(), 0);
+#[test]
+fn publishing_a_sensitive_field_is_a_privacy_change() {
+    let publish = (
+        "        justification: Failures depend on basket size; four buckets are enough to reproduce them.\n",
+        "        justification: Failures depend on basket size; four buckets are enough to reproduce them.\n        publish: true\n",
+    );
+    let r = diff_with(&[publish]);
+    let changes: Vec<_> = r
+        .events
+        .iter()
+        .flat_map(|e| e.changes.iter())
+        .filter(|c| matches!(c.kind, ChangeKind::PublicationChanged { .. }))
+        .collect();
+    assert_eq!(changes.len(), 1, "{r:#?}");
+    assert!(changes[0].privacy);
+    assert_eq!(changes[0].impact, Bump::None, "the payload is unchanged");
+    assert!(r.to_markdown().contains("is now published"));
 }

@@ -278,6 +278,15 @@ fn changed_field(b: &Field, h: &Field, out: &mut Vec<Change>) {
         (Some(x), Some(y)) if x != y => add(out, name, ChangeKind::JustificationChanged, false),
         _ => {}
     }
+    if b.publish != h.publish {
+        let published = h.publish;
+        add(
+            out,
+            name,
+            ChangeKind::PublicationChanged { published },
+            false,
+        );
+    }
     for a in &h.allow {
         if !b.allow.iter().any(|x| x.lint == a.lint) {
             add(

@@ -138,6 +138,11 @@ pub enum ChangeKind {
     },
     JustificationRemoved,
     JustificationChanged,
+    /// A `sensitive` field's `publish` changed: `true` when its counts now go into the public
+    /// aggregate report.
+    PublicationChanged {
+        published: bool,
+    },
     /// A privacy lint newly switched off for this field.
     LintAllowed {
         lint: String,

@@ -56,6 +56,7 @@ pub fn impact(kind: &ChangeKind, in_payload: bool) -> Bump {
         | K::NewSensitiveField
         | K::JustificationRemoved
         | K::JustificationChanged
+        | K::PublicationChanged { .. }
         | K::LintAllowed { .. }
         | K::AllowRemoved { .. }
         | K::RandomizationChanged { .. }
@@ -74,6 +75,7 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         K::ExpiryChanged { later, .. } => *later,
         K::PolicyChanged { loosened, .. } => *loosened,
         K::RandomizationChanged { from, to, .. } => weakens(*from, *to),
+        K::PublicationChanged { published } => *published,
         K::NewSensitiveField
         | K::PlainFieldBesideRandomized { .. }
         | K::ExpiryJustificationChanged
@@ -232,6 +234,12 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
         ),
         K::JustificationRemoved => format!("field {f} lost its justification"),
         K::JustificationChanged => format!("field {f} has a new justification"),
+        K::PublicationChanged { published: true } => format!(
+            "sensitive field {f} is now published: its counts go into the public aggregate report"
+        ),
+        K::PublicationChanged { published: false } => {
+            format!("sensitive field {f} is no longer published in the aggregate report")
+        }
         K::LintAllowed { lint, reason } => format!(
             "field {f} switches off the {} check: {}",
             c(lint),
