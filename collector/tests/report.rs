@@ -692,3 +692,77 @@ fn an_empty_store_gives_a_page_that_says_so() {
         .collect();
     assert!(counts.values().all(|c| *c == Cell::Shown(0)));
 }
+
+/// Values that are markup, CSV syntax or spreadsheet formulas come out as text in every file.
+#[test]
+fn hostile_values_are_text_in_every_file() {
+    let dir = temp_dir("report-hostile");
+    std::fs::write(
+        dir.join("h.yaml"),
+        r#"namespace: hostile
+description: Values that look like markup.
+owners: [tests@example.org]
+defaults: { consent: diagnostics, retention_days: 30, expires: never }
+events:
+  shown:
+    description: "A <b>bold</b> & \"quoted\" event."
+    purpose: Tests escaping.
+    version: 1
+    expiry_justification: Test schema.
+    fields:
+      code:
+        type: string
+        max_len: 24
+        pattern: "[<>&\"'=,/ a-z+@-]+"
+        class: technical
+        description: A code that looks like markup.
+"#,
+    )
+    .unwrap();
+    let c = candor_schema::compile_dir(&dir, &candor_schema::Options::default()).unwrap();
+    let Some(reg) = c.registry.clone() else {
+        panic!("{}", c.render(candor_schema::diagnostic::Color::Never))
+    };
+    let values = ["<script>x</script>", "=cmd", "a,b\"c", "@sum", "-1+1"];
+    let mut rows = Vec::new();
+    for (vi, v) in values.iter().enumerate() {
+        for who in 0..5u64 {
+            rows.push(StoredEvent {
+                id: fixed_id(rows.len() as u64),
+                event: "hostile.shown".into(),
+                version: 1,
+                time: minute::format(day("2026-03-01") * 1440 + who as i64),
+                category: "diagnostics".into(),
+                retention_days: 30,
+                delete_on: String::new(),
+                app_name: "h".into(),
+                app_version: "1".into(),
+                app_os: "linux".into(),
+                install_id: Some(fixed_id(100 * vi as u64 + who)),
+                fields: serde_json::json!({ "code": v }).to_string(),
+            });
+        }
+    }
+    let r = report::compute(&reg, &rows, &Options::default());
+    let html = report::html::render(&r);
+    assert!(!html.contains("<script"), "markup is escaped");
+    assert!(!html.contains("<b>"));
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    let csv = report::csv::render(&r);
+    for line in csv.lines() {
+        for cell in line.split(',') {
+            assert!(!cell.starts_with(['=', '+', '@']), "formula in {line}");
+        }
+    }
+    assert!(csv.contains("'=cmd") && csv.contains("'@sum") && csv.contains("'-1+1"));
+    assert!(csv.contains("\"a,b\"\"c\""));
+    let json: serde_json::Value = serde_json::from_str(&report::json::render(&r)).unwrap();
+    let got: HashSet<String> = json["events"][0]["fields"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, values.iter().map(|v| v.to_string()).collect());
+    let _ = std::fs::remove_dir_all(&dir);
+}
