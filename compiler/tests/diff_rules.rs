@@ -617,6 +617,8 @@ fn a_plain_field_beside_randomised_ones_is_a_privacy_change() {
     );
     let r = diff_with(&[randomised, BUMP_SURVEY]);
     assert_eq!(r.privacy_changes().count(), 0);
+}
+
 #[test]
 fn publishing_a_sensitive_field_is_a_privacy_change() {
     let publish = (
