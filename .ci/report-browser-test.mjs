@@ -35,12 +35,12 @@ async function main(b) {
   if (charts.length < events) checks.push(`only ${charts.length} charts for ${events} events`);
   const width = await evaluate("document.documentElement.clientWidth");
   for (const c of charts) {
-    if (!(c.w > 100 && c.h > 40)) checks.push(`chart ${c.id} is not visible: ${c.w}×${c.h}`);
+    if (!(c.w > 100 && c.h > 30)) checks.push(`chart ${c.id} is not visible: ${c.w}×${c.h}`);
     if (c.right > width) checks.push(`chart ${c.id} overflows the page (${c.right} > ${width})`);
   }
   const flatBars = await evaluate(`[...document.querySelectorAll('svg.chart rect.bar')].filter(r => {
     const b = r.getBoundingClientRect();
-    return !/: 0$/.test(r.querySelector('title').textContent) && (b.width < 0.5 || b.height < 0.5);
+    return !/: (0|≈ 0 \(.*\))$/.test(r.querySelector('title').textContent) && (b.width < 0.5 || b.height < 0.5);
   }).map(r => r.querySelector('title').textContent)`);
   expect("bars of published numbers without a size", flatBars, []);
 
@@ -72,13 +72,15 @@ async function main(b) {
   await shot("report-event.png", false);
   await evaluate("[...document.querySelectorAll('section.field')].find(f => f.querySelector('td.withheld-cell')).scrollIntoView()");
   await shot("report-withheld.png", false);
+  await evaluate("[...document.querySelectorAll('section.field')].find(f => f.textContent.includes('randomized response'))?.scrollIntoView()");
+  await shot("report-randomised.png", false);
   await evaluate("document.querySelector('section.field').scrollIntoView()");
   await shot("report-field.png", false);
 
   // Without script the page is the same (it has none; this keeps it so).
   await s("Emulation.setScriptExecutionDisabled", { value: true });
   await load();
-  expect("charts without script", await evaluate("[...document.querySelectorAll('svg.chart')].filter(c => c.getBoundingClientRect().height > 40).length"), charts.length);
+  expect("charts without script", await evaluate("[...document.querySelectorAll('svg.chart')].filter(c => c.getBoundingClientRect().height > 30).length"), charts.length);
 
   const foreign = requests.filter((r) => r !== url);
   if (foreign.length) checks.push(`requests other than the page itself: ${foreign.join(", ")}`);

@@ -161,8 +161,9 @@ fn shop_fixture(store: &mut dyn Store, schemas: &Schemas) {
                     2,
                     &t,
                     &format!(
-                        r#"{{"method":"{method}","items":{},"basket_band":"small"{rating}}}"#,
-                        1 + rng.next(12)
+                        r#"{{"method":"{method}","items":{},"would_recommend":{},"basket_band":"small"{rating}}}"#,
+                        1 + rng.next(12),
+                        rng.next(4) != 0
                     ),
                 ));
             }
@@ -280,6 +281,33 @@ fn golden_report_of_a_fixed_store(b: &Backend) {
         .find(|e| e.name == "shop.checkout_finished")
         .unwrap();
     assert!(checkout.fields.iter().all(|f| f.name != "basket_band"));
+    // A field randomised on the device is published as estimates, never as its counts.
+    let rec = checkout
+        .fields
+        .iter()
+        .find(|f| f.name == "would_recommend")
+        .unwrap();
+    assert_eq!(rec.epsilon, Some(1.0));
+    let json: serde_json::Value = serde_json::from_str(&report::json::render(&r)).unwrap();
+    let rows = json["events"][1]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "would_recommend")
+        .unwrap()["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for row in &rows {
+        assert!(
+            row.get("count").is_none(),
+            "a randomised count published: {row}"
+        );
+        assert!(
+            row["estimate"].is_number() && row["std_error"].is_number(),
+            "{row}"
+        );
+    }
     let storage = r.events[0]
         .fields
         .iter()
@@ -605,8 +633,9 @@ fn arb_rows() -> impl Strategy<Value = (Vec<StoredEvent>, u32)> {
                     1 => (
                         "shop.checkout_finished",
                         format!(
-                            r#"{{"method":"card","items":{},"basket_band":"small"{}}}"#,
+                            r#"{{"method":"card","items":{},"would_recommend":{},"basket_band":"small"{}}}"#,
                             [0, 3, 7, 120][v as usize],
+                            set,
                             if set {
                                 format!(r#","rating":{}"#, 1 + v)
                             } else {

@@ -273,6 +273,7 @@ fn field_report(f: &Field, scale: Scale, acc: FieldDay, total: &Tally, k: u32) -
     }
     let tallies: Vec<Tally> = table.iter().map(|(_, _, t)| t.clone()).collect();
     let (_, cells) = floor::apply(k, total, &tallies);
+    let estimates = estimates(f, &table);
     FieldReport {
         name: f.name.clone(),
         description: f.description.clone(),
@@ -285,10 +286,58 @@ fn field_report(f: &Field, scale: Scale, acc: FieldDay, total: &Tally, k: u32) -
             Scale::Ranges { .. } => "ranges",
             Scale::Observed => "observed",
         },
+        epsilon: f.randomized_response().map(|rr| rr.epsilon()),
         rows: table
             .into_iter()
             .zip(cells)
-            .map(|((label, kind, _), cell)| Row { label, kind, cell })
+            .enumerate()
+            .map(|(i, ((label, kind, _), cell))| Row {
+                label,
+                kind,
+                cell,
+                // Only a shown row shows its estimate: the floor is decided on the reports.
+                estimate: estimates
+                    .as_ref()
+                    .and_then(|e| e.get(i).copied().flatten())
+                    .filter(|_| matches!(cell, super::floor::Cell::Shown(_))),
+            })
             .collect(),
     }
+}
+
+/// For a field with randomized response: per row of `table`, the estimate of its true count
+/// (`None` for the rows the device does not randomise: *not set*). The one call to the
+/// estimator shared with the rest of candor (`candor_core::randomized_response`).
+fn estimates(
+    f: &Field,
+    table: &[(String, RowKind, Tally)],
+) -> Option<Vec<Option<super::Estimate>>> {
+    let rr = f.randomized_response()?;
+    let values: Vec<&Tally> = table
+        .iter()
+        .filter(|(_, kind, _)| *kind == RowKind::Value)
+        .map(|(_, _, t)| t)
+        .collect();
+    if values.len() != rr.k() as usize {
+        return None;
+    }
+    // The estimator's order is the field's categories' (`FieldType::category_labels`): the
+    // declared order, except `bool`, which is `false`, `true` there and `true`, `false` here.
+    let flip = matches!(f.ty, candor_schema::ir::FieldType::Bool);
+    let order = |i: usize| if flip { values.len() - 1 - i } else { i };
+    let reported: Vec<u64> = (0..values.len()).map(|i| values[order(i)].count).collect();
+    let est = rr.estimate(&reported);
+    let mut next = 0;
+    Some(
+        table
+            .iter()
+            .map(|(_, kind, _)| {
+                (*kind == RowKind::Value).then(|| {
+                    let e = est[order(next)];
+                    next += 1;
+                    e
+                })
+            })
+            .collect(),
+    )
 }

@@ -21,6 +21,8 @@ pub struct Mark<'a> {
     pub cell: Cell,
     /// Drawn in grey: "not set", "other values".
     pub muted: bool,
+    /// What the mark says instead of its count (an estimate with its interval).
+    pub text: Option<String>,
 }
 
 /// A round step for an axis reaching `max`: 1, 2 or 5 times a power of ten, so that the axis
@@ -183,6 +185,12 @@ pub fn bars(
             escape(&label)
         );
         let (bar_w, class, fill, text) = match m.cell {
+            Cell::Shown(c) if m.text.is_some() => (
+                plot_w * c as f64 / max as f64,
+                if m.muted { "bar muted" } else { "bar" },
+                String::new(),
+                m.text.clone().unwrap_or_default(),
+            ),
             Cell::Shown(c) => {
                 let share = total
                     .filter(|&t| t > 0 && c > 0)
@@ -211,7 +219,7 @@ pub fn bars(
             bar_w.max(if m.cell.shown() == Some(0) { 0.0 } else { 1.5 }),
             row_h - 8.0,
             escape(m.label),
-            escape(&tooltip(m.cell, k)),
+            escape(&m.text.clone().unwrap_or_else(|| tooltip(m.cell, k))),
             label_w + bar_w + 8.0,
             y + row_h / 2.0 + 5.0,
             escape(&text)

@@ -3,10 +3,11 @@
 //! Columns: `table` (`event_total`, `event_per_period`, `field`), `event`, `field`, `kind`
 //! (`value`, `other_values`, `not_set` for field rows), `key` (the period's first day, or the
 //! field's value), `count` (empty when withheld), `withheld` (`fewer_than_k`, `complementary`,
-//! or empty).
+//! or empty), and for a field randomised on the device `estimate` and `std_error` (the count
+//! column is then empty: the randomised count is not a true count).
 
 use super::floor::Cell;
-use super::{Report, RowKind};
+use super::{Estimate, Report, RowKind};
 use candor_schema::Date;
 
 /// Quotes a value when it holds a comma, quote or line break; a leading `=`, `+`, `-` or `@`
@@ -24,25 +25,41 @@ fn field(v: &str) -> String {
     }
 }
 
-fn line(out: &mut String, cols: [&str; 5], c: Cell) {
+fn line(out: &mut String, cols: [&str; 5], c: Cell, est: Option<&Estimate>, randomised: bool) {
     let (count, why) = match c {
+        Cell::Shown(_) if randomised => (String::new(), ""),
         Cell::Shown(n) => (n.to_string(), ""),
         Cell::Hidden(w) => (String::new(), w.as_str()),
     };
+    let (e, se) = est.map_or((String::new(), String::new()), |e| {
+        (format!("{:.2}", e.count), format!("{:.2}", e.std_error))
+    });
     for col in cols {
         out.push_str(&field(col));
         out.push(',');
     }
-    out.push_str(&format!("{count},{why}\r\n"));
+    out.push_str(&format!("{count},{why},{e},{se}\r\n"));
 }
 
 pub fn render(r: &Report) -> String {
-    let mut out = String::from("table,event,field,kind,key,count,withheld\r\n");
+    let mut out = String::from("table,event,field,kind,key,count,withheld,estimate,std_error\r\n");
     for e in &r.events {
-        line(&mut out, ["event_total", &e.name, "", "", ""], e.total);
+        line(
+            &mut out,
+            ["event_total", &e.name, "", "", ""],
+            e.total,
+            None,
+            false,
+        );
         for (p, c) in r.periods.iter().zip(&e.per_period) {
             let key = Date::from_days(p.first).to_string();
-            line(&mut out, ["event_per_period", &e.name, "", "", &key], *c);
+            line(
+                &mut out,
+                ["event_per_period", &e.name, "", "", &key],
+                *c,
+                None,
+                false,
+            );
         }
         for f in &e.fields {
             for row in &f.rows {
@@ -51,10 +68,13 @@ pub fn render(r: &Report) -> String {
                     RowKind::Other => "other_values",
                     RowKind::NotSet => "not_set",
                 };
+                let randomised = f.epsilon.is_some() && row.kind == RowKind::Value;
                 line(
                     &mut out,
                     ["field", &e.name, &f.name, kind, &row.label],
                     row.cell,
+                    row.estimate.as_ref(),
+                    randomised,
                 );
             }
         }

@@ -31,6 +31,14 @@ fn cell_td(c: Cell, k: u32) -> String {
     }
 }
 
+/// An estimate as the page shows it: `≈ 1,234 (1,180 to 1,288)`, the 95 % interval clamped
+/// at zero.
+fn estimate_text(e: &super::Estimate) -> String {
+    let (lo, hi) = e.interval(super::Z_95);
+    let n = |v: f64| group(v.max(0.0).round() as i64);
+    format!("≈ {} ({} to {})", n(e.count), n(lo), n(hi))
+}
+
 /// A fragment id for an event (names are `namespace.name` in snake_case, so this is stable).
 fn anchor(event: &str) -> String {
     format!("event-{}", event.replace('.', "-"))
@@ -155,6 +163,7 @@ fn glance(w: &mut String, r: &Report) {
             short: &e.name,
             cell: e.total,
             muted: false,
+            text: None,
         })
         .collect();
     let _ = write!(
@@ -245,6 +254,7 @@ fn over_time(w: &mut String, r: &Report, e: &EventReport, id: &str) {
             short,
             cell: *cell,
             muted: false,
+            text: None,
         })
         .collect();
     let title = format!("{} per {per}", e.name);
@@ -303,6 +313,14 @@ fn field_section(w: &mut String, r: &Report, e: &EventReport, f: &FieldReport, i
         escape(&f.description),
         escape(f.ty)
     );
+    if let Some(eps) = f.epsilon {
+        let _ = writeln!(
+            w,
+            "<p class=\"chart-note\">Randomised on each device before it was sent (randomized \
+             response, ε = {eps}): the collector never saw a true answer. The numbers are \
+             estimates of the true counts, each with its 95 % interval.</p>"
+        );
+    }
     if f.rows.is_empty() {
         let _ = writeln!(
             w,
@@ -313,11 +331,22 @@ fn field_section(w: &mut String, r: &Report, e: &EventReport, f: &FieldReport, i
     let marks: Vec<Mark<'_>> = f
         .rows
         .iter()
-        .map(|row| Mark {
-            label: &row.label,
-            short: &row.label,
-            cell: row.cell,
-            muted: row.kind != RowKind::Value,
+        .map(|row| match row.estimate {
+            // Bars of a randomised field are drawn at the estimate (never below zero).
+            Some(e) => Mark {
+                label: &row.label,
+                short: &row.label,
+                cell: Cell::Shown(e.count.max(0.0).round() as u64),
+                muted: false,
+                text: Some(estimate_text(&e)),
+            },
+            None => Mark {
+                label: &row.label,
+                short: &row.label,
+                cell: row.cell,
+                muted: row.kind != RowKind::Value,
+                text: None,
+            },
         })
         .collect();
     let title = format!("{}: {}", e.name, f.name);
@@ -352,11 +381,11 @@ fn field_section(w: &mut String, r: &Report, e: &EventReport, f: &FieldReport, i
             RowKind::Value => escape(&row.label),
             _ => format!("<em>{}</em>", escape(&row.label)),
         };
-        let _ = writeln!(
-            w,
-            "<tr><th scope=\"row\">{label}</th>{}</tr>",
-            cell_td(row.cell, r.k)
-        );
+        let td = match &row.estimate {
+            Some(e) => format!("<td>{}</td>", escape(&estimate_text(e))),
+            None => cell_td(row.cell, r.k),
+        };
+        let _ = writeln!(w, "<tr><th scope=\"row\">{label}</th>{td}</tr>");
     }
     let _ = writeln!(w, "</tbody>\n</table>\n</section>");
 }

@@ -37,6 +37,11 @@ fn object(w: &mut String, entries: &[(&str, String)]) {
     w.push('}');
 }
 
+/// A float with two decimals (estimates are not exact counts; more digits would be noise).
+fn num(v: f64) -> String {
+    format!("{v:.2}")
+}
+
 fn s(v: &str) -> String {
     Value::String(v.into()).to_string()
 }
@@ -116,6 +121,10 @@ pub fn render(r: &Report) -> String {
                             ("field", s(&f.name)),
                             ("class", s(f.class.as_str())),
                             ("type", s(f.ty)),
+                            (
+                                "randomized_response_epsilon",
+                                f.epsilon.map_or("null".into(), num),
+                            ),
                             ("scale", s(f.scale)),
                             (
                                 "rows",
@@ -132,7 +141,27 @@ pub fn render(r: &Report) -> String {
                                             }),
                                         ),
                                     ];
-                                    en.extend(cell_entries(row.cell));
+                                    match row.estimate {
+                                        // A randomised field: the estimate of the true count,
+                                        // never the randomised count as if it were true.
+                                        Some(e) => {
+                                            let (lo, hi) = e.interval(super::Z_95);
+                                            en.push(("estimate", num(e.count)));
+                                            en.push(("std_error", num(e.std_error)));
+                                            en.push(("ci95", format!("[{},{}]", num(lo), num(hi))));
+                                        }
+                                        None if f.epsilon.is_some()
+                                            && row.kind == RowKind::Value =>
+                                        {
+                                            en.extend(
+                                                cell_entries(row.cell)
+                                                    .into_iter()
+                                                    .filter(|(k, _)| *k != "count"),
+                                            );
+                                            en.push(("estimate", "null".into()));
+                                        }
+                                        None => en.extend(cell_entries(row.cell)),
+                                    }
                                     object(&mut o, &en);
                                     o
                                 })),

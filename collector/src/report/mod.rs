@@ -25,6 +25,8 @@ pub mod scale;
 use candor_schema::ir::{Field, PrivacyClass, Registry};
 use candor_schema::Date;
 
+pub use candor_core::randomized_response::{Estimate, Z_95};
+
 use crate::store::{Store, StoreError, StoredEvent};
 pub use contributor::Unit;
 use floor::Cell;
@@ -139,6 +141,9 @@ pub struct EventReport {
 /// One field's distribution.
 #[derive(Clone, Debug)]
 pub struct FieldReport {
+    /// ε of the field's randomized response, when its schema declares one: its rows then carry
+    /// estimates ([`Row::estimate`]).
+    pub epsilon: Option<f64>,
     pub name: String,
     pub description: String,
     pub class: PrivacyClass,
@@ -157,6 +162,9 @@ pub struct Row {
     pub label: String,
     pub kind: RowKind,
     pub cell: Cell,
+    /// For a field randomised on the device (randomized response): the unbiased estimate of
+    /// the true count and its standard error, published instead of the randomised count.
+    pub estimate: Option<Estimate>,
 }
 
 /// What a row stands for.
