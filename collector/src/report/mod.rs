@@ -186,7 +186,7 @@ pub fn withheld_because(field: &Field) -> Option<&'static str> {
         PrivacyClass::Technical | PrivacyClass::Interaction => None,
         PrivacyClass::Sensitive if field.publish => None,
         PrivacyClass::Sensitive => {
-            Some("sensitive, and its schema does not mark it `publish: true`")
+            Some("sensitive, and its schema does not mark it publish: true")
         }
         PrivacyClass::Pii => Some("never collected"),
     }
