@@ -185,9 +185,7 @@ pub fn withheld_because(field: &Field) -> Option<&'static str> {
     match field.class {
         PrivacyClass::Technical | PrivacyClass::Interaction => None,
         PrivacyClass::Sensitive if field.publish => None,
-        PrivacyClass::Sensitive => {
-            Some("sensitive, and its schema does not mark it publish: true")
-        }
+        PrivacyClass::Sensitive => Some("sensitive, and its schema does not mark it publish: true"),
         PrivacyClass::Pii => Some("never collected"),
     }
 }
