@@ -308,6 +308,26 @@ fn runtime_to_collector_to_report() {
             "{f}"
         );
     }
+    // Events whose `expires` date has passed are still reported on (their rows are within
+    // retention): expiry is a warning for a report, not a reason to publish nothing.
+    let later = dir.join("later");
+    let o = candor(&[
+        "report",
+        "--store",
+        &store,
+        "--out",
+        later.to_str().unwrap(),
+        "--schemas",
+        &schemas,
+        "--today",
+        "2030-01-01",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expired"));
+    assert_eq!(
+        std::fs::read(out.join("report.json")).unwrap(),
+        std::fs::read(later.join("report.json")).unwrap()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -49,6 +49,7 @@ fn schema_dir() -> PathBuf {
 fn registry() -> Registry {
     let options = candor_schema::Options {
         today: Some(candor_schema::Date::parse("2026-03-12").unwrap()),
+        ..candor_schema::Options::default()
     };
     let c = candor_schema::compile_dir(&schema_dir(), &options).unwrap();
     c.registry.expect("test schemas compile")

@@ -2,7 +2,7 @@
 //! (`report.html`) and the same numbers as `report.json` and `report.csv`, with a k-anonymity
 //! floor on every number. See docs/aggregates.md.
 
-use super::{registry_for_output, CompileArgs};
+use super::{print_human, CompileArgs};
 use crate::Outcome;
 use candor_collector::report::{self, Options};
 use candor_collector::{SqliteSync, StoreSpec};
@@ -57,7 +57,26 @@ pub fn run(args: Args) -> Result<Outcome, String> {
             ));
         }
     }
-    let Some(reg) = registry_for_output(&args.schemas, &args.compile)? else {
+    // An event whose `expires` date has passed still has rows within their retention, and a
+    // report on them must not fail because the calendar moved: expiry is a warning here.
+    if !args.schemas.is_dir() {
+        return Err(format!(
+            "schema folder `{}` does not exist (pass the folder the events were collected with)",
+            visible(&args.schemas.display().to_string())
+        ));
+    }
+    let compilation = candor_schema::compile_dir(
+        &args.schemas,
+        &candor_schema::Options {
+            today: args.compile.today,
+            expired_is_warning: true,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    if !compilation.diagnostics.is_empty() {
+        print_human(&compilation, &args.compile);
+    }
+    let Some(reg) = compilation.registry else {
         return Ok(Outcome::Problems);
     };
     let mut store = spec.open(SqliteSync::Normal).map_err(|e| e.to_string())?;
