@@ -107,7 +107,7 @@ fn diff_of_folders_fails_on_blocking_problems() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.starts_with("## Schema changes: `base` → `head`"), "{md}");
-    assert!(md.contains("❌ **3 blocking problems**"), "{md}");
+    assert!(md.contains("❌ **4 blocking problems**"), "{md}");
 
     let out = candor(
         &[

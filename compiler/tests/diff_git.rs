@@ -106,7 +106,7 @@ fn base_revision_is_read_from_git_like_a_folder() {
     assert!(r
         .failures
         .iter()
-        .any(|f| matches!(f, Failure::RandomizationWeakenedWithoutReview { .. })));
+        .any(|f| matches!(f, Failure::RandomizationChangedWithoutReview { .. })));
     assert_eq!(r.events.len(), 4);
 }
 

@@ -37,5 +37,5 @@ fn json_matches_golden_file() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["format"], "candor.diff/1");
     assert_eq!(value["ok"], false);
-    assert_eq!(value["failures"].as_array().unwrap().len(), 3);
+    assert_eq!(value["failures"].as_array().unwrap().len(), 4);
 }

@@ -537,7 +537,7 @@ fn randomization(r: &Report) -> Vec<(Option<f64>, Option<f64>, bool)> {
 }
 
 #[test]
-fn raised_or_removed_epsilon_needs_a_review_note() {
+fn raised_lowered_or_removed_epsilon_needs_a_review_note() {
     let raised = (
         LIKED_EPSILON,
         "description: Whether the feature was liked.\n        privacy: { randomized_response: { epsilon: 4 } }",
@@ -547,7 +547,7 @@ fn raised_or_removed_epsilon_needs_a_review_note() {
     assert_eq!(event(&r, "shop.survey_answered").required_bump, Bump::None);
     assert_eq!(
         r.failures,
-        [Failure::RandomizationWeakenedWithoutReview {
+        [Failure::RandomizationChangedWithoutReview {
             event: "shop.survey_answered".into(),
             field: "liked".into(),
             from: 1.0,
@@ -577,21 +577,39 @@ fn raised_or_removed_epsilon_needs_a_review_note() {
 }
 
 #[test]
-fn lowered_or_added_epsilon_is_listed_but_is_not_a_privacy_change() {
+fn lowered_epsilon_needs_a_review_note_too() {
     let lowered = (
         LIKED_EPSILON,
         "description: Whether the feature was liked.\n        privacy: { randomized_response: { epsilon: 0.25 } }",
     );
+    let r = diff_with(&[lowered]);
+    assert_eq!(randomization(&r), [(Some(1.0), Some(0.25), true)]);
+    assert_eq!(
+        r.failures,
+        [Failure::RandomizationChangedWithoutReview {
+            event: "shop.survey_answered".into(),
+            field: "liked".into(),
+            from: 1.0,
+            to: Some(0.25),
+        }]
+    );
+    assert!(
+        r.to_markdown()
+            .contains("lowers its randomized response ε from 1 to 0.25"),
+        "{}",
+        r.to_markdown()
+    );
+}
+
+#[test]
+fn added_epsilon_is_listed_but_is_not_a_privacy_change() {
     let added = (
         "description: The effort felt.",
         "description: The effort felt.\n        privacy: { randomized_response: { epsilon: 2 } }",
     );
-    let r = diff_with(&[lowered, added]);
+    let r = diff_with(&[added]);
     assert!(r.ok, "{:?}", r.failures);
-    assert_eq!(
-        randomization(&r),
-        [(Some(1.0), Some(0.25), false), (None, Some(2.0), false)]
-    );
+    assert_eq!(randomization(&r), [(None, Some(2.0), false)]);
     assert_eq!(r.privacy_changes().count(), 0);
 }
 

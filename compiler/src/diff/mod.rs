@@ -123,8 +123,8 @@ pub enum ChangeKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         review: Option<String>,
     },
-    /// Randomized response added, removed or its ε changed (`None`: not randomised). A raised
-    /// ε or a removed randomisation weakens the protection and needs a new `review` note.
+    /// Randomized response added, removed or its ε changed (`None`: not randomised). A changed
+    /// ε (raised or lowered) or a removed randomisation needs a new `review` note.
     RandomizationChanged {
         from: Option<f64>,
         to: Option<f64>,
@@ -209,9 +209,9 @@ pub enum Failure {
         from: PrivacyClass,
         to: PrivacyClass,
     },
-    /// A field's randomized response was weakened (ε raised) or removed without a new
-    /// `review` note.
-    RandomizationWeakenedWithoutReview {
+    /// A field's randomized response had its ε changed (raised or lowered) or was removed
+    /// without a new `review` note.
+    RandomizationChangedWithoutReview {
         event: String,
         field: String,
         from: f64,

@@ -74,7 +74,7 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         K::RetentionChanged { from, to } => to > from,
         K::ExpiryChanged { later, .. } => *later,
         K::PolicyChanged { loosened, .. } => *loosened,
-        K::RandomizationChanged { from, to, .. } => weakens(*from, *to),
+        K::RandomizationChanged { from, to, .. } => needs_review(*from, *to),
         K::PublicationChanged { published } => *published,
         K::NewSensitiveField
         | K::PlainFieldBesideRandomized { .. }
@@ -102,12 +102,15 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
     }
 }
 
-/// Whether going from ε `from` to ε `to` (`None`: not randomised) weakens the protection: the
-/// randomisation is removed, or ε raised (the true value kept more often).
-pub fn weakens(from: Option<f64>, to: Option<f64>) -> bool {
+/// Whether going from ε `from` to ε `to` (`None`: not randomised) needs a privacy reviewer's
+/// note: the randomisation is removed, or ε changed either way. A raised ε keeps the true value
+/// more often (weaker protection); a lowered one protects more but changes what every published
+/// estimate means (wider intervals, a different mechanism the transparency page described),
+/// so it is reviewed too. Adding randomisation to a field needs no note.
+pub fn needs_review(from: Option<f64>, to: Option<f64>) -> bool {
     match (from, to) {
         (Some(_), None) => true,
-        (Some(a), Some(b)) => b > a,
+        (Some(a), Some(b)) => a != b,
         (None, _) => false,
     }
 }
@@ -293,11 +296,13 @@ pub fn failures(base: &Registry, head: &Registry, events: &[EventReport]) -> Vec
                     to: hf.class,
                 });
             }
-            // Randomisation weakened on a field that is sent: the same rule as a raised class.
+            // Randomisation removed or its ε changed on a field that is sent: the same rule as a
+            // raised class.
             let (from, to) = (epsilon(bf), epsilon(hf));
-            if let Some(from) = from.filter(|_| weakens(from, to) && hf.class.is_collectable()) {
+            if let Some(from) = from.filter(|_| needs_review(from, to) && hf.class.is_collectable())
+            {
                 if !reviewed {
-                    out.push(Failure::RandomizationWeakenedWithoutReview {
+                    out.push(Failure::RandomizationChangedWithoutReview {
                         event: e.event.clone(),
                         field: hf.name.clone(),
                         from,
@@ -343,12 +348,13 @@ pub fn failure_text(f: &Failure) -> String {
             c(from.as_str()),
             c(to.as_str())
         ),
-        Failure::RandomizationWeakenedWithoutReview { event, field, from, to } => format!(
+        Failure::RandomizationChangedWithoutReview { event, field, from, to } => format!(
             "{} field {} {} without a new `review` note: a privacy reviewer must add `review: \"<why this is acceptable>\"` to the field",
             c(event),
             c(field),
             match to {
-                Some(to) => format!("raises its randomized response ε from {from} to {to}"),
+                Some(to) if to > from => format!("raises its randomized response ε from {from} to {to} (the true value is sent more often)"),
+                Some(to) => format!("lowers its randomized response ε from {from} to {to} (every published estimate of it changes meaning)"),
                 None => format!("drops its randomized response (ε = {from}) and sends the true value"),
             }
         ),
