@@ -499,7 +499,9 @@ impl MetricKind {
     /// The unit values are in, for types that have one.
     pub fn unit(&self) -> Option<MetricUnit> {
         match self {
-            MetricKind::Distribution { unit, .. } | MetricKind::Quantity { unit, .. } => Some(*unit),
+            MetricKind::Distribution { unit, .. } | MetricKind::Quantity { unit, .. } => {
+                Some(*unit)
+            }
             _ => None,
         }
     }

@@ -223,7 +223,8 @@ pub(crate) fn check_metric(
 ) {
     let allowed = |lint: &str| allow.iter().any(|a| a.lint == lint);
     let mut fired: Vec<&str> = Vec::new();
-    let named = std::iter::once((name, name_span, "metric")).chain(labels.iter().map(|(l, s)| (*l, *s, "label")));
+    let named = std::iter::once((name, name_span, "metric"))
+        .chain(labels.iter().map(|(l, s)| (*l, *s, "label")));
     for (n, span, kind) in named {
         if let Some(word) = personal_word(n, &policy.extra_personal_words) {
             fired.push("personal-name");
@@ -263,9 +264,14 @@ pub(crate) fn check_metric(
                 Diagnostic::warning(
                     Code::UnusedAllow,
                     a.span,
-                    format!("`allow: {}` on metric `{full_name}` suppresses nothing", a.lint),
+                    format!(
+                        "`allow: {}` on metric `{full_name}` suppresses nothing",
+                        a.lint
+                    ),
                 )
-                .with_help("remove the entry: stale suppressions would still be published in the docs"),
+                .with_help(
+                    "remove the entry: stale suppressions would still be published in the docs",
+                ),
             );
         }
     }

@@ -202,10 +202,10 @@ impl schemars::JsonSchema for MetricType {
 
 /// Most labels a labeled counter may declare: each is an atomic in the app and a key in every
 /// document, so the list stays short and closed.
-pub const MAX_LABELS: usize = 64;
+pub const MAX_LABELS: usize = 32;
 
 /// Most buckets a distribution may declare, for the same reason.
-pub const MAX_BUCKETS: usize = 64;
+pub const MAX_BUCKETS: usize = 32;
 
 /// The bucket `value` is counted in: the index of the largest bound not above it; a value
 /// below the first bound counts in the first bucket (the same rounding-down rule as event

@@ -150,8 +150,12 @@ pub(crate) fn lower_namespace(
         if let Some(mmap) = as_map(cx, e.value, "`metrics`", Code::DuplicateMetric) {
             if mmap.entries.is_empty() && events.is_empty() {
                 cx.push(
-                    Diagnostic::warning(Code::NoEvents, e.key_span, "this file declares no events and no metrics")
-                        .with_help("add metrics under `metrics:` or delete the file"),
+                    Diagnostic::warning(
+                        Code::NoEvents,
+                        e.key_span,
+                        "this file declares no events and no metrics",
+                    )
+                    .with_help("add metrics under `metrics:` or delete the file"),
                 );
             }
             for m in &mmap.entries {

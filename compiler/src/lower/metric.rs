@@ -154,17 +154,19 @@ pub(crate) fn lower(
     );
     let owners = match map.get("owners") {
         Some(e) => event::owners(cx, e),
-        None => match &inherited.owners {
-            Some(o) => Some(o.clone()),
-            None if inherited.owners_invalid => None,
-            None => {
-                cx.push(
+        None => {
+            match &inherited.owners {
+                Some(o) => Some(o.clone()),
+                None if inherited.owners_invalid => None,
+                None => {
+                    cx.push(
                     Diagnostic::error(Code::MissingOwner, entry.key_span, format!("{what} has no owner"))
                         .with_help("add `owners: [team@example.org]` to the metric or at the top of the file"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
 
     let class_entry = map.get("class");
@@ -278,7 +280,9 @@ fn lower_kind<'a>(
                             labels.len()
                         ),
                     )
-                    .with_help("list the closed set of labels, e.g. `labels: [timeout, refused, other]`"),
+                    .with_help(
+                        "list the closed set of labels, e.g. `labels: [timeout, refused, other]`",
+                    ),
                 );
                 return (None, labels);
             }

@@ -5,8 +5,8 @@
 pub(crate) mod error_report;
 pub(crate) mod event;
 pub(crate) mod field;
-pub(crate) mod metric;
 pub(crate) mod file;
+pub(crate) mod metric;
 pub(crate) mod names;
 
 use crate::diagnostic::{Code, Diagnostic};
