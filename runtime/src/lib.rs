@@ -121,7 +121,7 @@ mod spool;
 pub mod transport;
 mod wire;
 
-pub use candor_macros::{personal, Event, EventEnum};
+pub use candor_macros::{personal, Event, EventEnum, Metrics};
 pub use client::{Client, FlushReport, Outcome};
 pub use clock::Clock;
 pub use config::{environment_opts_out, Config};
