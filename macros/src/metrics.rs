@@ -346,6 +346,12 @@ fn field(
     Some((init, check))
 }
 
+/// `::candor::metrics::MetricUnit::Ms` and the like.
+fn unit_tokens(unit: candor_schema::ir::MetricUnit) -> TokenStream {
+    let variant = syn::Ident::new(&format!("{:?}", unit), proc_macro2::Span::call_site());
+    quote!(::candor::metrics::MetricUnit::#variant)
+}
+
 /// The `MetricMeta` literal of `m`.
 fn meta(m: &Metric) -> TokenStream {
     let name = &m.full_name;
@@ -369,11 +375,11 @@ fn meta(m: &Metric) -> TokenStream {
         MetricKind::Counter => quote!(#p::Counter),
         MetricKind::LabeledCounter { .. } => quote!(#p::LabeledCounter),
         MetricKind::Distribution { unit, buckets } => {
-            let unit = unit.as_str();
+            let unit = unit_tokens(*unit);
             quote!(#p::Distribution { unit: #unit, buckets: &[#(#buckets),*] })
         }
         MetricKind::Quantity { unit, min, max } => {
-            let unit = unit.as_str();
+            let unit = unit_tokens(*unit);
             let min = min.unwrap_or(0);
             let max = max.unwrap_or(u64::MAX);
             quote!(#p::Quantity { unit: #unit, min: #min, max: #max })

@@ -197,7 +197,11 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
             widened,
         } => format!(
             "{}{} changed from {} to {}{}",
-            if field.is_some() { format!("field {f}: ") } else { String::new() },
+            if field.is_some() {
+                format!("field {f}: ")
+            } else {
+                String::new()
+            },
             c(constraint),
             c(from),
             c(to),
@@ -213,7 +217,11 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
             };
             format!(
                 "{} class {verb} from {} to {}{note}",
-                if field.is_some() { format!("field {f}") } else { "privacy".to_string() },
+                if field.is_some() {
+                    format!("field {f}")
+                } else {
+                    "privacy".to_string()
+                },
                 c(from.as_str()),
                 c(to.as_str())
             )

@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::consent::Consent;
+pub use candor_core::MetricUnit;
 
 /// The parts of a metric's schema the runtime acts on. Written by `#[derive(Metrics)]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,15 +36,15 @@ pub enum MetricShape {
     LabeledCounter,
     /// Values counted into buckets (lower bounds, strictly increasing).
     Distribution {
-        /// The unit's wire spelling (`ms`, `bytes`, ...).
-        unit: &'static str,
+        /// The unit values are recorded in.
+        unit: MetricUnit,
         /// Lower bounds.
         buckets: &'static [u64],
     },
     /// The last value set, clamped to `min`..=`max`.
     Quantity {
-        /// The unit's wire spelling.
-        unit: &'static str,
+        /// The unit values are set in.
+        unit: MetricUnit,
         /// Lower clamp.
         min: u64,
         /// Upper clamp.

@@ -20,7 +20,7 @@ pub(crate) mod registry;
 mod types;
 
 pub use api::MetricDocuments;
-pub use cell::{MetricCell, MetricMeta, MetricShape};
+pub use cell::{MetricCell, MetricMeta, MetricShape, MetricUnit};
 pub(crate) use interval::Interval;
 pub use types::{Counter, Distribution, LabeledCounter, Quantity};
 

@@ -60,11 +60,11 @@ fn new_set() -> &'static Set {
         c: Counter::new(meta(MetricShape::Counter)),
         l: LabeledCounter::new(meta(MetricShape::LabeledCounter)),
         d: Distribution::new(meta(MetricShape::Distribution {
-            unit: "ms",
+            unit: MetricUnit::Ms,
             buckets: &[0, 10, 100],
         })),
         q: Quantity::new(meta(MetricShape::Quantity {
-            unit: "count",
+            unit: MetricUnit::Count,
             min: 0,
             max: 1000,
         })),

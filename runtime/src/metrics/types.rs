@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use candor_core::metric::{bucket_index, MAX_BUCKETS, MAX_LABELS};
 
-use super::cell::{Gate, MetricCell, MetricMeta, MetricShape};
+use super::cell::{Gate, MetricCell, MetricMeta, MetricShape, MetricUnit};
 use crate::encode::write_escaped;
 use crate::field_value::EventEnum;
 
@@ -28,9 +28,9 @@ fn push_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
-fn push_unit(out: &mut Vec<u8>, unit: &str) {
+fn push_unit(out: &mut Vec<u8>, unit: MetricUnit) {
     out.extend_from_slice(b",\"unit\":\"");
-    write_escaped(out, unit);
+    write_escaped(out, unit.as_str());
     out.push(b'"');
 }
 
@@ -238,8 +238,7 @@ impl Distribution {
                 MetricShape::Distribution { unit, .. } => unit,
                 _ => return,
             };
-            if let Some(v) = candor_core::MetricUnit::from_name(unit).and_then(|u| u.of_duration(d))
-            {
+            if let Some(v) = unit.of_duration(d) {
                 self.record_open(v);
             }
         }
@@ -269,7 +268,7 @@ impl MetricCell for Distribution {
         }
         let unit = match self.meta.shape {
             MetricShape::Distribution { unit, .. } => unit,
-            _ => "",
+            _ => MetricUnit::Count,
         };
         open_object(out, &self.meta, "distribution");
         push_unit(out, unit);
@@ -352,7 +351,7 @@ impl MetricCell for Quantity {
         }
         let unit = match self.meta.shape {
             MetricShape::Quantity { unit, .. } => unit,
-            _ => "",
+            _ => MetricUnit::Count,
         };
         open_object(out, &self.meta, "quantity");
         push_unit(out, unit);

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use candor::metrics::{MetricCell, MetricMeta, MetricShape};
+use candor::metrics::{MetricCell, MetricMeta, MetricShape, MetricUnit};
 use candor::{
     Client, Consent, Counter, Distribution, EventEnum, LabeledCounter, Metrics, Quantity,
 };
@@ -75,7 +75,7 @@ impl Node {
                 "node.sync_time",
                 Consent::Performance,
                 MetricShape::Distribution {
-                    unit: "ms",
+                    unit: MetricUnit::Ms,
                     buckets: &[0, 100, 1000, 10_000],
                 },
             )),
@@ -83,7 +83,7 @@ impl Node {
                 "node.peers",
                 Consent::Performance,
                 MetricShape::Quantity {
-                    unit: "count",
+                    unit: MetricUnit::Count,
                     min: 0,
                     max: 100,
                 },

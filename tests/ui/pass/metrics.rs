@@ -38,7 +38,7 @@ fn main() {
     assert_eq!(cells[1].meta().consent, candor::Consent::Diagnostics);
     assert_eq!(
         cells[2].meta().shape,
-        candor::metrics::MetricShape::Distribution { unit: "ms", buckets: &[0, 100, 1000, 10000] }
+        candor::metrics::MetricShape::Distribution { unit: candor::metrics::MetricUnit::Ms, buckets: &[0, 100, 1000, 10000] }
     );
     assert_eq!(cells[3].meta().expires_day, u32::MAX);
 }
