@@ -129,6 +129,13 @@ fn summary_section(w: &mut String, s: &Summary) {
             d::consent_title(*c)
         );
     }
+    for c in &s.metrics_only {
+        let _ = writeln!(
+            w,
+            "<p>Only metrics are collected under <strong>{}</strong>: see <a href=\"#metrics\">every metric</a> below.</p>",
+            d::consent_title(*c)
+        );
+    }
 
     let _ = write!(
         w,

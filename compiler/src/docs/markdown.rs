@@ -195,6 +195,13 @@ fn summary_section(w: &mut String, s: &Summary) {
             d::consent_title(*c)
         );
     }
+    for c in &s.metrics_only {
+        let _ = writeln!(
+            w,
+            "Only metrics are collected under **{}**: see “Every metric” below.\n",
+            d::consent_title(*c)
+        );
+    }
 
     let _ = writeln!(w, "### What is never collected\n");
     let _ = writeln!(w, "{}\n", d::NEVER_INTRO);
