@@ -11,7 +11,7 @@
 //!
 //! And a counter add (`counter_add/…`): candor's `Counter::add` (a `static` from
 //! `#[derive(Metrics)]`, consent on and off), OpenTelemetry's `Counter<u64>::add` (no
-//! attributes, `SdkMeterProvider` with a manual reader), Glean's `CounterMetric::add`
+//! attributes, `SdkMeterProvider` with the periodic reader and a discarding exporter), Glean's `CounterMetric::add`
 //! (drained in chunks like its events).
 //!
 //! Each sample tracks events in chunks of 1 000 (timed), then drains the
@@ -26,11 +26,14 @@ use std::time::{Duration, Instant};
 use candor::transport::{Request, Response, Transport, TransportError};
 use candor::{Client, Config, Consent, Counter, Metrics, Outcome};
 use criterion::{criterion_group, criterion_main, Criterion};
+use glean::TestGetValue as _;
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogBatch, LogExporter, SdkLoggerProvider};
-use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
 
 const CHUNK: u64 = 1_000;
 
@@ -73,6 +76,33 @@ impl LogExporter for NullExporter {
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         black_box(&batch);
         std::future::ready(Ok(()))
+    }
+}
+
+/// Discards exported metrics (the periodic reader exports once a minute, never during a
+/// sample of a few seconds).
+#[derive(Debug)]
+struct NullMetricExporter;
+
+impl PushMetricExporter for NullMetricExporter {
+    fn export(
+        &self,
+        metrics: &ResourceMetrics,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        black_box(metrics);
+        std::future::ready(Ok(()))
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn temporality(&self) -> Temporality {
+        Temporality::Delta
     }
 }
 
@@ -124,8 +154,7 @@ impl glean::net::PingUploader for DiscardUploader {
 fn glean_started() -> std::path::PathBuf {
     static DATA: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     DATA.get_or_init(|| {
-        let data =
-            std::env::temp_dir().join(format!("candor-peer-glean-{}", std::process::id()));
+        let data = std::env::temp_dir().join(format!("candor-peer-glean-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         let gcfg = glean::ConfigurationBuilder::new(true, data.clone(), "candor.peer.bench")
             .with_server_endpoint("http://127.0.0.1:9")
@@ -249,7 +278,7 @@ fn counters(c: &mut Criterion) {
     });
 
     let provider = SdkMeterProvider::builder()
-        .with_reader(ManualReader::builder().build())
+        .with_periodic_exporter(NullMetricExporter)
         .build();
     let meter = provider.meter("bench");
     let counter = meter.u64_counter("node.blocks_synced").build();
