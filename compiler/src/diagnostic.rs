@@ -102,6 +102,10 @@ codes! {
     ExpiresSoon = "expires-soon",
     /// A schema file that declares no events.
     NoEvents = "no-events",
+    /// A metric classed `pii`: metrics are sent whenever their consent holds.
+    PiiMetric = "pii-metric",
+    /// A metric named like an event or another metric of the same namespace.
+    DuplicateMetric = "duplicate-metric",
     /// A control character, line break or bidirectional-text control in a value where it can
     /// have no meaning (a name, a value, an owner, a pattern, a date).
     ControlCharacter = "control-character",

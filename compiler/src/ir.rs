@@ -13,7 +13,7 @@ use std::fmt;
 
 pub use candor_core::randomized_response::RandomizedResponse;
 pub use candor_core::types::YamlType;
-pub use candor_core::{Consent, DurationUnit};
+pub use candor_core::{Consent, DurationUnit, MetricType, MetricUnit};
 
 /// Version of the `registry.json` format. Bumped on any incompatible change.
 pub const REGISTRY_FORMAT: &str = "candor.registry/1";
@@ -32,6 +32,22 @@ impl Registry {
     /// All events, namespace by namespace, in declaration order.
     pub fn events(&self) -> impl Iterator<Item = &Event> {
         self.namespaces.iter().flat_map(|n| n.events.iter())
+    }
+
+    /// All metrics, namespace by namespace, in declaration order.
+    pub fn metrics(&self) -> impl Iterator<Item = &Metric> {
+        self.namespaces.iter().flat_map(|n| n.metrics.iter())
+    }
+
+    /// Looks a metric up by its full name (`namespace.metric`).
+    pub fn metric(&self, full_name: &str) -> Option<&Metric> {
+        let (ns, name) = full_name.split_once('.')?;
+        self.namespaces
+            .iter()
+            .find(|n| n.name == ns)?
+            .metrics
+            .iter()
+            .find(|m| m.name == name)
     }
 
     /// Looks an event up by its full name (`namespace.event`).
@@ -81,6 +97,9 @@ pub struct Namespace {
     /// The file it came from, relative to the schema folder, `/`-separated.
     pub file: String,
     pub events: Vec<Event>,
+    /// Metrics aggregated on the device (`metrics:`), in declaration order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<Metric>,
     /// Where the `namespace:` value is written.
     #[serde(skip)]
     #[cfg_attr(feature = "registry-schema", schemars(skip))]
@@ -402,6 +421,87 @@ impl FieldType {
             | FieldType::Duration {
                 buckets: Some(b), ..
             } => Some(b.iter().map(u64::to_string).collect()),
+            _ => None,
+        }
+    }
+}
+
+/// A declared metric: aggregated on the device over an interval and sent in one
+/// `candor.metrics/1` document per consent category. Its identity on the wire is `full_name` +
+/// `version`, like an event's.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
+pub struct Metric {
+    /// `namespace.name`.
+    pub full_name: String,
+    pub namespace: String,
+    pub name: String,
+    pub description: String,
+    pub purpose: String,
+    pub version: u32,
+    pub owners: Vec<String>,
+    pub consent: Consent,
+    pub retention_days: u32,
+    pub expires: Expiry,
+    /// Never `pii`: a metric is always sent when its consent holds.
+    pub class: PrivacyClass,
+    #[serde(flatten)]
+    pub kind: MetricKind,
+    /// A reviewer's note accepting a raised privacy class (read by `candor diff`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    /// Lints suppressed on this metric, each with its written reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<Allow>,
+    /// 16 hex digits over everything above.
+    pub fingerprint: String,
+    #[serde(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
+    pub span: Span,
+    /// Where `type:` is written, so the derive can point at it.
+    #[serde(skip)]
+    #[cfg_attr(feature = "registry-schema", schemars(skip))]
+    pub type_span: Span,
+}
+
+/// A metric's type with what it needs: labels, buckets, unit, bounds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "registry-schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum MetricKind {
+    /// A count of occurrences.
+    Counter,
+    /// A count per label; `labels` is the closed list, snake_case, no duplicates.
+    LabeledCounter { labels: Vec<String> },
+    /// Values counted into `buckets` (strictly increasing lower bounds, at least two).
+    Distribution { unit: MetricUnit, buckets: Vec<u64> },
+    /// The last value set in the interval, clamped to `min`/`max` when set.
+    Quantity {
+        unit: MetricUnit,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max: Option<u64>,
+    },
+}
+
+impl MetricKind {
+    /// Which metric type this is.
+    pub fn metric_type(&self) -> MetricType {
+        match self {
+            MetricKind::Counter => MetricType::Counter,
+            MetricKind::LabeledCounter { .. } => MetricType::LabeledCounter,
+            MetricKind::Distribution { .. } => MetricType::Distribution,
+            MetricKind::Quantity { .. } => MetricType::Quantity,
+        }
+    }
+
+    /// The unit values are in, for types that have one.
+    pub fn unit(&self) -> Option<MetricUnit> {
+        match self {
+            MetricKind::Distribution { unit, .. } | MetricKind::Quantity { unit, .. } => {
+                Some(*unit)
+            }
             _ => None,
         }
     }

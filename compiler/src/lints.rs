@@ -3,7 +3,8 @@
 //! published in the transparency docs.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Consent, Field, Policy, PrivacyClass, RandomizedResponse};
+use crate::ir::{Allow, Consent, Field, Policy, PrivacyClass, RandomizedResponse};
+use crate::source::Span;
 
 /// Lints that an `allow` entry may name.
 pub const LINTS: [&str; 3] = ["personal-name", "sensitive-in-usage", "weak-randomization"];
@@ -201,6 +202,77 @@ pub(crate) fn check_event(
                     ),
                 );
             }
+        }
+    }
+}
+
+/// The same lints over one metric: `personal-name` on its name and on each label,
+/// `sensitive-in-usage` on its class, and `allow` entries that suppress nothing.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn check_metric(
+    full_name: &str,
+    name: &str,
+    name_span: Span,
+    labels: &[(&str, Span)],
+    class: Option<PrivacyClass>,
+    consent: Option<Consent>,
+    class_span: Option<Span>,
+    allow: &[Allow],
+    policy: &Policy,
+    out: &mut Vec<Diagnostic>,
+) {
+    let allowed = |lint: &str| allow.iter().any(|a| a.lint == lint);
+    let mut fired: Vec<&str> = Vec::new();
+    let named = std::iter::once((name, name_span, "metric"))
+        .chain(labels.iter().map(|(l, s)| (*l, *s, "label")));
+    for (n, span, kind) in named {
+        if let Some(word) = personal_word(n, &policy.extra_personal_words) {
+            fired.push("personal-name");
+            if !allowed("personal-name") {
+                let msg = if kind == "metric" {
+                    format!("metric `{full_name}` is named like personal data (`{word}`)")
+                } else {
+                    format!("label `{n}` of metric `{full_name}` is named like personal data (`{word}`)")
+                };
+                out.push(
+                    Diagnostic::error(Code::PersonalName, span, msg)
+                        .with_help("a metric is always sent when its consent holds: count something that is not personal data, rename it, or if it really is not personal data add `allow: [{ lint: personal-name, reason: \"<why>\" }]`"),
+                );
+            }
+        }
+    }
+    if class == Some(PrivacyClass::Sensitive) && consent == Some(Consent::Usage) {
+        fired.push("sensitive-in-usage");
+        if !allowed("sensitive-in-usage") {
+            out.push(
+                Diagnostic::error(
+                    Code::SensitiveInUsage,
+                    class_span.unwrap_or(name_span),
+                    format!("`sensitive` metric `{full_name}`, whose consent is `usage`"),
+                )
+                .with_help("usage data is the broadest category people opt into: coarsen the metric below `sensitive`, move it to `diagnostics` or `performance`, or add `allow: [{ lint: sensitive-in-usage, reason: \"<why>\" }]`"),
+            );
+        }
+    }
+    let undecided = consent.is_none() && class == Some(PrivacyClass::Sensitive);
+    for a in allow {
+        if undecided && a.lint == "sensitive-in-usage" {
+            continue;
+        }
+        if !fired.contains(&a.lint.as_str()) {
+            out.push(
+                Diagnostic::warning(
+                    Code::UnusedAllow,
+                    a.span,
+                    format!(
+                        "`allow: {}` on metric `{full_name}` suppresses nothing",
+                        a.lint
+                    ),
+                )
+                .with_help(
+                    "remove the entry: stale suppressions would still be published in the docs",
+                ),
+            );
         }
     }
 }

@@ -106,6 +106,8 @@ pub enum SentKind {
     Batch,
     /// A `candor.deletion/1` document.
     Deletion,
+    /// A `candor.metrics/1` document.
+    Metrics,
 }
 
 impl SentKind {
@@ -114,6 +116,7 @@ impl SentKind {
         match self {
             SentKind::Batch => "batch",
             SentKind::Deletion => "deletion",
+            SentKind::Metrics => "metrics",
         }
     }
 
@@ -121,6 +124,7 @@ impl SentKind {
         match self {
             SentKind::Batch => 1,
             SentKind::Deletion => 2,
+            SentKind::Metrics => 3,
         }
     }
 }
@@ -158,6 +162,7 @@ impl<'a> SentEntry<'a> {
         let kind = match body[0] {
             1 => SentKind::Batch,
             2 => SentKind::Deletion,
+            3 => SentKind::Metrics,
             _ => return None,
         };
         Some(SentEntry {

@@ -15,6 +15,7 @@
 //! | `pattern` | whole-value patterns: validity, anchoring, and the simple-pattern walk (feature `pattern`) |
 //! | [`date`] | calendar dates, days since 1970, the wire minute (`YYYY-MM-DDTHH:MMZ`) |
 //! | [`names`] | the snake_case naming rule of namespaces, events, fields and values |
+//! | [`metric`] | metric types, their units, and the bucket a distribution counts a value in |
 //! | [`wire`] | document formats and versions, ids, and the patterns of the wire's JSON Schemas |
 //! | [`fingerprint`] | FNV-1a, schema fingerprints and the enum-values fingerprint |
 //! | `frames` | the device's record files: checksummed frames, spooled events, sent-log entries (feature `frames`) |
@@ -35,6 +36,7 @@ pub mod duration;
 pub mod fingerprint;
 #[cfg(feature = "frames")]
 pub mod frames;
+pub mod metric;
 pub mod names;
 #[cfg(feature = "pattern")]
 pub mod pattern;
@@ -45,4 +47,5 @@ pub mod wire;
 pub use consent::Consent;
 pub use date::Date;
 pub use duration::DurationUnit;
+pub use metric::{MetricType, MetricUnit};
 pub use types::{RustScalar, YamlType};

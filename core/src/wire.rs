@@ -15,6 +15,9 @@ pub const BATCH_FORMAT: &str = "candor.batch/1";
 /// Format tag of a deletion-request document.
 pub const DELETION_FORMAT: &str = "candor.deletion/1";
 
+/// Format tag of a metrics document: one consent category's aggregates over one interval.
+pub const METRICS_FORMAT: &str = "candor.metrics/1";
+
 /// The length of an id (event id, installation id): 128 random bits as lowercase hex.
 pub const ID_LEN: usize = 32;
 

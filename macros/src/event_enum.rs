@@ -37,6 +37,10 @@ pub fn expand(input: &DeriveInput) -> TokenStream {
     let arms = variants
         .iter()
         .map(|Variant { ident, value }| quote!(Self::#ident => #value));
+    let index = variants
+        .iter()
+        .enumerate()
+        .map(|(i, Variant { ident, .. })| quote!(Self::#ident => #i));
     let back = variants.iter().map(
         |Variant { ident, value }| quote!(#value => ::core::option::Option::Some(Self::#ident)),
     );
@@ -46,6 +50,10 @@ pub fn expand(input: &DeriveInput) -> TokenStream {
             const VALUES_FINGERPRINT: u64 = #fingerprint;
             fn value(&self) -> &'static str {
                 match *self { #(#arms,)* }
+            }
+            #[inline]
+            fn index(&self) -> usize {
+                match *self { #(#index,)* }
             }
             fn from_value(value: &str) -> ::core::option::Option<Self> {
                 match value {

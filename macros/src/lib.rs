@@ -17,6 +17,7 @@ mod event;
 mod event_enum;
 mod gen;
 mod internals;
+mod metrics;
 mod personal;
 
 use proc_macro::TokenStream;
@@ -46,6 +47,24 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(EventEnum)]
 pub fn derive_event_enum(input: TokenStream) -> TokenStream {
     event_enum::expand(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// Implements `candor::Metrics` and a `const fn new()` for a struct of metrics after
+/// checking each field against the schema's `metrics:`.
+///
+/// ```ignore
+/// #[derive(candor::Metrics)]
+/// #[metrics(namespace = "node")] // optional: schemas = "path"
+/// struct NodeMetrics { blocks_synced: Counter, sync_time: Distribution }
+/// static NODE: NodeMetrics = NodeMetrics::new();
+/// ```
+///
+/// Each field is named like a metric of the namespace and has its type: `Counter`,
+/// `LabeledCounter<E>` (`E` a `#[derive(EventEnum)]` enum whose variants are the schema's
+/// `labels`), `Distribution` or `Quantity`. See `docs/derive.md`.
+#[proc_macro_derive(Metrics, attributes(metrics))]
+pub fn derive_metrics(input: TokenStream) -> TokenStream {
+    metrics::expand(&parse_macro_input!(input as DeriveInput)).into()
 }
 
 /// Marks a type as personal data (`#[candor::personal] struct Email(String);`): using it as

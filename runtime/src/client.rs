@@ -79,7 +79,7 @@ impl FlushReport {
 /// queue and sender thread.
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl fmt::Debug for Client {
@@ -118,6 +118,8 @@ pub(crate) struct Shared {
     /// an opt-out, never while the pipeline lock is needed by anyone else.
     pub(crate) sent_log: Mutex<Option<crate::sent_log::Store>>,
     max_event_bytes: usize,
+    /// Metrics bound to this client (`register_metrics`). Locked after `state`, never before.
+    pub(crate) metrics: Mutex<crate::metrics::registry::Registry>,
     pub(crate) cfg: Config,
     /// Bumped under the pipeline lock at every consent revocation (before the purge) and
     /// when shutdown halts the pipeline: a transport sending one document as several
@@ -134,6 +136,11 @@ pub(crate) struct State {
     pub(crate) flushers: usize,
     /// Asked to stop (shutdown, or the last handle dropped).
     pub(crate) stop: bool,
+    /// Counts `flush` calls, so the sender sends the metrics of the current interval once
+    /// per flush.
+    pub(crate) flush_gen: u64,
+    /// The last `flush_gen` whose metrics the sender has taken.
+    pub(crate) flush_taken: u64,
     /// The sender thread has returned.
     pub(crate) done: bool,
 }
@@ -196,6 +203,11 @@ impl Client {
                 choice,
                 may_send: !env_off,
                 install_id,
+                metrics: crate::pipeline::metrics::Outbox::open(
+                    cfg.spool_dir.as_deref(),
+                    cfg.spool_fsync,
+                    now,
+                ),
             },
             now,
             now_min,
@@ -222,6 +234,8 @@ impl Client {
                 pipe,
                 ids: Box::new(IdPool::new()),
                 flushers: 0,
+                flush_gen: 0,
+                flush_taken: 0,
                 stop: false,
                 done: false,
             }),
@@ -229,6 +243,7 @@ impl Client {
             sender: OnceLock::new(),
             sent_log: Mutex::new(sent_log),
             max_event_bytes: cfg.max_event_bytes,
+            metrics: Mutex::new(Default::default()),
             cfg,
             interrupts: AtomicU64::new(0),
         });
@@ -378,6 +393,14 @@ impl Shared {
         if self.is_global.load(Ordering::Relaxed) {
             crate::global::GLOBAL_MASK.store(gate, Ordering::SeqCst);
         }
+        self.refresh_metric_gates();
+    }
+
+    /// Opens the registered metrics whose category the gate grants and that have not
+    /// expired today; closes the others.
+    pub(crate) fn refresh_metric_gates(&self) {
+        let gate = self.gate.load(Ordering::SeqCst);
+        lock(&self.metrics).refresh(gate, self.cfg.clock.now_minute() / (24 * 60));
     }
 
     #[inline(never)]
@@ -499,6 +522,8 @@ impl Shared {
             if let Some(log) = lock(&self.sent_log).as_mut() {
                 let _ = log.purge(old & !choice);
             }
+            // What the revoked categories' metrics aggregated so far is never sent.
+            lock(&self.metrics).clear(old & !choice);
         }
         let effect = st.pipe.set_choice(
             choice,
@@ -551,10 +576,13 @@ impl Shared {
         let deadline = Instant::now() + timeout;
         let mut st = lock(&self.state);
         st.flushers += 1;
+        st.flush_gen += 1;
+        let generation = st.flush_gen;
         self.wake();
         loop {
             let (_, _, queued) = self.queue.stats();
-            if (queued == 0 && st.pipe.settled()) || st.done || st.pipe.halted() {
+            let metrics_taken = st.flush_taken >= generation;
+            if (queued == 0 && metrics_taken && st.pipe.settled()) || st.done || st.pipe.halted() {
                 break;
             }
             let left = deadline.saturating_duration_since(Instant::now());

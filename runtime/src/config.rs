@@ -59,6 +59,11 @@ pub struct Config {
     /// [`Client::sent_log`](crate::Client::sent_log) and `candor inspect`. Needs `state_dir`.
     /// Default: none (nothing kept; files an earlier run kept are deleted at start).
     pub sent_log: Option<SentLog>,
+    /// How long metrics are aggregated before their documents are sent. Intervals are
+    /// aligned to UTC (with the default, each starts on the hour) and counted in whole
+    /// minutes; shorter than a minute counts as one minute. `flush` and `shutdown` also send
+    /// what the current interval holds so far. Default: 1 h.
+    pub metrics_interval: Duration,
 }
 
 impl Config {
@@ -82,6 +87,7 @@ impl Config {
             retry: RetryPolicy::default(),
             clock: Clock::system(),
             sent_log: None,
+            metrics_interval: Duration::from_secs(3600),
         }
     }
 }

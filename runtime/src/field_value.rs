@@ -103,6 +103,15 @@ pub trait EventEnum {
     const VALUES_FINGERPRINT: u64;
     /// The snake_case name of this variant.
     fn value(&self) -> &'static str;
+    /// This variant's position in [`Self::VALUES`] (a labeled counter's slot). The derive
+    /// writes it as a `match`; the default searches `VALUES`.
+    fn index(&self) -> usize {
+        let v = self.value();
+        Self::VALUES
+            .iter()
+            .position(|x| *x == v)
+            .unwrap_or(usize::MAX)
+    }
     /// The variant sent as `value`, if any (e.g. to read a value back from a wire event).
     fn from_value(value: &str) -> Option<Self>
     where

@@ -10,6 +10,10 @@
 //! The sender thread (`crate::sender`) is a thin loop around these, and the unit tests below
 //! drive them directly.
 //!
+//! Metrics documents (one consent category's aggregates over one interval) are held in
+//! [`metrics::Outbox`] and go out through the same `next_request`/`verdict` with their own
+//! ticket, after deletion requests and before batches.
+//!
 //! Accounting: every event that entered the pipeline (drained from the queue or loaded from
 //! the spool) is counted exactly once when it leaves it: `sent`, or dropped for one reason.
 //! An event that was on the wire when consent was revoked is removed from memory and disk at
@@ -27,6 +31,9 @@ use crate::retry::{RetryPolicy, Verdict};
 use crate::spool::{Loaded, Spool};
 use crate::transport::RequestKind;
 use crate::wire::AppInfo;
+
+pub(crate) mod metrics;
+use metrics::Outbox;
 
 /// A deletion request is given up after this many failed attempts.
 const DELETION_ATTEMPTS: u32 = 8;
@@ -62,6 +69,7 @@ impl Limits {
 pub(crate) enum Ticket {
     Batch(u64),
     Deletion,
+    Metrics(u64),
 }
 
 /// A document [`Pipeline::next_request`] wrote and wants sent.
@@ -110,6 +118,8 @@ pub(crate) struct Start {
     /// False when the environment opts out: nothing leaves the process.
     pub may_send: bool,
     pub install_id: Option<String>,
+    /// Metrics documents an earlier run spooled, and where to spool new ones.
+    pub metrics: Outbox,
 }
 
 /// See the module documentation.
@@ -132,6 +142,7 @@ pub(crate) struct Pipeline {
     halted: bool,
     install_id: Option<String>,
     deletions: VecDeque<Deletion>,
+    metrics: Outbox,
     tally: Tally,
 }
 
@@ -167,6 +178,7 @@ impl Pipeline {
             halted: false,
             install_id: start.install_id,
             deletions: VecDeque::new(),
+            metrics: start.metrics,
             tally,
         };
         p.sweep(now_min);
@@ -176,6 +188,42 @@ impl Pipeline {
 
     pub(crate) fn tally(&self) -> &Tally {
         &self.tally
+    }
+
+    /// What happened to metrics documents, and how many are held.
+    pub(crate) fn metric_documents(&self) -> (metrics::DocTally, usize, usize) {
+        (
+            self.metrics.tally,
+            self.metrics.len(),
+            self.metrics.spooled(),
+        )
+    }
+
+    /// Holds one consent category's metrics of the interval `start`..`end` (minutes) for
+    /// sending. A category that is no longer chosen is dropped (the snapshot discards it
+    /// already; this guards the race with an opt-out between the two).
+    pub(crate) fn push_metrics(
+        &mut self,
+        id: String,
+        taken: crate::metrics::registry::Taken,
+        start: u32,
+        end: u32,
+        now: Instant,
+    ) {
+        if self.consent_known && taken.consent.bit() & self.choice == 0 {
+            self.metrics.tally.revoked += 1;
+            return;
+        }
+        self.metrics.push(
+            id,
+            taken.consent,
+            start,
+            end,
+            taken.retention_days,
+            taken.entries,
+            now,
+            self.halted,
+        );
     }
 
     /// Counts events an opt-out purged from the queue (which the caller owns).
@@ -318,6 +366,8 @@ impl Pipeline {
             fl.expired += on_wire.1;
         }
         self.ready.retain(|b| !b.is_empty());
+        let keep = if known { choice } else { Consent::MASK_ALL };
+        self.metrics.purge(keep, now_min);
     }
 
     fn in_flight_seq(&self) -> Option<u64> {
@@ -407,6 +457,14 @@ impl Pipeline {
         if !self.consent_known {
             return None;
         }
+        self.metrics.purge(self.choice, now_min);
+        if let Some((seq, count, bits)) =
+            self.metrics
+                .next(&self.app, self.install_id.as_deref(), now, now_min, body)
+        {
+            let out = self.start(Ticket::Metrics(seq), RequestKind::Metrics, count);
+            return Some(Outgoing { bits, ..out });
+        }
         loop {
             let head = self.ready.front_mut()?;
             if head.next_attempt > now {
@@ -468,6 +526,11 @@ impl Pipeline {
                         self.deletions.pop_front();
                     }
                 }
+                return;
+            }
+            Ticket::Metrics(seq) => {
+                let retry = self.limits.retry;
+                self.metrics.verdict(seq, verdict, &retry, now, random);
                 return;
             }
             Ticket::Batch(seq) => seq,
@@ -588,7 +651,9 @@ impl Pipeline {
         }
         let can_send = self.may_send && !self.halted;
         (self.deletions.is_empty() || !can_send)
-            && (self.ready.is_empty() || !can_send || !self.consent_known)
+            && ((self.ready.is_empty() && self.metrics.is_empty())
+                || !can_send
+                || !self.consent_known)
     }
 
     /// When the sender must look again if nothing wakes it: the open batch is due, the head
@@ -606,6 +671,9 @@ impl Pipeline {
             if self.consent_known {
                 if let Some(b) = self.ready.front() {
                     min(b.next_attempt);
+                }
+                if let Some(t) = self.metrics.wake_at() {
+                    min(t);
                 }
             }
         }

@@ -24,6 +24,8 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
     let mut body = Vec::new();
     let interval = s.cfg.batch_interval;
     let mut last_sweep = Instant::now();
+    let mut metrics =
+        crate::metrics::Interval::new(s.cfg.metrics_interval, s.cfg.clock.now_minute());
     let mut st = lock(&s.state);
     loop {
         let now_min = s.cfg.clock.now_minute();
@@ -33,6 +35,7 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
             s.drain_queue(&mut st, &mut scratch, now, now_min);
         }
         let force = st.flushers > 0 || st.stop;
+        metrics.tick(s, &mut st, now, now_min);
         st.pipe.close_due(now, force);
         if now.duration_since(last_sweep) >= SWEEP_EVERY {
             st.pipe.sweep(now_min);
@@ -67,6 +70,7 @@ pub(crate) fn run<T: Transport>(s: &Shared, mut transport: T) {
         // batch fills or on flush, set_consent and shutdown, never per event, so the queue
         // is also polled every interval: an event waits at most about two intervals.
         let now = Instant::now();
+        // The minute wake-up below also ends metrics intervals, which end on minutes.
         let mut wake_at = (last_sweep + SWEEP_EVERY)
             .min(now + until_next_minute())
             .min(now + interval);
@@ -94,6 +98,7 @@ fn record_sent(s: &Shared, out: &Outgoing, body: &[u8]) {
         let kind = match out.kind {
             RequestKind::Batch => SentKind::Batch,
             RequestKind::Deletion => SentKind::Deletion,
+            RequestKind::Metrics => SentKind::Metrics,
         };
         let _ = log.append(kind, out.bits, s.minute.load(Ordering::Relaxed), body);
     }

@@ -1,6 +1,7 @@
-//! The two documents a client sends, written here and nowhere else: the batch envelope
-//! (`candor.batch/1`, opened, filled with event objects and closed in one function) and the
-//! deletion request (`candor.deletion/1`). Their JSON Schemas are `runtime/wire/*.schema.json`
+//! The documents a client sends, written here and nowhere else: the batch envelope
+//! (`candor.batch/1`, opened, filled with event objects and closed in one function), the
+//! deletion request (`candor.deletion/1`) and the metrics document (`candor.metrics/1`, one
+//! consent category's aggregates over one interval). Their JSON Schemas are `runtime/wire/*.schema.json`
 //! and `docs/wire-format.md` describes them key by key.
 //!
 //! Deliberately minimal: app name/version, OS family, optional anonymous installation id,
@@ -14,6 +15,9 @@ use crate::encode::write_escaped;
 pub(crate) const BATCH_FORMAT: &str = candor_core::wire::BATCH_FORMAT;
 /// Format tag of a deletion-request document.
 pub(crate) const DELETION_FORMAT: &str = candor_core::wire::DELETION_FORMAT;
+
+/// Format tag of a metrics document.
+pub(crate) const METRICS_FORMAT: &str = candor_core::wire::METRICS_FORMAT;
 
 /// Bytes an event adds to a batch document beyond its stored tail: `{"id":"<32 hex>",` and
 /// the comma before the next event.
@@ -72,6 +76,44 @@ impl AppInfo {
         buf.extend_from_slice(&format_minute(sent_minute));
         buf.extend_from_slice(b"\",\"events\":[");
         write_events(buf, batch);
+        buf.extend_from_slice(b"]}");
+    }
+
+    /// Replaces `buf` with the complete metrics document `id` of one consent category: the
+    /// interval from `start` to `end` (minutes; `start` on the interval grid), sent at
+    /// `sent`, and the metric objects `entries` (comma-separated, written by the metric
+    /// types).
+    pub(crate) fn metrics(
+        &self,
+        buf: &mut Vec<u8>,
+        id: &str,
+        install_id: Option<&str>,
+        consent: &str,
+        (start, end, sent_minute): (u32, u32, u32),
+        entries: &[u8],
+    ) {
+        buf.clear();
+        buf.extend_from_slice(b"{\"format\":\"");
+        buf.extend_from_slice(METRICS_FORMAT.as_bytes());
+        buf.extend_from_slice(b"\",\"id\":\"");
+        write_escaped(buf, id);
+        buf.extend_from_slice(b"\",\"app\":");
+        buf.extend_from_slice(&self.json);
+        if let Some(id) = install_id {
+            buf.extend_from_slice(b",\"install_id\":\"");
+            write_escaped(buf, id);
+            buf.push(b'"');
+        }
+        buf.extend_from_slice(b",\"consent\":\"");
+        write_escaped(buf, consent);
+        buf.extend_from_slice(b"\",\"start\":\"");
+        buf.extend_from_slice(&format_minute(start));
+        buf.extend_from_slice(b"\",\"end\":\"");
+        buf.extend_from_slice(&format_minute(end));
+        buf.extend_from_slice(b"\",\"sent_at\":\"");
+        buf.extend_from_slice(&format_minute(sent_minute));
+        buf.extend_from_slice(b"\",\"metrics\":[");
+        buf.extend_from_slice(entries);
         buf.extend_from_slice(b"]}");
     }
 

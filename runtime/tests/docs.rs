@@ -175,6 +175,11 @@ mod wire_examples {
             .expect("a deletion example");
         assert!(validator("runtime/wire/batch.schema.json").is_valid(batch));
         assert!(validator("runtime/wire/deletion.schema.json").is_valid(deletion));
+        let metrics = blocks
+            .iter()
+            .find(|b| b["format"] == "candor.metrics/1" && b.get("metrics").is_some())
+            .expect("a metrics example");
+        assert!(validator("runtime/wire/metrics.schema.json").is_valid(metrics));
 
         let event = &batch["events"][0];
         assert_eq!(event["name"], TransactionSigned::NAME);

@@ -2,8 +2,8 @@
 
 use crate::read;
 use candor_core::wire::{
-    BATCH_FORMAT, DELETION_FORMAT, EVENT_NAME_PATTERN, ID_PATTERN, MAX_VERSION, MINUTE_PATTERN,
-    OS_PATTERN,
+    BATCH_FORMAT, DELETION_FORMAT, EVENT_NAME_PATTERN, ID_PATTERN, MAX_VERSION, METRICS_FORMAT,
+    MINUTE_PATTERN, OS_PATTERN,
 };
 use candor_core::Consent;
 use serde_json::{json, Value};
@@ -42,6 +42,36 @@ fn the_deletion_schema_uses_cores_names_and_patterns() {
     assert_eq!(p["categories"]["items"]["enum"], json!(names));
 }
 
+#[test]
+fn the_metrics_schema_uses_cores_names_and_patterns() {
+    use candor_core::metric::{MetricType, MetricUnit, MAX_BUCKETS};
+    let s = schema("metrics.schema.json");
+    let p = &s["properties"];
+    let d = &s["$defs"];
+    assert_eq!(p["format"], json!({ "const": METRICS_FORMAT }));
+    assert!(s["title"].as_str().unwrap().contains(METRICS_FORMAT));
+    assert_eq!(p["id"]["pattern"], ID_PATTERN);
+    assert_eq!(p["install_id"]["pattern"], ID_PATTERN);
+    assert_eq!(p["app"]["properties"]["os"]["pattern"], OS_PATTERN);
+    assert_eq!(d["minute"]["pattern"], MINUTE_PATTERN);
+    assert_eq!(d["name"]["pattern"], EVENT_NAME_PATTERN);
+    assert_eq!(d["version"]["maximum"], json!(MAX_VERSION));
+    let names: Vec<&str> = Consent::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(p["consent"]["enum"], json!(names));
+    let units: Vec<&str> = MetricUnit::ALL.iter().map(|u| u.as_str()).collect();
+    assert_eq!(d["unit"]["enum"], json!(units));
+    for t in MetricType::ALL {
+        assert_eq!(
+            d[t.as_str()]["properties"]["type"],
+            json!({ "const": t.as_str() })
+        );
+    }
+    assert_eq!(
+        d["distribution"]["properties"]["buckets"]["maxItems"],
+        json!(MAX_BUCKETS)
+    );
+}
+
 /// `docs/wire-format.md` prints both schemas; the printed copies are the files.
 #[test]
 fn the_documented_schemas_are_the_checked_in_ones() {
@@ -52,7 +82,11 @@ fn the_documented_schemas_are_the_checked_in_ones() {
         .filter_map(|block| serde_json::from_str(block.split("```").next()?).ok())
         .filter(|v: &Value| v.get("$schema").is_some())
         .collect();
-    for file in ["batch.schema.json", "deletion.schema.json"] {
+    for file in [
+        "batch.schema.json",
+        "deletion.schema.json",
+        "metrics.schema.json",
+    ] {
         let s = schema(file);
         assert!(
             printed.contains(&s),

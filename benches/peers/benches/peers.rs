@@ -9,6 +9,11 @@
 //! - `glean`: `EventMetric::record` with five extras, Glean initialised with
 //!   upload enabled and a discarding uploader (no network).
 //!
+//! And a counter add (`counter_add/…`): candor's `Counter::add` (a `static` from
+//! `#[derive(Metrics)]`, consent on and off), OpenTelemetry's `Counter<u64>::add` (no
+//! attributes, `SdkMeterProvider` with the periodic reader and a discarding exporter), Glean's `CounterMetric::add`
+//! (drained in chunks like its events).
+//!
 //! Each sample tracks events in chunks of 1 000 (timed), then drains the
 //! library's queue (untimed: candor `flush`, OTel `force_flush`, Glean a
 //! `test_get_value` that blocks on its dispatcher) so that every timed call
@@ -19,11 +24,16 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use candor::transport::{Request, Response, Transport, TransportError};
-use candor::{Client, Config, Consent, Outcome};
+use candor::{Client, Config, Consent, Counter, Metrics, Outcome};
 use criterion::{criterion_group, criterion_main, Criterion};
+use glean::TestGetValue as _;
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogBatch, LogExporter, SdkLoggerProvider};
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
 
 const CHUNK: u64 = 1_000;
 
@@ -44,6 +54,16 @@ use swap_completed::SwapCompleted;
 
 const EVENT: SwapCompleted = SwapCompleted::SAMPLE;
 
+/// `node.blocks_synced` from the repository's `schemas/sync/node.yaml`.
+#[derive(Metrics)]
+#[metrics(namespace = "node", schemas = "../../schemas")]
+struct Node {
+    blocks_synced: Counter,
+}
+
+static NODE_ON: Node = Node::new();
+static NODE_OFF: Node = Node::new();
+
 // ------------------------------------------------------- opentelemetry_sdk
 
 #[derive(Debug)]
@@ -56,6 +76,33 @@ impl LogExporter for NullExporter {
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         black_box(&batch);
         std::future::ready(Ok(()))
+    }
+}
+
+/// Discards exported metrics (the periodic reader exports once a minute, never during a
+/// sample of a few seconds).
+#[derive(Debug)]
+struct NullMetricExporter;
+
+impl PushMetricExporter for NullMetricExporter {
+    fn export(
+        &self,
+        metrics: &ResourceMetrics,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        black_box(metrics);
+        std::future::ready(Ok(()))
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn temporality(&self) -> Temporality {
+        Temporality::Delta
     }
 }
 
@@ -101,6 +148,22 @@ impl glean::net::PingUploader for DiscardUploader {
         black_box(request);
         glean::net::UploadResult::http_status(200)
     }
+}
+
+/// Glean is initialised once per process, for both groups; its data folder is returned.
+fn glean_started() -> std::path::PathBuf {
+    static DATA: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        let data = std::env::temp_dir().join(format!("candor-peer-glean-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let gcfg = glean::ConfigurationBuilder::new(true, data.clone(), "candor.peer.bench")
+            .with_server_endpoint("http://127.0.0.1:9")
+            .with_uploader(DiscardUploader)
+            .build();
+        glean::initialize(gcfg, glean::ClientInfoMetrics::unknown());
+        data
+    })
+    .clone()
 }
 
 // ------------------------------------------------------------------ bench
@@ -166,13 +229,7 @@ fn peers(c: &mut Criterion) {
         })
     });
 
-    let data = std::env::temp_dir().join(format!("candor-peer-glean-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let gcfg = glean::ConfigurationBuilder::new(true, data.clone(), "candor.peer.bench")
-        .with_server_endpoint("http://127.0.0.1:9")
-        .with_uploader(DiscardUploader)
-        .build();
-    glean::initialize(gcfg, glean::ClientInfoMetrics::unknown());
+    glean_started();
     let metric = glean::private::EventMetric::<SwapExtras>::new(glean::CommonMetricData {
         category: "wallet".into(),
         name: "swap_completed".into(),
@@ -203,6 +260,55 @@ fn peers(c: &mut Criterion) {
     group.finish();
     candor.shutdown(Duration::from_secs(5));
     let _ = provider.shutdown();
+}
+
+fn counters(c: &mut Criterion) {
+    let mut group = c.benchmark_group("counter_add");
+
+    let candor = Client::start(Config::new("bench", "1.0.0"), Discard).expect("candor client");
+    candor.register_metrics(&NODE_ON);
+    candor.set_consent(Consent::Performance, true);
+    let off = Client::start(Config::new("bench-off", "1.0.0"), Discard).expect("candor client");
+    off.register_metrics(&NODE_OFF);
+    group.bench_function("candor_counter_add/consent_on", |b| {
+        b.iter(|| NODE_ON.blocks_synced.add(black_box(1)))
+    });
+    group.bench_function("candor_counter_add/consent_off", |b| {
+        b.iter(|| NODE_OFF.blocks_synced.add(black_box(1)))
+    });
+
+    let provider = SdkMeterProvider::builder()
+        .with_periodic_exporter(NullMetricExporter)
+        .build();
+    let meter = provider.meter("bench");
+    let counter = meter.u64_counter("node.blocks_synced").build();
+    group.bench_function("opentelemetry_sdk_counter_add", |b| {
+        b.iter(|| counter.add(black_box(1), &[]))
+    });
+
+    let data = glean_started();
+    let glean_counter = glean::private::CounterMetric::new(glean::CommonMetricData {
+        category: "node".into(),
+        name: "blocks_synced".into(),
+        send_in_pings: vec!["metrics".into()],
+        ..Default::default()
+    });
+    let _ = glean_counter.test_get_value(None);
+    group.bench_function("glean_counter_add", |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                || glean_counter.add(black_box(1)),
+                || {
+                    let _ = glean_counter.test_get_value(None);
+                },
+            )
+        })
+    });
+    group.finish();
+    candor.shutdown(Duration::from_secs(5));
+    off.shutdown(Duration::from_secs(5));
+    let _ = provider.shutdown();
     glean::shutdown();
     let _ = std::fs::remove_dir_all(&data);
 }
@@ -210,6 +316,6 @@ fn peers(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
-    targets = peers
+    targets = peers, counters
 }
 criterion_main!(benches);

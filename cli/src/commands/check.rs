@@ -33,8 +33,15 @@ pub fn run(args: Args) -> Result<Outcome, String> {
             if let Some(registry) = &compilation.registry {
                 let events = registry.events().count();
                 let fields: usize = registry.events().map(|e| e.fields.len()).sum();
+                // Metrics are named only where there are some, so the line stays as it was
+                // for folders without.
+                let metrics = match registry.metrics().count() {
+                    0 => String::new(),
+                    1 => ", 1 metric".to_string(),
+                    n => format!(", {n} metrics"),
+                };
                 eprintln!(
-                    "checked {} files: {} namespaces, {events} events, {fields} fields",
+                    "checked {} files: {} namespaces, {events} events, {fields} fields{metrics}",
                     compilation.sources.len(),
                     registry.namespaces.len()
                 );

@@ -7,7 +7,7 @@ use super::{registry_for_output, CompileArgs};
 use crate::output::write_all;
 use crate::Outcome;
 use candor_schema::diagnostic::visible;
-use candor_schema::emit::{iglu, json_schema, registry, tracking_plan};
+use candor_schema::emit::{iglu, json_schema, metric_schema, registry, tracking_plan};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -49,6 +49,7 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         return Ok(Outcome::Problems);
     };
     let mut files = json_schema::all(&reg);
+    files.extend(metric_schema::all(&reg));
     files.push(registry::registry_json(&reg));
     files.push(registry::registry_schema());
     if let Some(vendor) = &args.iglu {

@@ -45,7 +45,9 @@ pub(super) fn registries(base: &Registry, head: &Registry) -> Vec<Change> {
         out.push(change(None, kind, false));
     }
     for consent in Consent::ALL {
-        let used = |r: &Registry| r.events().any(|e| e.consent == consent);
+        let used = |r: &Registry| {
+            r.events().any(|e| e.consent == consent) || r.metrics().any(|m| m.consent == consent)
+        };
         if used(head) && !used(base) {
             out.push(change(
                 None,

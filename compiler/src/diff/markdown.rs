@@ -51,7 +51,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     let _ = writeln!(w);
-    if r.events.is_empty() && r.registry_changes.is_empty() {
+    if r.events.is_empty() && r.registry_changes.is_empty() && r.metrics.is_empty() {
         let _ = writeln!(w, "No changes to events, fields or policy.");
         return out;
     }
@@ -77,32 +77,46 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(w);
     }
 
-    let (added, removed, changed) =
-        r.events
-            .iter()
-            .fold((0, 0, 0), |(a, d, m), e| match e.status {
-                Status::Added => (a + 1, d, m),
-                Status::Removed => (a, d + 1, m),
-                Status::Changed => (a, d, m + 1),
-            });
+    if !r.events.is_empty() || !r.registry_changes.is_empty() {
+        heading(w, "Events", &r.events);
+        if !r.registry_changes.is_empty() {
+            let _ = writeln!(w, "Whole folder:\n");
+            for ch in &r.registry_changes {
+                let _ = writeln!(w, "- {}", ch.text);
+            }
+            let _ = writeln!(w);
+        }
+        table_and_details(w, "Event", &r.events);
+    }
+    if !r.metrics.is_empty() {
+        heading(w, "Metrics", &r.metrics);
+        table_and_details(w, "Metric", &r.metrics);
+    }
+    out
+}
+
+/// `### Events: 1 added, 0 removed, 2 changed`.
+fn heading(w: &mut String, what: &str, items: &[EventReport]) {
+    let (added, removed, changed) = items.iter().fold((0, 0, 0), |(a, d, m), e| match e.status {
+        Status::Added => (a + 1, d, m),
+        Status::Removed => (a, d + 1, m),
+        Status::Changed => (a, d, m + 1),
+    });
     let _ = writeln!(
         w,
-        "### Events: {added} added, {removed} removed, {changed} changed\n"
+        "### {what}: {added} added, {removed} removed, {changed} changed\n"
     );
-    if !r.registry_changes.is_empty() {
-        let _ = writeln!(w, "Whole folder:\n");
-        for ch in &r.registry_changes {
-            let _ = writeln!(w, "- {}", ch.text);
-        }
-        let _ = writeln!(w);
-    }
-    if !r.events.is_empty() {
+}
+
+/// The table of `items` and, for each, its changes.
+fn table_and_details(w: &mut String, noun: &str, items: &[EventReport]) {
+    if !items.is_empty() {
         let _ = writeln!(
             w,
-            "| Event | Status | Version | Bump needed | Version check |"
+            "| {noun} | Status | Version | Bump needed | Version check |"
         );
         let _ = writeln!(w, "| --- | --- | --- | --- | --- |");
-        for e in &r.events {
+        for e in items {
             let status = match e.status {
                 Status::Added => "added",
                 Status::Removed => "removed",
@@ -119,7 +133,7 @@ pub fn render(r: &Report) -> String {
         }
         let _ = writeln!(w);
     }
-    for e in &r.events {
+    for e in items {
         let _ = writeln!(w, "#### {}\n", c(&e.event));
         for ch in &e.changes {
             let mut tags = Vec::new();
@@ -138,5 +152,4 @@ pub fn render(r: &Report) -> String {
         }
         let _ = writeln!(w);
     }
-    out
 }

@@ -9,6 +9,7 @@
 mod compare;
 pub mod git;
 pub mod markdown;
+mod metrics;
 pub mod rules;
 
 use crate::ir::{Consent, PrivacyClass, Registry};
@@ -152,6 +153,20 @@ pub enum ChangeKind {
         lint: String,
     },
     FieldDescriptionChanged,
+    MetricAdded,
+    MetricRemoved,
+    /// A metric that is `sensitive` and that BASE did not have.
+    NewSensitiveMetric,
+    MetricTypeChanged {
+        from: &'static str,
+        to: &'static str,
+    },
+    LabelsAdded {
+        labels: Vec<String>,
+    },
+    LabelsRemoved {
+        labels: Vec<String>,
+    },
 }
 
 /// A change with its consequences.
@@ -218,6 +233,12 @@ pub enum Failure {
         #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<f64>,
     },
+    /// A metric moved to a higher privacy class without a new `review` note.
+    MetricClassRaisedWithoutReview {
+        metric: String,
+        from: PrivacyClass,
+        to: PrivacyClass,
+    },
 }
 
 /// The whole comparison.
@@ -234,6 +255,9 @@ pub struct Report {
     pub registry_changes: Vec<Change>,
     /// Events with at least one change, by full name.
     pub events: Vec<EventReport>,
+    /// Metrics with at least one change, by full name (absent when none changed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<EventReport>,
 }
 
 impl Report {
@@ -243,6 +267,7 @@ impl Report {
         let events = self
             .events
             .iter()
+            .chain(self.metrics.iter())
             .flat_map(|e| e.changes.iter().map(move |c| (Some(e.event.as_str()), c)));
         registry.chain(events).filter(|(_, c)| c.privacy)
     }
@@ -262,7 +287,9 @@ impl Report {
 pub fn diff(base_label: &str, base: &Registry, head_label: &str, head: &Registry) -> Report {
     let registry_changes = compare::registries(base, head);
     let events = compare::events(base, head);
-    let failures = rules::failures(base, head, &events);
+    let metrics = metrics::metrics(base, head);
+    let mut failures = rules::failures(base, head, &events);
+    failures.extend(rules::metric_failures(base, head, &metrics));
     Report {
         format: REPORT_FORMAT,
         base: base_label.to_string(),
@@ -271,5 +298,6 @@ pub fn diff(base_label: &str, base: &Registry, head_label: &str, head: &Registry
         failures,
         registry_changes,
         events,
+        metrics,
     }
 }

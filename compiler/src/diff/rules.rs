@@ -33,7 +33,8 @@ pub fn impact(kind: &ChangeKind, in_payload: bool) -> Bump {
         | K::TypeChanged { .. }
         | K::ValuesRemoved { .. }
         | K::OptionalityChanged { .. } => shape(Bump::Breaking),
-        K::ValuesAdded { .. } => shape(Bump::Additive),
+        K::ValuesAdded { .. } | K::LabelsAdded { .. } => shape(Bump::Additive),
+        K::MetricTypeChanged { .. } | K::LabelsRemoved { .. } => shape(Bump::Breaking),
         K::ConstraintChanged { widened: true, .. } => shape(Bump::Additive),
         K::ConstraintChanged { widened: false, .. } => shape(Bump::Breaking),
         // Stops being sent: to consumers the field is removed.
@@ -61,7 +62,10 @@ pub fn impact(kind: &ChangeKind, in_payload: bool) -> Bump {
         | K::AllowRemoved { .. }
         | K::RandomizationChanged { .. }
         | K::PlainFieldBesideRandomized { .. }
-        | K::FieldDescriptionChanged => Bump::None,
+        | K::FieldDescriptionChanged
+        | K::MetricAdded
+        | K::MetricRemoved
+        | K::NewSensitiveMetric => Bump::None,
     }
 }
 
@@ -78,6 +82,7 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         K::PublicationChanged { published } => *published,
         K::NewSensitiveField
         | K::PlainFieldBesideRandomized { .. }
+        | K::NewSensitiveMetric
         | K::ExpiryJustificationChanged
         | K::NewConsentCategory { .. }
         | K::ConsentChanged { .. }
@@ -98,7 +103,12 @@ pub fn is_privacy(kind: &ChangeKind) -> bool {
         | K::ConstraintChanged { .. }
         | K::OptionalityChanged { .. }
         | K::AllowRemoved { .. }
-        | K::FieldDescriptionChanged => false,
+        | K::FieldDescriptionChanged
+        | K::MetricAdded
+        | K::MetricRemoved
+        | K::MetricTypeChanged { .. }
+        | K::LabelsAdded { .. }
+        | K::LabelsRemoved { .. } => false,
     }
 }
 
@@ -189,7 +199,12 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
             to,
             widened,
         } => format!(
-            "field {f}: {} changed from {} to {}{}",
+            "{}{} changed from {} to {}{}",
+            if field.is_some() {
+                format!("field {f}: ")
+            } else {
+                String::new()
+            },
             c(constraint),
             c(from),
             c(to),
@@ -204,7 +219,12 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
                 None => String::new(),
             };
             format!(
-                "field {f} class {verb} from {} to {}{note}",
+                "{} class {verb} from {} to {}{note}",
+                if field.is_some() {
+                    format!("field {f}")
+                } else {
+                    "privacy".to_string()
+                },
                 c(from.as_str()),
                 c(to.as_str())
             )
@@ -252,6 +272,14 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
             format!("field {f} no longer switches off the {} check", c(lint))
         }
         K::FieldDescriptionChanged => format!("field {f} description reworded"),
+        K::MetricAdded => "new metric".to_string(),
+        K::MetricRemoved => "metric removed".to_string(),
+        K::NewSensitiveMetric => "new `sensitive` metric".to_string(),
+        K::MetricTypeChanged { from, to } => {
+            format!("metric retyped from {} to {}", c(from), c(to))
+        }
+        K::LabelsAdded { labels } => format!("new labels {}", list(labels)),
+        K::LabelsRemoved { labels } => format!("labels {} removed (narrowed)", list(labels)),
     }
 }
 
@@ -324,6 +352,42 @@ pub fn epsilon(f: &crate::ir::Field) -> Option<f64> {
         .map(|r| r.epsilon)
 }
 
+/// The failures of metrics: the same version rules as events, and a class raised without a
+/// new `review` note.
+pub fn metric_failures(base: &Registry, head: &Registry, metrics: &[EventReport]) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for m in metrics.iter().filter(|m| m.status == Status::Changed) {
+        let (Some(b), Some(h)) = (m.base_version, m.head_version) else {
+            continue;
+        };
+        if h < b {
+            out.push(Failure::VersionDecreased {
+                event: m.event.clone(),
+                base_version: b,
+                head_version: h,
+            });
+        } else if h == b && m.required_bump > Bump::None {
+            out.push(Failure::VersionNotBumped {
+                event: m.event.clone(),
+                needed: m.required_bump,
+                base_version: b,
+                head_version: h,
+            });
+        }
+        if let (Some(bm), Some(hm)) = (base.metric(&m.event), head.metric(&m.event)) {
+            let reviewed = hm.review.is_some() && hm.review != bm.review;
+            if hm.class > bm.class && !reviewed {
+                out.push(Failure::MetricClassRaisedWithoutReview {
+                    metric: m.event.clone(),
+                    from: bm.class,
+                    to: hm.class,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// One Markdown sentence for a failure, saying how to fix it.
 pub fn failure_text(f: &Failure) -> String {
     match f {
@@ -357,6 +421,12 @@ pub fn failure_text(f: &Failure) -> String {
                 Some(to) => format!("lowers its randomized response ε from {from} to {to} (every published estimate of it changes meaning)"),
                 None => format!("drops its randomized response (ε = {from}) and sends the true value"),
             }
+        ),
+        Failure::MetricClassRaisedWithoutReview { metric, from, to } => format!(
+            "metric {} is raised from {} to {} without a new `review` note: a privacy reviewer must add `review: \"<why this is acceptable>\"` to the metric",
+            c(metric),
+            c(from.as_str()),
+            c(to.as_str())
         ),
     }
 }

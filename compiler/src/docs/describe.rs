@@ -69,12 +69,17 @@ pub const NEVER_INTRO: &str = "The app's build refuses events that would include
 
 /// The opening paragraph of the page.
 pub fn lead(s: &super::summary::Summary) -> String {
+    // Pages without metrics keep their sentence word for word.
+    let what = match s.metric_count {
+        0 => format!("{} kinds of events", s.event_count),
+        1 => format!("{} kinds of events and 1 metric", s.event_count),
+        n => format!("{} kinds of events and {n} metrics", s.event_count),
+    };
     format!(
         "This page lists every piece of information the app can send, generated from the same \
-         definitions the app is built from. There are {} kinds of events, in {} categories you \
-         choose to allow. Nothing is sent until you opt in, and nothing is kept longer than {}.",
-        s.event_count,
-        s.categories.len(),
+         definitions the app is built from. There are {what}, in {} categories you choose to \
+         allow. Nothing is sent until you opt in, and nothing is kept longer than {}.",
+        s.categories.len() + s.metrics_only.len(),
         days(s.max_retention_days)
     )
 }

@@ -2,6 +2,7 @@
 //! Markdown and for reading in a terminal. Same content and order as the HTML page.
 
 use super::describe::{self as d, code_spans};
+use super::metric_text as mt;
 use super::summary::Summary;
 use super::SiteOptions;
 use crate::diagnostic::visible;
@@ -96,7 +97,68 @@ pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> 
             event_section(w, event);
         }
     }
+    metrics_section(w, registry);
     out
+}
+
+/// "Every metric", only when the registry declares any (pages without metrics stay as they
+/// were).
+fn metrics_section(w: &mut String, registry: &Registry) {
+    if registry.metrics().next().is_none() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "## Every metric
+"
+    );
+    let _ = writeln!(
+        w,
+        "{}
+",
+        text(mt::INTRO)
+    );
+    for m in registry.metrics() {
+        let _ = writeln!(
+            w,
+            "#### {} (version {})
+",
+            code_literal(&m.full_name),
+            m.version
+        );
+        let _ = writeln!(
+            w,
+            "{}
+",
+            text(&m.description)
+        );
+        let _ = writeln!(w, "- **Why it is collected:** {}", text(&m.purpose));
+        let _ = writeln!(
+            w,
+            "- **Kind:** {}{} ({})",
+            mt::kind(m),
+            mt::unit(m).map(|u| format!(", in {u}")).unwrap_or_default(),
+            class_badge(m.class)
+        );
+        let _ = writeln!(w, "- **Sent:** {}", mt::sent(m, &code_literal));
+        let _ = writeln!(
+            w,
+            "- **Category:** {} (sent only if you allow it)",
+            d::consent_title(m.consent)
+        );
+        let _ = writeln!(w, "- **Kept for:** {}", d::days(m.retention_days));
+        let _ = write!(w, "- **Collected:** {}", mt::expiry(m));
+        match mt::expiry_justification(m) {
+            Some(why) => {
+                let _ = writeln!(w, ", because: {}", text(why));
+            }
+            None => {
+                let _ = writeln!(w);
+            }
+        }
+        let owners: Vec<String> = m.owners.iter().map(|o| text(o)).collect();
+        let _ = writeln!(w, "- **Owners:** {}\n", owners.join(", "));
+    }
 }
 
 fn summary_section(w: &mut String, s: &Summary) {
@@ -130,6 +192,13 @@ fn summary_section(w: &mut String, s: &Summary) {
         let _ = writeln!(
             w,
             "Nothing is collected under **{}**: no event uses that category.\n",
+            d::consent_title(*c)
+        );
+    }
+    for c in &s.metrics_only {
+        let _ = writeln!(
+            w,
+            "Only metrics are collected under **{}**: see “Every metric” below.\n",
             d::consent_title(*c)
         );
     }

@@ -8,6 +8,7 @@
 pub mod describe;
 pub mod html;
 pub mod markdown;
+pub mod metric_text;
 pub mod summary;
 
 use crate::emit::OutputFile;

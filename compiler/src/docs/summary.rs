@@ -28,8 +28,12 @@ pub struct NeverField<'a> {
 pub struct Summary<'a> {
     /// Categories with at least one event, in [`Consent::ALL`] order.
     pub categories: Vec<Category<'a>>,
-    /// Categories no event uses: nothing is collected under them.
+    /// Categories no event and no metric uses: nothing is collected under them.
     pub unused: Vec<Consent>,
+    /// Categories that only metrics use (no event): listed apart, so the page never says that
+    /// nothing is collected under them.
+    pub metrics_only: Vec<Consent>,
+    pub metric_count: usize,
     pub never: Vec<NeverField<'a>>,
     pub event_count: usize,
     pub max_retention_days: u32,
@@ -38,10 +42,15 @@ pub struct Summary<'a> {
 pub fn summarize(registry: &Registry) -> Summary<'_> {
     let mut categories = Vec::new();
     let mut unused = Vec::new();
+    let mut metrics_only = Vec::new();
     for consent in Consent::ALL {
         let events: Vec<&Event> = registry.events().filter(|e| e.consent == consent).collect();
         if events.is_empty() {
-            unused.push(consent);
+            if registry.metrics().any(|m| m.consent == consent) {
+                metrics_only.push(consent);
+            } else {
+                unused.push(consent);
+            }
             continue;
         }
         let collected: Vec<&Field> = events.iter().flat_map(|e| e.collected_fields()).collect();
@@ -76,6 +85,8 @@ pub fn summarize(registry: &Registry) -> Summary<'_> {
     Summary {
         categories,
         unused,
+        metrics_only,
+        metric_count: registry.metrics().count(),
         never,
         event_count: registry.events().count(),
         max_retention_days: registry.policy.max_retention_days,

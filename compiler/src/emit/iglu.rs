@@ -73,7 +73,7 @@ pub fn event_schema(event: &Event, vendor: &str) -> Value {
             required.push(Value::from(field.name.clone()));
         }
     }
-    json!({
+    let mut schema = json!({
         "$schema": META_SCHEMA,
         "description": format!("{} (candor event {} v{})", event.description, event.full_name, event.version),
         "self": {
@@ -84,9 +84,14 @@ pub fn event_schema(event: &Event, vendor: &str) -> Value {
         },
         "type": "object",
         "properties": properties,
-        "required": required,
         "additionalProperties": false,
-    })
+    });
+    // Draft 4 (Iglu's meta-schema) requires `required` to list at least one name, so an event
+    // whose fields are all optional, or that has none, leaves it out.
+    if !required.is_empty() {
+        schema["required"] = Value::Array(required);
+    }
+    schema
 }
 
 fn field_schema(field: &Field) -> Value {

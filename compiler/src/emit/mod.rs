@@ -4,6 +4,7 @@
 
 pub mod iglu;
 pub mod json_schema;
+pub mod metric_schema;
 pub mod registry;
 pub mod tracking_plan;
 

@@ -217,7 +217,7 @@ pub(crate) fn retention(cx: &mut Ctxt, e: &Entry<'_>, policy: &Policy) -> Option
 
 /// Parses an `expires` value (a date, or `never` with a justification) and checks it against
 /// today and the policy.
-fn expiry(
+pub(crate) fn expiry(
     cx: &mut Ctxt,
     e: Option<&Entry<'_>>,
     justification: Option<&Entry<'_>>,

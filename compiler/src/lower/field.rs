@@ -43,7 +43,7 @@ fn types() -> [(&'static str, YamlType); 7] {
     YamlType::ALL.map(|t| (t.as_str(), t))
 }
 
-fn classes() -> [(&'static str, PrivacyClass); 4] {
+pub(crate) fn classes() -> [(&'static str, PrivacyClass); 4] {
     PrivacyClass::ALL.map(|c| (c.as_str(), c))
 }
 
@@ -293,7 +293,7 @@ fn privacy(
     })
 }
 
-fn allows(cx: &mut Ctxt, e: &Entry<'_>, what: &str) -> Vec<Allow> {
+pub(crate) fn allows(cx: &mut Ctxt, e: &Entry<'_>, what: &str) -> Vec<Allow> {
     let NodeKind::Seq(items) = &e.value.kind else {
         wrong(cx, e, "a list of `{ lint: <code>, reason: <why> }`");
         return Vec::new();
@@ -540,7 +540,7 @@ fn lower_type(
 /// The values an `integer` field takes: `i64`, what the runtime and the wire carry.
 const I64: RangeInclusive<i128> = i64::MIN as i128..=i64::MAX as i128;
 /// The values a `count` or `duration` takes: `u64`.
-const U64: RangeInclusive<i128> = 0..=u64::MAX as i128;
+pub(crate) const U64: RangeInclusive<i128> = 0..=u64::MAX as i128;
 
 /// An optional whole-number key; a present but invalid value clears `ok`.
 fn opt_int(
@@ -556,7 +556,7 @@ fn opt_int(
     v
 }
 
-fn no_duplicates(cx: &mut Ctxt, values: &[(&str, Span)]) -> bool {
+pub(crate) fn no_duplicates(cx: &mut Ctxt, values: &[(&str, Span)]) -> bool {
     let mut ok = true;
     let mut first: std::collections::HashMap<&str, Span> =
         std::collections::HashMap::with_capacity(values.len());
@@ -604,7 +604,7 @@ fn min_max<T: PartialOrd + std::fmt::Display>(
 }
 
 /// A bucket bound of a whole-number type: an integer in `range`, or why not.
-fn whole_bound(item: &Node<'_>, range: RangeInclusive<i128>) -> Result<i128, String> {
+pub(crate) fn whole_bound(item: &Node<'_>, range: RangeInclusive<i128>) -> Result<i128, String> {
     match item.value() {
         Some(Value::Int(v)) if range.contains(&v) => Ok(v),
         Some(Value::Int(v)) if v < 0 && *range.start() == 0 => Err(format!(
@@ -643,7 +643,7 @@ fn float_bound(item: &Node<'_>) -> Result<f64, String> {
 
 /// Checks `buckets`: at least two bounds, each accepted by `bound`, strictly increasing, and
 /// inside `min`/`max` when those are set.
-fn buckets<T: Copy + PartialOrd + std::fmt::Display>(
+pub(crate) fn buckets<T: Copy + PartialOrd + std::fmt::Display>(
     cx: &mut Ctxt,
     map: &Map<'_>,
     min: Option<T>,

@@ -2,13 +2,21 @@
 //! policy file `candor.yaml`.
 
 use super::event::{self, Env, Inherited};
+use super::metric;
 use super::{as_map, check_keys, integer, keyword, missing, string_list, text, Ctxt};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Namespace, Policy};
 use crate::source::{FileId, Span};
 use crate::yaml::Node;
 
-const KEYS: [&str; 5] = ["namespace", "description", "owners", "defaults", "events"];
+const KEYS: [&str; 6] = [
+    "namespace",
+    "description",
+    "owners",
+    "defaults",
+    "events",
+    "metrics",
+];
 const DEFAULT_KEYS: [&str; 3] = ["consent", "retention_days", "expires"];
 const POLICY_KEYS: [&str; 4] = [
     "max_retention_days",
@@ -104,10 +112,13 @@ pub(crate) fn lower_namespace(
     let ns_name = name.as_deref().unwrap_or("?");
     let mut events = Vec::new();
     let mut ok = name.is_some() && name_ok;
+    // A file may declare events, metrics or both; `events` is required only without metrics.
+    let metrics_entry = map.get("metrics");
+    let mut event_names: Vec<(String, Span)> = Vec::new();
     match map.get("events") {
         Some(e) => {
             if let Some(emap) = as_map(cx, e.value, "`events`", Code::DuplicateEvent) {
-                if emap.entries.is_empty() {
+                if emap.entries.is_empty() && metrics_entry.is_none() {
                     cx.push(
                         Diagnostic::warning(
                             Code::NoEvents,
@@ -118,6 +129,7 @@ pub(crate) fn lower_namespace(
                     );
                 }
                 for ev in &emap.entries {
+                    event_names.push((ev.key.to_string(), ev.key_span));
                     match event::lower(cx, ev, ns_name, &inherited, env) {
                         Some(event) => events.push(event),
                         None => ok = false,
@@ -127,8 +139,44 @@ pub(crate) fn lower_namespace(
                 ok = false;
             }
         }
+        None if metrics_entry.is_some() => {}
         None => {
             missing(cx, at, "the schema file", "events", "{ ... }");
+            ok = false;
+        }
+    }
+    let mut metrics = Vec::new();
+    if let Some(e) = metrics_entry {
+        if let Some(mmap) = as_map(cx, e.value, "`metrics`", Code::DuplicateMetric) {
+            if mmap.entries.is_empty() && events.is_empty() {
+                cx.push(
+                    Diagnostic::warning(
+                        Code::NoEvents,
+                        e.key_span,
+                        "this file declares no events and no metrics",
+                    )
+                    .with_help("add metrics under `metrics:` or delete the file"),
+                );
+            }
+            for m in &mmap.entries {
+                if let Some((_, ev_span)) = event_names.iter().find(|(n, _)| n == m.key) {
+                    ok = false;
+                    cx.push(
+                        Diagnostic::error(
+                            Code::DuplicateMetric,
+                            m.key_span,
+                            format!("metric `{ns_name}.{}` has the name of an event of the same namespace", m.key),
+                        )
+                        .with_related(*ev_span, "the event is declared here")
+                        .with_help("give the metric its own name: events and metrics share the namespace's names"),
+                    );
+                }
+                match metric::lower(cx, m, ns_name, &inherited, env) {
+                    Some(metric) => metrics.push(metric),
+                    None => ok = false,
+                }
+            }
+        } else {
             ok = false;
         }
     }
@@ -138,6 +186,7 @@ pub(crate) fn lower_namespace(
         description,
         file: relative.to_string(),
         events,
+        metrics,
         span: name_span,
     })
 }

@@ -6,6 +6,7 @@ pub(crate) mod error_report;
 pub(crate) mod event;
 pub(crate) mod field;
 pub(crate) mod file;
+pub(crate) mod metric;
 pub(crate) mod names;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -121,6 +122,7 @@ pub(crate) fn as_map<'a>(
             let noun = match duplicate {
                 Code::DuplicateField => "field",
                 Code::DuplicateEvent => "event",
+                Code::DuplicateMetric => "metric",
                 _ => "key",
             };
             cx.push(

@@ -45,6 +45,8 @@ pub enum RequestKind {
     Batch,
     /// A `candor.deletion/1` document.
     Deletion,
+    /// A `candor.metrics/1` document: one consent category's metrics over one interval.
+    Metrics,
 }
 
 /// One document to deliver.
@@ -55,7 +57,8 @@ pub struct Request<'a> {
     pub kind: RequestKind,
     /// The uncompressed JSON document.
     pub json: &'a [u8],
-    /// Number of events in it (0 for deletion requests).
+    /// Number of events in it (0 for deletion requests; for a metrics document, the
+    /// number of metrics in it).
     pub events: usize,
     /// The client's count of interruptions (consent revocations, shutdown), and its value
     /// when the document was written.

@@ -9,6 +9,7 @@ mod consent;
 mod crash_report;
 mod delivery;
 mod expiry;
+mod metrics;
 mod queue_full;
 mod resilience;
 mod scanner_corpus;

@@ -1,0 +1,9 @@
+use candor::Metrics;
+
+#[derive(Metrics)]
+#[metrics(namespace = "shop")]
+enum ShopMetrics {
+    A,
+}
+
+fn main() {}
