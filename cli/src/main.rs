@@ -42,6 +42,7 @@ enum Command {
 }
 
 /// How a command ended; mapped to the exit code.
+#[derive(Debug)]
 pub enum Outcome {
     Clean,
     Problems,

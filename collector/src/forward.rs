@@ -206,11 +206,25 @@ struct Cells {
     waits: AtomicU64,
 }
 
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for Forwarding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forwarding").finish_non_exhaustive()
+    }
+}
+
 /// Everything `run` needs to forward: the queue, the sink, the pacing.
 pub struct Forwarding {
     pub queue: Box<dyn ForwardQueue>,
     pub sink: Box<dyn Transport>,
     pub options: ForwardOptions,
+}
+
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for Forwarder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forwarder").finish_non_exhaustive()
+    }
 }
 
 /// The forwarder thread.
@@ -637,7 +651,7 @@ mod tests {
 
     struct Script {
         answers: Vec<Result<Response, candor::TransportError>>,
-        seen: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+        seen: Arc<std::sync::Mutex<Vec<usize>>>,
     }
 
     impl Transport for Script {
@@ -654,8 +668,8 @@ mod tests {
     fn worker(
         entries: Vec<Queued>,
         answers: Vec<Result<Response, candor::TransportError>>,
-    ) -> (Worker, std::sync::Arc<std::sync::Mutex<Vec<usize>>>) {
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    ) -> (Worker, Arc<std::sync::Mutex<Vec<usize>>>) {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let w = Worker::new(
             Forwarding {
                 queue: Box::new(MemQueue(entries)),

@@ -40,6 +40,13 @@ impl BuildHasher for Keyed {
     }
 }
 
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for KeyedHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyedHasher").finish_non_exhaustive()
+    }
+}
+
 /// The hasher; see the module comment.
 pub struct KeyedHasher {
     k: [u64; 3],

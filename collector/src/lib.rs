@@ -105,6 +105,13 @@ fn serve(
     Ok(())
 }
 
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector").finish_non_exhaustive()
+    }
+}
+
 /// A collector running on its own threads (tests, and programs that embed one).
 pub struct Collector {
     addr: SocketAddr,

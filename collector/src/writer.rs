@@ -17,6 +17,13 @@ use crate::schemas::Schemas;
 use crate::store::{Store, StoreError, Swept};
 use crate::validate::Checked;
 
+// Carries batches and reply channels: shown by name only.
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").finish_non_exhaustive()
+    }
+}
+
 /// Work for the writer.
 pub enum Job {
     Batch {

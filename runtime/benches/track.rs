@@ -152,8 +152,8 @@ const AMOUNT: DeviceRule = DeviceRule {
 struct RandomizedSwap(SwapCompleted);
 
 impl Event for RandomizedSwap {
-    const META: candor::EventMeta = SwapCompleted::META;
-    fn encode_fields(&self, w: &mut candor::FieldWriter<'_>) -> Result<(), candor::EncodeError> {
+    const META: EventMeta = SwapCompleted::META;
+    fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
         use candor::__private::{bucket_u64, clamp_u64, rr_bucket, rr_value, StrCheck};
         const CODE: StrCheck = StrCheck::new(Some(32), None);
         let e = &self.0;

@@ -29,7 +29,7 @@ pub mod wallet {
     }
 
     /// `wallet.transaction_signed`.
-    #[derive(candor::Event)]
+    #[derive(Debug, candor::Event)]
     #[event(name = "wallet.transaction_signed", schemas = "../schemas")]
     pub struct TransactionSigned {
         pub network: Network,

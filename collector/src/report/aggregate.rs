@@ -55,6 +55,13 @@ struct EventAcc<'r> {
     withheld: Vec<(String, PrivacyClass, &'static str)>,
 }
 
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for Aggregator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aggregator").finish_non_exhaustive()
+    }
+}
+
 /// Accumulates stored events into a report.
 pub struct Aggregator<'r> {
     options: Options,
@@ -299,7 +306,7 @@ fn field_report(f: &Field, scale: Scale, acc: FieldDay, total: &Tally, k: u32) -
                 estimate: estimates
                     .as_ref()
                     .and_then(|e| e.get(i).copied().flatten())
-                    .filter(|_| matches!(cell, super::floor::Cell::Shown(_))),
+                    .filter(|_| matches!(cell, floor::Cell::Shown(_))),
             })
             .collect(),
     }

@@ -14,6 +14,7 @@ use super::scale::group;
 const W: f64 = 720.0;
 
 /// One column or bar.
+#[derive(Debug)]
 pub struct Mark<'a> {
     pub label: &'a str,
     /// A short label for the axis (columns only).

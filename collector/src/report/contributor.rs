@@ -48,7 +48,7 @@ enum Key {
 }
 
 /// Interns contributor keys as small numbers.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Contributors {
     ids: HashMap<Key, u32>,
     installs: bool,

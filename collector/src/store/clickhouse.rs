@@ -111,6 +111,13 @@ impl Address {
     }
 }
 
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for ClickHouseStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClickHouseStore").finish_non_exhaustive()
+    }
+}
+
 /// A ClickHouse database reached over HTTP.
 pub struct ClickHouseStore {
     addr: Address,

@@ -68,7 +68,7 @@ pub const NEVER_INTRO: &str = "The app's build refuses events that would include
      data, so they cannot be sent:";
 
 /// The opening paragraph of the page.
-pub fn lead(s: &super::summary::Summary) -> String {
+pub fn lead(s: &super::summary::Summary<'_>) -> String {
     // Pages without metrics keep their sentence word for word.
     let what = match s.metric_count {
         0 => format!("{} kinds of events", s.event_count),

@@ -62,7 +62,7 @@ fn badge(class: PrivacyClass) -> String {
 pub const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("filter.js");
 
-pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> String {
+pub fn render(registry: &Registry, summary: &Summary<'_>, options: &SiteOptions) -> String {
     let mut out = String::new();
     let w = &mut out;
     let title = escape(&options.title);
@@ -89,7 +89,7 @@ pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> 
     out
 }
 
-fn summary_section(w: &mut String, s: &Summary) {
+fn summary_section(w: &mut String, s: &Summary<'_>) {
     let _ = writeln!(
         w,
         "<section id=\"summary\" aria-labelledby=\"summary-h\">\n<h2 id=\"summary-h\">In short</h2>\n\

@@ -80,7 +80,7 @@ pub fn code_literal(s: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
 }
 
-pub fn render(registry: &Registry, summary: &Summary, options: &SiteOptions) -> String {
+pub fn render(registry: &Registry, summary: &Summary<'_>, options: &SiteOptions) -> String {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "# {}\n", text(&options.title));
@@ -161,7 +161,7 @@ fn metrics_section(w: &mut String, registry: &Registry) {
     }
 }
 
-fn summary_section(w: &mut String, s: &Summary) {
+fn summary_section(w: &mut String, s: &Summary<'_>) {
     let _ = writeln!(w, "## In short\n");
     let _ = writeln!(w, "{}\n", d::lead(s));
     let _ = writeln!(w, "### What is collected, by category\n");

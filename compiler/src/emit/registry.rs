@@ -40,6 +40,6 @@ pub fn generate_registry_schema() -> String {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .for_serialize()
         .into_generator()
-        .into_root_schema_for::<crate::ir::Registry>();
+        .into_root_schema_for::<Registry>();
     to_pretty(&schema)
 }

@@ -28,7 +28,7 @@ const POLICY_KEYS: [&str; 4] = [
 /// Lowers one namespace file. `root` is `None` for an empty file.
 pub(crate) fn lower_namespace(
     cx: &mut Ctxt,
-    root: Option<&Node>,
+    root: Option<&Node<'_>>,
     file: FileId,
     relative: &str,
     env: &Env<'_>,
@@ -193,7 +193,7 @@ pub(crate) fn lower_namespace(
 
 /// Lowers `candor.yaml`. Problems are reported and the defaults kept for whatever was wrong, so
 /// the namespace files are still checked in the same run.
-pub(crate) fn lower_policy(cx: &mut Ctxt, root: Option<&Node>) -> Policy {
+pub(crate) fn lower_policy(cx: &mut Ctxt, root: Option<&Node<'_>>) -> Policy {
     let mut policy = Policy::default();
     let Some(root) = root else { return policy };
     let what = "the policy file";

@@ -72,7 +72,7 @@ impl<'a> Map<'a> {
 /// `fields:` mapping, for instance).
 pub(crate) fn as_map<'a>(
     cx: &mut Ctxt,
-    node: &'a Node,
+    node: &'a Node<'_>,
     what: &str,
     duplicate: Code,
 ) -> Option<Map<'a>> {

@@ -93,10 +93,9 @@ pub fn check(pattern: &str) -> Result<(), PatternError> {
 }
 
 /// The whole-value matcher for `pattern`, after [`check`]ing it.
-pub fn compile(pattern: &str) -> Result<regex_lite::Regex, PatternError> {
-    let alone =
-        regex_lite::Regex::new(pattern).map_err(|e| PatternError::Invalid(e.to_string()))?;
-    let whole = regex_lite::Regex::new(&anchored(pattern, Spelling::RegexLite))
+pub fn compile(pattern: &str) -> Result<Regex, PatternError> {
+    let alone = Regex::new(pattern).map_err(|e| PatternError::Invalid(e.to_string()))?;
+    let whole = Regex::new(&anchored(pattern, Spelling::RegexLite))
         .map_err(|e| PatternError::NotSelfContained(e.to_string()))?;
     // The wrapper adds no capture group: a different count means the pattern's own groups
     // were cut differently, i.e. the wrapper did not simply enclose the expression.
@@ -139,7 +138,7 @@ mod tests {
         }
         // The issue's own example: wrapped, it would have matched a value with an e-mail in it.
         let bypass = "E[0-9]{3})|(?:E";
-        let naive = regex_lite::Regex::new(&anchored(bypass, Spelling::RegexLite)).unwrap();
+        let naive = Regex::new(&anchored(bypass, Spelling::RegexLite)).unwrap();
         assert!(naive.is_match("E042 alice@example.com"));
         assert!(compile(bypass).is_err());
     }
@@ -147,7 +146,7 @@ mod tests {
     #[test]
     fn a_comment_that_swallows_the_anchoring_is_refused() {
         for p in ["(?x)[a-z]+ # letters", "(?x)a#", "(?x:a)(?x)b #)"] {
-            assert!(regex_lite::Regex::new(p).is_ok(), "{p:?} is valid alone");
+            assert!(Regex::new(p).is_ok(), "{p:?} is valid alone");
             assert!(
                 matches!(check(p), Err(PatternError::NotSelfContained(_))),
                 "{p:?}: {:?}",
@@ -204,8 +203,8 @@ mod tests {
         ) {
             let p: String = tokens.concat();
             if let Ok(whole) = compile(&p) {
-                let grouped = regex_lite::Regex::new(&format!("\\A({p})\\z")).unwrap();
-                let json = regex_lite::Regex::new(&anchored(&p, Spelling::JsonSchema)).unwrap();
+                let grouped = Regex::new(&format!("\\A({p})\\z")).unwrap();
+                let json = Regex::new(&anchored(&p, Spelling::JsonSchema)).unwrap();
                 for v in &values {
                     let m = whole.is_match(v);
                     prop_assert_eq!(m, json.is_match(v), "{:?} on {:?}", p, v);

@@ -177,7 +177,7 @@ fn limits_can_be_tightened() {
     let doc = big_batch(10, 10);
     let limits = Limits {
         max_events: Some(3),
-        ..candor_interop::vendor::segment::LIMITS
+        ..segment::LIMITS
     };
     let enc = Segment::new("k")
         .with_limits(limits)

@@ -139,12 +139,12 @@ fn against_schema<'a>(
             retention_days: event.retention_days,
             fingerprint: event.fingerprint.clone(),
             expires_day: match &event.expires {
-                candor_schema::ir::Expiry::On { date } => candor_core::date::expiry_day(*date),
-                candor_schema::ir::Expiry::Never { .. } => candor_core::date::NEVER_EXPIRES,
+                ir::Expiry::On { date } => candor_core::date::expiry_day(*date),
+                ir::Expiry::Never { .. } => candor_core::date::NEVER_EXPIRES,
             },
             error_report: event.error_report.then(|| {
                 let max = |name: &str| match event.field(name).map(|f| &f.ty) {
-                    Some(candor_schema::ir::FieldType::String {
+                    Some(FieldType::String {
                         max_len: Some(n), ..
                     }) => *n,
                     _ => u32::MAX,

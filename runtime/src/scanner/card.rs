@@ -458,13 +458,8 @@ mod tests {
     fn grouped_with_expiry_and_cvv() {
         let scan = |s: &[u8]| {
             let short = super::super::summary::Summary::of(s).card_starts();
-            let long = super::scan(s, None);
-            assert_eq!(
-                super::scan(s, short),
-                long,
-                "{}",
-                String::from_utf8_lossy(s)
-            );
+            let long = scan(s, None);
+            assert_eq!(scan(s, short), long, "{}", String::from_utf8_lossy(s));
             long
         };
         assert!(scan(b"4111 1111 1111 1111 12/27 123"));

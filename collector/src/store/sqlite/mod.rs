@@ -66,6 +66,13 @@ const PAGE_SIZE: u32 = 8192;
 /// batch): envelopes are client data, so the cache must not grow without bound.
 const MAX_CACHED_APPS: usize = 4096;
 
+// Holds connections, threads or keys: shown by name only.
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
 /// A SQLite database file.
 pub struct SqliteStore {
     conn: Connection,
