@@ -114,46 +114,7 @@ fn added_event(h: &Event) -> Vec<Change> {
 fn changed_event(b: &Event, h: &Event) -> Vec<Change> {
     let mut out = Vec::new();
     let mut event = |kind| out.push(change(None, kind, false));
-    if b.description != h.description {
-        event(ChangeKind::DescriptionChanged);
-    }
-    if b.purpose != h.purpose {
-        event(ChangeKind::PurposeChanged);
-    }
-    if b.owners != h.owners {
-        event(ChangeKind::OwnersChanged {
-            from: b.owners.clone(),
-            to: h.owners.clone(),
-        });
-    }
-    if b.consent != h.consent {
-        event(ChangeKind::ConsentChanged {
-            from: b.consent,
-            to: h.consent,
-        });
-    }
-    if b.retention_days != h.retention_days {
-        event(ChangeKind::RetentionChanged {
-            from: b.retention_days,
-            to: h.retention_days,
-        });
-    }
-    if let (Expiry::Never { .. }, Expiry::Never { .. }) = (&b.expires, &h.expires) {
-        if b.expires != h.expires {
-            event(ChangeKind::ExpiryJustificationChanged);
-        }
-    } else if b.expires != h.expires {
-        let later = match (&b.expires, &h.expires) {
-            (Expiry::On { date: from }, Expiry::On { date: to }) => to > from,
-            (Expiry::On { .. }, Expiry::Never { .. }) => true,
-            (Expiry::Never { .. }, _) => false,
-        };
-        event(ChangeKind::ExpiryChanged {
-            from: expiry_text(&b.expires),
-            to: expiry_text(&h.expires),
-            later,
-        });
-    }
+    declared_changes(&Declared::of_event(b), &Declared::of_event(h), &mut event);
     for bf in &b.fields {
         match h.field(&bf.name) {
             None => out.push(change(
@@ -204,6 +165,77 @@ fn changed_event(b: &Event, h: &Event) -> Vec<Change> {
         ));
     }
     out
+}
+
+/// The keys events and metrics share, borrowed from either, so both are compared by one rule.
+pub(super) struct Declared<'a> {
+    pub description: &'a str,
+    pub purpose: &'a str,
+    pub owners: &'a [String],
+    pub consent: Consent,
+    pub retention_days: u32,
+    pub expires: &'a Expiry,
+}
+
+impl<'a> Declared<'a> {
+    fn of_event(e: &'a Event) -> Declared<'a> {
+        Declared {
+            description: &e.description,
+            purpose: &e.purpose,
+            owners: &e.owners,
+            consent: e.consent,
+            retention_days: e.retention_days,
+            expires: &e.expires,
+        }
+    }
+}
+
+/// The changes to the shared keys, in the order a report lists them.
+pub(super) fn declared_changes(
+    b: &Declared<'_>,
+    h: &Declared<'_>,
+    push: &mut dyn FnMut(ChangeKind),
+) {
+    if b.description != h.description {
+        push(ChangeKind::DescriptionChanged);
+    }
+    if b.purpose != h.purpose {
+        push(ChangeKind::PurposeChanged);
+    }
+    if b.owners != h.owners {
+        push(ChangeKind::OwnersChanged {
+            from: b.owners.to_vec(),
+            to: h.owners.to_vec(),
+        });
+    }
+    if b.consent != h.consent {
+        push(ChangeKind::ConsentChanged {
+            from: b.consent,
+            to: h.consent,
+        });
+    }
+    if b.retention_days != h.retention_days {
+        push(ChangeKind::RetentionChanged {
+            from: b.retention_days,
+            to: h.retention_days,
+        });
+    }
+    if let (Expiry::Never { .. }, Expiry::Never { .. }) = (b.expires, h.expires) {
+        if b.expires != h.expires {
+            push(ChangeKind::ExpiryJustificationChanged);
+        }
+    } else if b.expires != h.expires {
+        let later = match (b.expires, h.expires) {
+            (Expiry::On { date: from }, Expiry::On { date: to }) => to > from,
+            (Expiry::On { .. }, Expiry::Never { .. }) => true,
+            (Expiry::Never { .. }, _) => false,
+        };
+        push(ChangeKind::ExpiryChanged {
+            from: expiry_text(b.expires),
+            to: expiry_text(h.expires),
+            later,
+        });
+    }
 }
 
 fn expiry_text(e: &Expiry) -> String {

@@ -4,9 +4,10 @@
 //! A new or changed bucket list or unit is breaking (the counts mean other ranges); new labels
 //! are additive, removed ones breaking.
 
+use super::compare::{declared_changes, Declared};
 use super::rules::change;
 use super::{Bump, Change, ChangeKind, EventReport, Status};
-use crate::ir::{Expiry, Metric, MetricKind, PrivacyClass, Registry};
+use crate::ir::{Metric, MetricKind, PrivacyClass, Registry};
 use std::collections::BTreeMap;
 
 /// Every metric with at least one change, sorted by full name.
@@ -54,53 +55,22 @@ pub(super) fn metrics(base: &Registry, head: &Registry) -> Vec<EventReport> {
         .collect()
 }
 
+/// The keys a metric shares with events, for the shared rule.
+fn declared(m: &Metric) -> Declared<'_> {
+    Declared {
+        description: &m.description,
+        purpose: &m.purpose,
+        owners: &m.owners,
+        consent: m.consent,
+        retention_days: m.retention_days,
+        expires: &m.expires,
+    }
+}
+
 fn changed(b: &Metric, h: &Metric) -> Vec<Change> {
     let mut out = Vec::new();
     let mut push = |kind| out.push(change(None, kind, true));
-    if b.description != h.description {
-        push(ChangeKind::DescriptionChanged);
-    }
-    if b.purpose != h.purpose {
-        push(ChangeKind::PurposeChanged);
-    }
-    if b.owners != h.owners {
-        push(ChangeKind::OwnersChanged {
-            from: b.owners.clone(),
-            to: h.owners.clone(),
-        });
-    }
-    if b.consent != h.consent {
-        push(ChangeKind::ConsentChanged {
-            from: b.consent,
-            to: h.consent,
-        });
-    }
-    if b.retention_days != h.retention_days {
-        push(ChangeKind::RetentionChanged {
-            from: b.retention_days,
-            to: h.retention_days,
-        });
-    }
-    if let (Expiry::Never { .. }, Expiry::Never { .. }) = (&b.expires, &h.expires) {
-        if b.expires != h.expires {
-            push(ChangeKind::ExpiryJustificationChanged);
-        }
-    } else if b.expires != h.expires {
-        let later = match (&b.expires, &h.expires) {
-            (Expiry::On { date: from }, Expiry::On { date: to }) => to > from,
-            (Expiry::On { .. }, Expiry::Never { .. }) => true,
-            (Expiry::Never { .. }, _) => false,
-        };
-        let text = |e: &Expiry| match e {
-            Expiry::On { date } => date.to_string(),
-            Expiry::Never { .. } => "never".to_string(),
-        };
-        push(ChangeKind::ExpiryChanged {
-            from: text(&b.expires),
-            to: text(&h.expires),
-            later,
-        });
-    }
+    declared_changes(&declared(b), &declared(h), &mut push);
     if b.class != h.class {
         let review = (h.review != b.review).then(|| h.review.clone()).flatten();
         push(ChangeKind::ClassChanged {

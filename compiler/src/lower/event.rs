@@ -1,6 +1,6 @@
 //! One event: identity, purpose, consent, retention, expiry, owners and fields.
 
-use super::{as_map, check_keys, integer, keyword, missing, string_list, text, Ctxt, Entry};
+use super::{as_map, check_keys, integer, keyword, missing, string_list, text, Ctxt, Entry, Map};
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Consent, Event, Expiry, Policy};
@@ -64,80 +64,15 @@ pub(crate) fn lower(
     let map = as_map(cx, entry.value, &what, Code::DuplicateKey)?;
     check_keys(cx, &map, &what, &KEYS, |_| None);
 
-    let required_text = |cx: &mut Ctxt, key: &str, example: &str| match map.get(key) {
-        Some(e) => text(cx, e, &what),
-        None => {
-            missing(cx, entry.key_span, &what, key, example);
-            None
-        }
-    };
-    let description = required_text(cx, "description", "<what happened, in plain words>");
-    let purpose = required_text(
-        cx,
-        "purpose",
-        "<why it is collected and what decision it informs>",
-    );
-
-    let version = match map.get("version") {
-        Some(e) => integer(cx, e, 1..=i128::from(u32::MAX)).map(|v| v as u32),
-        None => {
-            missing(cx, entry.key_span, &what, "version", "1");
-            None
-        }
-    };
-
-    let consent = match map.get("consent") {
-        Some(e) => keyword(cx, e, Code::UnknownConsent, "consent category", &consents()),
-        None => match inherited.consent {
-            Some((c, _)) => Some(c),
-            None if inherited.consent_invalid => None,
-            None => {
-                missing(cx, entry.key_span, &what, "consent", "usage");
-                None
-            }
-        },
-    };
-
-    let retention_days = match (map.get("retention_days"), inherited.retention_days) {
-        (Some(e), _) => retention(cx, e, env.policy),
-        (None, Some(days)) => days,
-        (None, None) => {
-            missing(
-                cx,
-                entry.key_span,
-                &what,
-                "retention_days",
-                &env.policy.max_retention_days.to_string(),
-            );
-            None
-        }
-    };
-
-    let expires = expiry(
-        cx,
-        map.get("expires").or(inherited.expires),
-        map.get("expiry_justification"),
-        entry.key_span,
-        &what,
-        env,
-    );
-
-    let owners = match map.get("owners") {
-        Some(e) => owners(cx, e),
-        None => {
-            match &inherited.owners {
-                Some(o) => Some(o.clone()),
-                None if inherited.owners_invalid => None,
-                None => {
-                    cx.push(
-                    Diagnostic::error(Code::MissingOwner, entry.key_span, format!("{what} has no owner"))
-                        .with_help("add `owners: [team@example.org]` to the event or at the top of the file"),
-                );
-                    None
-                }
-            }
-        }
-    };
+    let Common {
+        description,
+        purpose,
+        version,
+        consent,
+        retention_days,
+        expires,
+        owners,
+    } = lower_common(cx, &map, entry, &what, inherited, env, &EVENT);
 
     let mut fields = Vec::new();
     let mut fields_ok = true;
@@ -194,6 +129,137 @@ pub(crate) fn lower(
     }
     event.fingerprint = crate::fingerprint::of_event(&event);
     Some(event)
+}
+
+/// What differs between the declarations that share an event's keys (events and metrics):
+/// the words their diagnostics use.
+pub(crate) struct Declaration {
+    /// "event", "metric".
+    pub noun: &'static str,
+    /// The placeholder a missing `description` suggests.
+    pub description_example: &'static str,
+    /// The category a missing `consent` suggests.
+    pub consent_example: &'static str,
+}
+
+const EVENT: Declaration = Declaration {
+    noun: "event",
+    description_example: "<what happened, in plain words>",
+    consent_example: "usage",
+};
+
+/// The keys every declaration has, lowered (`None`: missing or invalid, already reported).
+pub(crate) struct Common {
+    pub description: Option<String>,
+    pub purpose: Option<String>,
+    pub version: Option<u32>,
+    pub consent: Option<Consent>,
+    pub retention_days: Option<u32>,
+    pub expires: Option<Expiry>,
+    pub owners: Option<Vec<String>>,
+}
+
+/// Lowers the keys events and metrics share — description, purpose, version, consent,
+/// retention, expiry, owners — with the file's `defaults:` and `owners:` filling what the
+/// declaration leaves out: one rule for both, so they can never drift apart.
+pub(crate) fn lower_common(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    entry: &Entry<'_>,
+    what: &str,
+    inherited: &Inherited<'_>,
+    env: &Env<'_>,
+    decl: &Declaration,
+) -> Common {
+    let required_text = |cx: &mut Ctxt, key: &str, example: &str| match map.get(key) {
+        Some(e) => text(cx, e, what),
+        None => {
+            missing(cx, entry.key_span, what, key, example);
+            None
+        }
+    };
+    let description = required_text(cx, "description", decl.description_example);
+    let purpose = required_text(
+        cx,
+        "purpose",
+        "<why it is collected and what decision it informs>",
+    );
+
+    let version = match map.get("version") {
+        Some(e) => integer(cx, e, 1..=i128::from(u32::MAX)).map(|v| v as u32),
+        None => {
+            missing(cx, entry.key_span, what, "version", "1");
+            None
+        }
+    };
+
+    let consent = match map.get("consent") {
+        Some(e) => keyword(cx, e, Code::UnknownConsent, "consent category", &consents()),
+        None => match inherited.consent {
+            Some((c, _)) => Some(c),
+            None if inherited.consent_invalid => None,
+            None => {
+                missing(cx, entry.key_span, what, "consent", decl.consent_example);
+                None
+            }
+        },
+    };
+
+    let retention_days = match (map.get("retention_days"), inherited.retention_days) {
+        (Some(e), _) => retention(cx, e, env.policy),
+        (None, Some(days)) => days,
+        (None, None) => {
+            missing(
+                cx,
+                entry.key_span,
+                what,
+                "retention_days",
+                &env.policy.max_retention_days.to_string(),
+            );
+            None
+        }
+    };
+
+    let expires = expiry(
+        cx,
+        map.get("expires").or(inherited.expires),
+        map.get("expiry_justification"),
+        entry.key_span,
+        what,
+        env,
+    );
+
+    let owners = match map.get("owners") {
+        Some(e) => owners(cx, e),
+        None => match &inherited.owners {
+            Some(o) => Some(o.clone()),
+            None if inherited.owners_invalid => None,
+            None => {
+                cx.push(
+                    Diagnostic::error(
+                        Code::MissingOwner,
+                        entry.key_span,
+                        format!("{what} has no owner"),
+                    )
+                    .with_help(format!(
+                        "add `owners: [team@example.org]` to the {} or at the top of the file",
+                        decl.noun
+                    )),
+                );
+                None
+            }
+        },
+    };
+
+    Common {
+        description,
+        purpose,
+        version,
+        consent,
+        retention_days,
+        expires,
+        owners,
+    }
 }
 
 pub(crate) fn retention(cx: &mut Ctxt, e: &Entry<'_>, policy: &Policy) -> Option<u32> {

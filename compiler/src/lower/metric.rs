@@ -26,6 +26,12 @@ const COMMON_KEYS: [&str; 13] = [
     "allow",
 ];
 
+const METRIC: event::Declaration = event::Declaration {
+    noun: "metric",
+    description_example: "<what is counted, in plain words>",
+    consent_example: "performance",
+};
+
 /// The keys each metric type adds.
 fn type_keys(ty: MetricType) -> &'static [&'static str] {
     match ty {
@@ -93,81 +99,15 @@ pub(crate) fn lower(
         }
     });
 
-    let required_text = |cx: &mut Ctxt, key: &str, example: &str| match map.get(key) {
-        Some(e) => text(cx, e, &what),
-        None => {
-            missing(cx, entry.key_span, &what, key, example);
-            None
-        }
-    };
-    let description = required_text(cx, "description", "<what is counted, in plain words>");
-    let purpose = required_text(
-        cx,
-        "purpose",
-        "<why it is collected and what decision it informs>",
-    );
-    let version = match map.get("version") {
-        Some(e) => integer(cx, e, 1..=i128::from(u32::MAX)).map(|v| v as u32),
-        None => {
-            missing(cx, entry.key_span, &what, "version", "1");
-            None
-        }
-    };
-    let consent = match map.get("consent") {
-        Some(e) => keyword(
-            cx,
-            e,
-            Code::UnknownConsent,
-            "consent category",
-            &event::consents(),
-        ),
-        None => match inherited.consent {
-            Some((c, _)) => Some(c),
-            None if inherited.consent_invalid => None,
-            None => {
-                missing(cx, entry.key_span, &what, "consent", "performance");
-                None
-            }
-        },
-    };
-    let retention_days = match (map.get("retention_days"), inherited.retention_days) {
-        (Some(e), _) => event::retention(cx, e, env.policy),
-        (None, Some(days)) => days,
-        (None, None) => {
-            missing(
-                cx,
-                entry.key_span,
-                &what,
-                "retention_days",
-                &env.policy.max_retention_days.to_string(),
-            );
-            None
-        }
-    };
-    let expires = event::expiry(
-        cx,
-        map.get("expires").or(inherited.expires),
-        map.get("expiry_justification"),
-        entry.key_span,
-        &what,
-        env,
-    );
-    let owners = match map.get("owners") {
-        Some(e) => event::owners(cx, e),
-        None => {
-            match &inherited.owners {
-                Some(o) => Some(o.clone()),
-                None if inherited.owners_invalid => None,
-                None => {
-                    cx.push(
-                    Diagnostic::error(Code::MissingOwner, entry.key_span, format!("{what} has no owner"))
-                        .with_help("add `owners: [team@example.org]` to the metric or at the top of the file"),
-                );
-                    None
-                }
-            }
-        }
-    };
+    let event::Common {
+        description,
+        purpose,
+        version,
+        consent,
+        retention_days,
+        expires,
+        owners,
+    } = event::lower_common(cx, &map, entry, &what, inherited, env, &METRIC);
 
     let class_entry = map.get("class");
     let class = match class_entry {
