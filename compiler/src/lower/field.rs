@@ -90,36 +90,19 @@ pub(crate) fn lower(
         }
     };
 
-    let mut known: Vec<&str> = Vec::with_capacity(COMMON_KEYS.len() + 8);
-    known.extend_from_slice(&COMMON_KEYS);
-    match ty_name {
-        Some(t) => known.extend_from_slice(type_keys(t)),
-        // The type is missing or misspelt, so which type keys apply is unknown: accept them all
-        // rather than report `values` as unknown next to `type: enun`.
-        None => {
-            for t in YamlType::ALL {
-                for key in type_keys(t) {
-                    if !known.contains(key) {
-                        known.push(key);
-                    }
-                }
-            }
-        }
-    }
-    check_keys(cx, &map, &what, &known, |key| {
-        let owners: Vec<&str> = YamlType::ALL
-            .into_iter()
-            .filter(|t| type_keys(*t).contains(&key))
-            .map(YamlType::as_str)
-            .collect();
-        match (owners.is_empty(), ty_name) {
-            (false, Some(t)) => Some(format!(
-                "it is only for {} fields, and this one is `{t}`",
-                super::super::suggest::one_of(owners.iter().copied())
-            )),
-            _ => None,
-        }
-    });
+    super::check_typed_keys(
+        cx,
+        &map,
+        &what,
+        ty_name,
+        &super::TypedKeys {
+            common: &COMMON_KEYS,
+            all: &YamlType::ALL,
+            type_keys,
+            name: YamlType::as_str,
+        },
+        |owners, t| format!("it is only for {owners} fields, and this one is `{t}`"),
+    );
 
     let optional = map
         .get("optional")

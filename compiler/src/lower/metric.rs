@@ -4,7 +4,7 @@
 
 use super::event::{self, Env, Inherited};
 use super::field::{allows, buckets, classes, no_duplicates, whole_bound, U64};
-use super::{as_map, check_keys, integer, keyword, missing, string_list, text, Ctxt, Entry, Map};
+use super::{as_map, integer, keyword, missing, string_list, text, Ctxt, Entry, Map};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Metric, MetricKind, MetricType, MetricUnit, PrivacyClass};
 use crate::source::Span;
@@ -71,33 +71,19 @@ pub(crate) fn lower(
             None
         }
     };
-    let mut known: Vec<&str> = COMMON_KEYS.to_vec();
-    match ty {
-        Some(t) => known.extend_from_slice(type_keys(t)),
-        None => {
-            for t in MetricType::ALL {
-                for key in type_keys(t) {
-                    if !known.contains(key) {
-                        known.push(key);
-                    }
-                }
-            }
-        }
-    }
-    check_keys(cx, &map, &what, &known, |key| {
-        let owners: Vec<&str> = MetricType::ALL
-            .into_iter()
-            .filter(|t| type_keys(*t).contains(&key))
-            .map(MetricType::as_str)
-            .collect();
-        match (owners.is_empty(), ty) {
-            (false, Some(t)) => Some(format!(
-                "it is only for {} metrics, and this one is a `{t}`",
-                crate::suggest::one_of(owners.iter().copied())
-            )),
-            _ => None,
-        }
-    });
+    super::check_typed_keys(
+        cx,
+        &map,
+        &what,
+        ty,
+        &super::TypedKeys {
+            common: &COMMON_KEYS,
+            all: &MetricType::ALL,
+            type_keys,
+            name: MetricType::as_str,
+        },
+        |owners, t| format!("it is only for {owners} metrics, and this one is a `{t}`"),
+    );
 
     let event::Common {
         description,

@@ -195,6 +195,62 @@ pub(crate) fn check_keys(
     }
 }
 
+/// The keys of a declaration with a `type:`: the ones every such declaration has, and each
+/// type's own.
+pub(crate) struct TypedKeys<'a, T> {
+    pub common: &'a [&'a str],
+    pub all: &'a [T],
+    pub type_keys: fn(T) -> &'static [&'static str],
+    pub name: fn(T) -> &'static str,
+}
+
+/// [`check_keys`] for a declaration with a `type:` (a field, a metric): its `common` keys and
+/// its type's own are known. While the type is missing or misspelt every type's keys are
+/// accepted, rather than reporting `values` as unknown next to `type: enun`; a key of another
+/// type is explained by `only_for(types that have it, this type)`.
+pub(crate) fn check_typed_keys<T: Copy>(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    what: &str,
+    ty: Option<T>,
+    keys: &TypedKeys<'_, T>,
+    only_for: impl Fn(&str, &str) -> String,
+) {
+    let TypedKeys {
+        common,
+        all,
+        type_keys,
+        name,
+    } = *keys;
+    let mut known: Vec<&str> = common.to_vec();
+    let this: [T; 1];
+    let types = match ty {
+        Some(t) => {
+            this = [t];
+            &this[..]
+        }
+        None => all,
+    };
+    for t in types {
+        for key in type_keys(*t) {
+            if !known.contains(key) {
+                known.push(key);
+            }
+        }
+    }
+    check_keys(cx, map, what, &known, |key| {
+        let owners: Vec<&str> = all
+            .iter()
+            .filter(|t| type_keys(**t).contains(&key))
+            .map(|t| name(*t))
+            .collect();
+        match (owners.is_empty(), ty) {
+            (false, Some(t)) => Some(only_for(&suggest::one_of(owners.iter().copied()), name(t))),
+            _ => None,
+        }
+    });
+}
+
 /// Reports a required key that is missing, pointing at `at` (usually the name of the thing).
 pub(crate) fn missing(cx: &mut Ctxt, at: Span, what: &str, key: &str, example: &str) {
     cx.push(
