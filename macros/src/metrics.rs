@@ -7,12 +7,10 @@
 
 use crate::internals::ctxt::Ctxt;
 use candor_core::fingerprint::values_fingerprint;
-use candor_schema::derive_support::{self as support, load_cached, resolve_dir, Loaded};
+use candor_schema::derive_support::Loaded;
 use candor_schema::ir::{Expiry, Metric, MetricKind, MetricType, Namespace};
-use candor_schema::Options;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
-use std::path::PathBuf;
+use quote::{quote, quote_spanned};
 use std::sync::Arc;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, GenericArgument, LitStr, PathArguments, Type};
@@ -253,36 +251,7 @@ fn metric_type(ty: &Type) -> (Option<MetricType>, Option<&Type>) {
 }
 
 fn load(cx: &Ctxt, attr: &Attr, ns: &LitStr) -> Option<Arc<Loaded>> {
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let env = std::env::var(support::SCHEMAS_ENV).ok();
-    let written = attr.schemas.as_ref().map(|s| s.value());
-    let dir = resolve_dir(&manifest, written.as_deref(), env.as_deref());
-    let at: &dyn ToTokens = match &attr.schemas {
-        Some(s) => s,
-        None => ns,
-    };
-    match load_cached(&dir, &Options::default()) {
-        Err(failure) => {
-            cx.error_spanned_by(at, failure.0);
-            None
-        }
-        Ok(loaded) => {
-            if let Some(rendered) = loaded.errors() {
-                cx.error_spanned_by(
-                    at,
-                    format!(
-                        "the schema folder `{}` has errors; fix them (or run `candor check {}`):\n\n{}",
-                        loaded.dir.shown,
-                        loaded.dir.shown,
-                        rendered.trim_end()
-                    ),
-                );
-            }
-            Some(loaded)
-        }
-    }
+    crate::internals::check::load_folder(cx, attr.schemas.as_ref(), ns)
 }
 
 /// One field against its metric: the initializer, and for a labeled counter the compile-time

@@ -48,15 +48,27 @@ fn load_schema(cx: &Ctxt, cont: &Container<'_>) -> Option<Arc<Loaded>> {
         );
         return None;
     };
+    load_folder(cx, attr.schemas.as_ref(), name)
+}
+
+/// Loads the schema folder a derive names (`schemas = "..."`, else the environment variable,
+/// else the default), once per folder per compilation; its errors and a folder that cannot be
+/// read are reported at `schemas`, or at `fallback` when the attribute has none. Every derive
+/// goes through here, so all read the folder with the same options.
+pub(crate) fn load_folder(
+    cx: &Ctxt,
+    schemas: Option<&syn::LitStr>,
+    fallback: &dyn ToTokens,
+) -> Option<Arc<Loaded>> {
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_default();
     let env = std::env::var(support::SCHEMAS_ENV).ok();
-    let written = attr.schemas.as_ref().map(|s| s.value());
+    let written = schemas.map(syn::LitStr::value);
     let dir = resolve_dir(&manifest, written.as_deref(), env.as_deref());
-    let at: &dyn ToTokens = match &attr.schemas {
+    let at: &dyn ToTokens = match schemas {
         Some(s) => s,
-        None => name,
+        None => fallback,
     };
     // A passed `expires` does not fail the build (rebuilding an old release must work): the
     // runtime stops collecting the event on that date, and `candor check` fails on it.
