@@ -301,6 +301,12 @@ impl Client {
     /// moves events into batches or writes a request body, never during network I/O.
     pub fn counters(&self) -> Counters {
         let s = &*self.shared;
+        // Recordings of expired metrics are counted by the metrics themselves (no client on
+        // their hot path); fold them in before reading.
+        let expired_metrics = lock(&s.metrics).take_expired();
+        s.refusals
+            .schema_expired
+            .fetch_add(expired_metrics, Ordering::Relaxed);
         let st = lock(&s.state);
         let (tracked, full, queued) = s.queue.stats();
         snapshot(

@@ -2,7 +2,7 @@
 //! [`MetricCell`] interface through which the client opens and closes it and the sender
 //! takes its values.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use crate::consent::Consent;
 pub use candor_core::MetricUnit;
@@ -52,24 +52,62 @@ pub enum MetricShape {
     },
 }
 
-/// The gate a recording reads: open when the metric's category is granted on the client it
-/// is registered with and the metric has not expired. One relaxed load per recording; the
-/// client writes it rarely (consent changes, once a minute).
+/// What a recording does, as the client last decided it for the metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum GateState {
+    /// The metric's category is not granted (or the client is shut down): nothing happens.
+    Closed = 0,
+    /// Granted and not expired: the value is recorded.
+    Open = 1,
+    /// Granted, but the metric's `expires` date has passed: nothing is recorded and the
+    /// attempt is counted (`dropped.schema_expired`).
+    Expired = 2,
+}
+
+/// The gate a recording reads: one relaxed load per recording; the client writes it rarely
+/// (consent changes, once a minute). It also counts recordings refused because the metric
+/// expired, which the client adds to its counters when they are read.
 #[derive(Debug)]
-pub(crate) struct Gate(AtomicBool);
+pub(crate) struct Gate {
+    state: AtomicU8,
+    expired: AtomicU64,
+}
 
 impl Gate {
     pub(crate) const fn new() -> Gate {
-        Gate(AtomicBool::new(false))
+        Gate {
+            state: AtomicU8::new(GateState::Closed as u8),
+            expired: AtomicU64::new(0),
+        }
     }
 
+    /// Whether to record. Closed costs this one load and two compares; expired also counts.
     #[inline(always)]
-    pub(crate) fn is_open(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+    pub(crate) fn admits(&self) -> bool {
+        let state = self.state.load(Ordering::Relaxed);
+        if state == GateState::Open as u8 {
+            return true;
+        }
+        if state == GateState::Expired as u8 {
+            self.count_expired();
+        }
+        false
     }
 
-    pub(crate) fn set(&self, open: bool) {
-        self.0.store(open, Ordering::SeqCst);
+    #[cold]
+    #[inline(never)]
+    fn count_expired(&self) {
+        self.expired.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set(&self, state: GateState) {
+        self.state.store(state as u8, Ordering::SeqCst);
+    }
+
+    /// Recordings refused as expired since the last call.
+    pub(crate) fn take_expired(&self) -> u64 {
+        self.expired.swap(0, Ordering::Relaxed)
     }
 }
 
@@ -78,9 +116,12 @@ impl Gate {
 pub trait MetricCell: Sync {
     /// The metric's schema identity.
     fn meta(&self) -> &MetricMeta;
-    /// Opens or closes recording.
+    /// Opens, closes or expires recording.
     #[doc(hidden)]
-    fn set_open(&self, open: bool);
+    fn set_gate(&self, state: GateState);
+    /// Recordings refused since the last call because the metric had expired.
+    #[doc(hidden)]
+    fn take_expired(&self) -> u64;
     /// Swaps every value to zero (or unset) and, if anything was recorded, appends the
     /// metric's JSON object to `out` and returns `true`. An increment racing with the swap
     /// lands either in this snapshot or in the next one, never in both or neither.

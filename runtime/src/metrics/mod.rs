@@ -3,13 +3,15 @@
 //! `#[derive(Metrics)]`, used through a `static`.
 //!
 //! Recording touches only the metric's own atomics: one relaxed load of its *gate* (is the
-//! metric's consent category granted, and is the metric unexpired?) and, when open, one or two
-//! relaxed read-modify-writes. No lock, no allocation, no wake-up. The client keeps the gates:
-//! [`Client::register_metrics`](crate::Client::register_metrics) binds a set of metrics to it,
-//! and every consent change, shutdown and the minute clock rewrite them.
+//! metric's consent category granted, and is the metric unexpired?) and, when open, an
+//! unlocked add to the calling thread's slot (counters, `shard`) or one or two relaxed
+//! read-modify-writes (the other types). No lock (a thread takes its slot number under a
+//! mutex once, at its first recording), no allocation, no wake-up. The client keeps the
+//! gates: [`Client::register_metrics`](crate::Client::register_metrics) binds a set of
+//! metrics to it, and every consent change, shutdown and the minute clock rewrite them.
 //!
 //! At the end of each interval (`Config::metrics_interval`, default one hour) the sender
-//! swaps every atomic to zero and writes one `candor.metrics/1` document per consent category
+//! takes every metric's values (what was recorded since the previous interval) and writes one `candor.metrics/1` document per consent category
 //! (`registry`), which then goes through the same transport, spool, retry and purge as
 //! batches (`crate::pipeline::metrics`).
 
@@ -17,10 +19,11 @@ mod api;
 mod cell;
 mod interval;
 pub(crate) mod registry;
+mod shard;
 mod types;
 
 pub use api::MetricDocuments;
-pub use cell::{MetricCell, MetricMeta, MetricShape, MetricUnit};
+pub use cell::{GateState, MetricCell, MetricMeta, MetricShape, MetricUnit};
 pub(crate) use interval::Interval;
 pub use types::{Counter, Distribution, LabeledCounter, Quantity};
 

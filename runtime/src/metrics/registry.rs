@@ -2,7 +2,7 @@
 //! revoked category, and taking an interval's snapshot as one list of metric objects per
 //! consent category.
 
-use super::cell::MetricCell;
+use super::cell::{GateState, MetricCell};
 use super::Metrics;
 use crate::consent::Consent;
 
@@ -38,11 +38,18 @@ impl Registry {
     }
 
     /// Opens the gate of every metric whose category is in `gate` and that has not expired
-    /// on `today` (days since 1970); closes the others.
+    /// on `today` (days since 1970); marks the granted but expired ones, which count what
+    /// they refuse; closes the others.
     pub(crate) fn refresh(&self, gate: u8, today: u32) {
         for c in &self.cells {
             let m = c.meta();
-            c.set_open(gate & m.consent.bit() != 0 && today < m.expires_day);
+            c.set_gate(if gate & m.consent.bit() == 0 {
+                GateState::Closed
+            } else if today < m.expires_day {
+                GateState::Open
+            } else {
+                GateState::Expired
+            });
         }
     }
 
@@ -91,6 +98,11 @@ impl Registry {
         }
         self.scratch.clear();
         out
+    }
+
+    /// Recordings refused because their metric had expired, since the last call.
+    pub(crate) fn take_expired(&self) -> u64 {
+        self.cells.iter().map(|c| c.take_expired()).sum()
     }
 
     pub(crate) fn is_empty(&self) -> bool {

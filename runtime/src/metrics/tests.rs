@@ -107,6 +107,7 @@ proptest! {
         per_thread in 1u64..3_000,
         values in proptest::collection::vec(0u64..200, 1..8),
     ) {
+        let _serial = shard::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let set = new_set();
         let mut reg = Registry::default();
         reg.add(set);
@@ -152,6 +153,7 @@ proptest! {
 
 #[test]
 fn a_closed_gate_records_nothing_and_a_revoked_category_is_discarded() {
+    let _serial = shard::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let set = new_set();
     let mut reg = Registry::default();
     reg.add(set);
@@ -184,6 +186,7 @@ fn a_closed_gate_records_nothing_and_a_revoked_category_is_discarded() {
 
 #[test]
 fn an_expired_metric_stays_closed() {
+    let _serial = shard::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let set: &'static Counter = Box::leak(Box::new(Counter::new(MetricMeta {
         expires_day: 100,
         ..meta(MetricShape::Counter)
@@ -200,6 +203,17 @@ fn an_expired_metric_stays_closed() {
     set.inc();
     reg.refresh(Consent::MASK_ALL, 100);
     set.inc();
+    set.add(5);
+    assert_eq!(
+        reg.take_expired(),
+        2,
+        "each refused recording is counted once"
+    );
+    assert_eq!(reg.take_expired(), 0);
+    // Without consent an expired metric is simply closed: nothing recorded, nothing counted.
+    reg.refresh(0, 100);
+    set.inc();
+    assert_eq!(reg.take_expired(), 0);
     let taken = reg.snapshot(Consent::MASK_ALL);
     assert_eq!(taken.len(), 1);
     assert!(std::str::from_utf8(&taken[0].entries)
@@ -209,6 +223,7 @@ fn an_expired_metric_stays_closed() {
 
 #[test]
 fn registering_twice_adds_nothing() {
+    let _serial = shard::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let set = new_set();
     let mut reg = Registry::default();
     assert_eq!(reg.add(set), 4);
@@ -217,6 +232,7 @@ fn registering_twice_adds_nothing() {
 
 #[test]
 fn quantities_keep_the_last_value_clamped_and_distributions_round_down() {
+    let _serial = shard::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let set = new_set();
     let mut reg = Registry::default();
     reg.add(set);
@@ -245,4 +261,58 @@ fn quantities_keep_the_last_value_clamped_and_distributions_round_down() {
         .find(|m| m["type"] == "quantity")
         .unwrap();
     assert_eq!(q["value"], 1000);
+}
+
+/// More threads than slots, started and stopped while snapshots are taken, some adding large
+/// amounts: every increment is in exactly one snapshot, whether it went through a thread's
+/// own slot, a slot handed over from an exited thread, or the shared atomic.
+#[test]
+fn counter_sums_exactly_across_slot_handover_and_the_shared_fallback() {
+    let _serial = shard::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let set = new_set();
+    let mut reg = Registry::default();
+    reg.add(set);
+    reg.refresh(Consent::Performance.bit(), 0);
+    let done = AtomicBool::new(false);
+    let mut total = 0u64;
+    let mut expected = 0u64;
+    thread::scope(|s| {
+        let taker = s.spawn(|| {
+            let mut reg = Registry::default();
+            reg.add(set);
+            let mut sums = [0u64; 4];
+            while !done.load(Ordering::Acquire) {
+                totals(&reg.snapshot(Consent::MASK_ALL), &mut sums);
+                thread::yield_now();
+            }
+            sums[0]
+        });
+        for round in 0..6u64 {
+            // 24 live threads at once: at least 8 record through the shared atomic.
+            let workers: Vec<_> = (0..24u64)
+                .map(|t| {
+                    s.spawn(move || {
+                        for i in 0..2_000u64 {
+                            set.c.add(1 + (i + t + round) % 1_000);
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.join().unwrap();
+            }
+            expected += (0..24u64)
+                .map(|t| {
+                    (0..2_000u64)
+                        .map(|i| 1 + (i + t + round) % 1_000)
+                        .sum::<u64>()
+                })
+                .sum::<u64>();
+        }
+        done.store(true, Ordering::Release);
+        total = taker.join().unwrap();
+    });
+    let mut sums = [0u64; 4];
+    totals(&reg.snapshot(Consent::MASK_ALL), &mut sums);
+    assert_eq!(total + sums[0], expected);
 }

@@ -4,12 +4,14 @@
 //! schema language's limits), which keeps the types free of const generics.
 
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use std::time::Duration;
 
 use candor_core::metric::{bucket_index, MAX_BUCKETS, MAX_LABELS};
 
-use super::cell::{Gate, MetricCell, MetricMeta, MetricShape, MetricUnit};
+use super::cell::{Gate, GateState, MetricCell, MetricMeta, MetricShape, MetricUnit};
+use super::shard;
 use crate::encode::write_escaped;
 use crate::field_value::EventEnum;
 
@@ -35,28 +37,53 @@ fn push_unit(out: &mut Vec<u8>, unit: MetricUnit) {
 }
 
 /// A count of things that happened, sent as the total of the interval.
+///
+/// Each recording thread adds into a slot of its own (see `shard`), so an add is a plain
+/// load and store rather than a locked read-modify-write. Slots only grow; a snapshot sums
+/// them and sends the growth since the previous snapshot, which keeps every increment in
+/// exactly one interval without ever writing a slot another thread owns.
 #[derive(Debug)]
 pub struct Counter {
     gate: Gate,
-    value: AtomicU64,
+    slots: [Slot; shard::SLOTS],
+    /// For threads without a slot.
+    shared: AtomicU64,
+    /// The slots' sum at the previous snapshot.
+    reported: AtomicU64,
     meta: MetricMeta,
 }
+
+/// One thread's running total, alone on its cache line so threads do not slow each other.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Slot(AtomicU64);
 
 impl Counter {
     /// A counter for `meta` (written by `#[derive(Metrics)]`).
     pub const fn new(meta: MetricMeta) -> Counter {
         Counter {
             gate: Gate::new(),
-            value: AtomicU64::new(0),
+            slots: [const { Slot(AtomicU64::new(0)) }; shard::SLOTS],
+            shared: AtomicU64::new(0),
+            reported: AtomicU64::new(0),
             meta,
         }
     }
 
-    /// Adds `n`. One relaxed load when the consent is off; one more relaxed add when on.
+    /// Adds `n`. One relaxed load when the consent is off; when on, one thread-local read
+    /// and an unlocked add to the thread's own slot.
     #[inline]
     pub fn add(&self, n: u64) {
-        if self.gate.is_open() {
-            self.value.fetch_add(n, Relaxed);
+        if self.gate.admits() {
+            match shard::current() {
+                Some(i) => {
+                    let slot = &self.slots[i].0;
+                    slot.store(slot.load(Relaxed).wrapping_add(n), Relaxed);
+                }
+                None => {
+                    self.shared.fetch_add(n, Relaxed);
+                }
+            }
         }
     }
 
@@ -72,12 +99,33 @@ impl MetricCell for Counter {
         &self.meta
     }
 
-    fn set_open(&self, open: bool) {
-        self.gate.set(open);
+    fn set_gate(&self, state: GateState) {
+        self.gate.set(state);
+    }
+
+    fn take_expired(&self) -> u64 {
+        self.gate.take_expired()
     }
 
     fn take(&self, out: &mut Vec<u8>) -> bool {
-        let v = self.value.swap(0, Relaxed);
+        // Two clients holding the same set may take at once: whoever moves `reported`
+        // reports the growth it saw. Acquire/release on `reported` makes a later taker read
+        // the slots at least as new as the earlier one did, so growth is never negative.
+        let grown = loop {
+            let before = self.reported.load(Acquire);
+            let total = self
+                .slots
+                .iter()
+                .fold(0u64, |sum, s| sum.wrapping_add(s.0.load(Relaxed)));
+            if self
+                .reported
+                .compare_exchange(before, total, AcqRel, Acquire)
+                .is_ok()
+            {
+                break total.wrapping_sub(before);
+            }
+        };
+        let v = grown.wrapping_add(self.shared.swap(0, Relaxed));
         if v == 0 {
             return false;
         }
@@ -125,7 +173,7 @@ impl<E: EventEnum + 'static> LabeledCounter<E> {
     /// Adds `n` to `label`'s count.
     #[inline]
     pub fn add(&self, label: E, n: u64) {
-        if self.gate.is_open() {
+        if self.gate.admits() {
             if let Some(c) = self.counts.get(label.index()) {
                 c.fetch_add(n, Relaxed);
             }
@@ -144,8 +192,12 @@ impl<E: EventEnum + 'static> MetricCell for LabeledCounter<E> {
         &self.meta
     }
 
-    fn set_open(&self, open: bool) {
-        self.gate.set(open);
+    fn set_gate(&self, state: GateState) {
+        self.gate.set(state);
+    }
+
+    fn take_expired(&self) -> u64 {
+        self.gate.take_expired()
     }
 
     fn take(&self, out: &mut Vec<u8>) -> bool {
@@ -216,7 +268,7 @@ impl Distribution {
     /// Counts `value` (in the metric's unit) into the largest bucket bound not above it.
     #[inline]
     pub fn record(&self, value: u64) {
-        if self.gate.is_open() {
+        if self.gate.admits() {
             self.record_open(value);
         }
     }
@@ -233,7 +285,7 @@ impl Distribution {
     /// to timing distributions).
     #[inline]
     pub fn record_duration(&self, d: Duration) {
-        if self.gate.is_open() {
+        if self.gate.admits() {
             let unit = match self.meta.shape {
                 MetricShape::Distribution { unit, .. } => unit,
                 _ => return,
@@ -250,8 +302,12 @@ impl MetricCell for Distribution {
         &self.meta
     }
 
-    fn set_open(&self, open: bool) {
-        self.gate.set(open);
+    fn set_gate(&self, state: GateState) {
+        self.gate.set(state);
+    }
+
+    fn take_expired(&self) -> u64 {
+        self.gate.take_expired()
     }
 
     fn take(&self, out: &mut Vec<u8>) -> bool {
@@ -323,7 +379,7 @@ impl Quantity {
     /// value kept is `u64::MAX - 1`.
     #[inline]
     pub fn set(&self, value: u64) {
-        if self.gate.is_open() {
+        if self.gate.admits() {
             let (min, max) = match self.meta.shape {
                 MetricShape::Quantity { min, max, .. } => (min, max),
                 _ => (0, UNSET - 1),
@@ -340,8 +396,12 @@ impl MetricCell for Quantity {
         &self.meta
     }
 
-    fn set_open(&self, open: bool) {
-        self.gate.set(open);
+    fn set_gate(&self, state: GateState) {
+        self.gate.set(state);
+    }
+
+    fn take_expired(&self) -> u64 {
+        self.gate.take_expired()
     }
 
     fn take(&self, out: &mut Vec<u8>) -> bool {

@@ -106,3 +106,53 @@ fn the_shared_check_is_the_day_after_the_date() {
     assert!(m.expired_at((EXPIRES_DAY + 1) * MINUTES_PER_DAY));
     assert!(!Clicked::META.expired_at(u32::MAX), "`never` never expires");
 }
+
+/// A counter whose schema says `expires: 2027-06-30`, as `#[derive(Metrics)]` writes it.
+struct EndingMetrics {
+    uses: candor::Counter,
+}
+
+impl candor::Metrics for EndingMetrics {
+    fn cells(&'static self) -> Vec<&'static dyn candor::metrics::MetricCell> {
+        vec![&self.uses]
+    }
+}
+
+static ENDING_METRICS: EndingMetrics = EndingMetrics {
+    uses: candor::Counter::new(candor::metrics::MetricMeta {
+        name: "app.ending_feature_uses",
+        version: 1,
+        consent: Consent::Usage,
+        retention_days: 30,
+        expires_day: EXPIRES_DAY,
+        fingerprint: "00112233445566fe",
+        shape: candor::metrics::MetricShape::Counter,
+    }),
+};
+
+#[test]
+fn a_metric_past_its_expiry_records_nothing_and_each_attempt_is_counted() {
+    let server = Server::start();
+    let client = client_at((EXPIRES_DAY + 1) * MINUTES_PER_DAY, &server);
+    client.register_metrics(&ENDING_METRICS);
+    for _ in 0..3 {
+        ENDING_METRICS.uses.inc();
+    }
+    ENDING_METRICS.uses.add(10);
+    assert!(client.flush(Duration::from_secs(10)).is_complete());
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.json["format"] != "candor.metrics/1"),
+        "an expired metric sends no document"
+    );
+    let c = client.counters();
+    assert_eq!(c.dropped.schema_expired, 4, "one per refused recording");
+    assert_eq!(client.counters().dropped.schema_expired, 4, "counted once");
+    // Without consent the metric is closed, not expired: nothing is counted.
+    client.set_consent(Consent::Usage, false);
+    ENDING_METRICS.uses.inc();
+    assert_eq!(client.counters().dropped.schema_expired, 4);
+    client.shutdown(Duration::from_secs(2));
+}
