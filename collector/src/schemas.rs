@@ -1,11 +1,14 @@
 //! The registry as the collector checks against it: every event version with its fields'
 //! constraints in a form that validates without allocating (patterns compiled once, names kept
-//! for lookup), plus the retention, consent category and expiry each stored row carries.
+//! for lookup), plus the retention, consent category and expiry each stored row carries; and
+//! every metric version with what its entries in a `candor.metrics/1` document must match.
 
 use std::collections::HashMap;
 
 use candor_core::pattern::simple::{OwnedSteps, SimplePattern};
-use candor_schema::ir::{Consent, Expiry, FieldType, RandomizedResponse, Registry};
+use candor_schema::ir::{
+    Consent, Expiry, FieldType, MetricKind, PrivacyClass, RandomizedResponse, Registry,
+};
 
 use crate::keyed_hash::Keyed;
 
@@ -21,6 +24,21 @@ pub struct EventSpec {
     pub last_day: Option<i64>,
     /// Every declared field, `pii` ones included (their presence is refused).
     pub fields: Vec<FieldSpec>,
+}
+
+/// One metric version as the collector checks it.
+#[derive(Debug)]
+pub struct MetricSpec {
+    /// `namespace.name`.
+    pub name: String,
+    pub version: u32,
+    pub consent: Consent,
+    pub retention_days: u32,
+    /// Last UTC day (days since the epoch) on which the metric may be collected.
+    pub last_day: Option<i64>,
+    pub class: PrivacyClass,
+    /// The type with its labels, unit, buckets and bounds.
+    pub kind: MetricKind,
 }
 
 /// A declared field.
@@ -108,6 +126,8 @@ impl Pattern {
 pub struct Schemas {
     events: Vec<EventSpec>,
     by_name: HashMap<String, u32, Keyed>,
+    metrics: Vec<MetricSpec>,
+    metrics_by_name: HashMap<String, u32, Keyed>,
 }
 
 /// A pattern in the registry that does not compile (the schema compiler refuses these, so this
@@ -166,7 +186,42 @@ impl Schemas {
                 fields,
             });
         }
-        Ok(Schemas { events, by_name })
+        let mut metrics = Vec::new();
+        let mut metrics_by_name = HashMap::with_hasher(Keyed::default());
+        for m in registry.metrics() {
+            metrics_by_name.insert(m.full_name.clone(), metrics.len() as u32);
+            metrics.push(MetricSpec {
+                name: m.full_name.clone(),
+                version: m.version,
+                consent: m.consent,
+                retention_days: m.retention_days,
+                last_day: match &m.expires {
+                    Expiry::On { date } => Some(date.to_days()),
+                    Expiry::Never { .. } => None,
+                },
+                class: m.class,
+                kind: m.kind.clone(),
+            });
+        }
+        Ok(Schemas {
+            events,
+            by_name,
+            metrics,
+            metrics_by_name,
+        })
+    }
+
+    /// The index of a metric by its full name.
+    pub fn find_metric(&self, name: &str) -> Option<u32> {
+        self.metrics_by_name.get(name).copied()
+    }
+
+    pub fn metric(&self, index: u32) -> &MetricSpec {
+        &self.metrics[index as usize]
+    }
+
+    pub fn metrics(&self) -> &[MetricSpec] {
+        &self.metrics
     }
 
     /// The index of an event by its full name.

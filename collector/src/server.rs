@@ -254,11 +254,11 @@ async fn ingest(req: Request<Incoming>, state: &State) -> Answer {
     let (reply, answer) = oneshot::channel();
     let (job, summary) = match work {
         Work::Batch(checked) => {
-            let summary = format!(
-                r#"{{"accepted":{},"refused":{}}}"#,
-                checked.rows.len(),
-                checked.refused.len()
-            );
+            let (accepted, refused) = match &checked.metrics {
+                Some(m) => (m.rows.len(), m.refused.len()),
+                None => (checked.rows.len(), checked.refused.len()),
+            };
+            let summary = format!(r#"{{"accepted":{accepted},"refused":{refused}}}"#);
             (Job::Batch { checked, reply }, summary)
         }
         Work::Deletion {
@@ -342,9 +342,13 @@ fn check_body(raw: &[u8], gzip: bool, schemas: &Schemas, limits: &Limits) -> Res
     let doc = wire::parse(text).map_err(|e| {
         Refused::new(
             StatusCode::BAD_REQUEST,
-            format!("not a candor batch: {}", e.message),
+            format!("not a candor document: {}", e.message),
         )
     })?;
+    let now = Now {
+        minute: minute::now(),
+        skew_minutes: (limits.clock_skew.as_secs() / 60) as i64,
+    };
     match doc {
         Document::Batch(batch) => {
             if batch.events.len() > limits.max_events_per_batch {
@@ -356,16 +360,26 @@ fn check_body(raw: &[u8], gzip: bool, schemas: &Schemas, limits: &Limits) -> Res
                     ),
                 ));
             }
-            let now = Now {
-                minute: minute::now(),
-                skew_minutes: (limits.clock_skew.as_secs() / 60) as i64,
-            };
             Ok(Work::Batch(validate::check(schemas, &batch, now)))
         }
         Document::Deletion(d) => Ok(Work::Deletion {
             install_id: d.install_id,
             categories: d.categories,
         }),
+        Document::Metrics(doc) => {
+            // A document names each metric of its category at most once; the batch limit
+            // bounds the work of a hostile one.
+            if doc.metrics.len() > limits.max_events_per_batch {
+                return Err(Refused::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the metrics document holds more than {} metrics",
+                        limits.max_events_per_batch
+                    ),
+                ));
+            }
+            Ok(Work::Batch(validate::metrics::check(schemas, &doc, now)))
+        }
     }
 }
 

@@ -15,6 +15,8 @@ use crate::minute;
 use crate::schemas::{EventSpec, Kind, Schemas};
 use crate::wire::{Batch, WireEvent};
 
+pub mod metrics;
+
 /// Why an event was not stored. The strings are stable: they are the quarantine's `reason`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reason {
@@ -48,10 +50,32 @@ pub enum Reason {
     TooLong,
     /// A string the field's pattern does not match as a whole.
     PatternMismatch,
+    /// No metric of that name in the schemas.
+    UnknownMetric,
+    /// A metric whose `expires` date has passed.
+    MetricExpired,
+    /// A metric entry of another type than the metric's declared one.
+    WrongMetricType,
+    /// A metric entry in a document of another consent category than the metric's.
+    WrongCategory,
+    /// A label that is not in the labeled counter's closed list.
+    UndeclaredLabel,
+    /// The same label twice in one entry.
+    DuplicateLabel,
+    /// A unit other than the declared one.
+    WrongUnit,
+    /// Bucket bounds other than the declared ones.
+    WrongBuckets,
+    /// A `counts` array whose length is not the number of declared buckets.
+    WrongCounts,
+    /// The same metric twice in one document.
+    DuplicateMetric,
+    /// A document whose interval ends before it starts.
+    BadInterval,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 26] = [
         Reason::UnknownEvent,
         Reason::UnknownVersion,
         Reason::EventExpired,
@@ -67,6 +91,17 @@ impl Reason {
         Reason::OutOfRange,
         Reason::TooLong,
         Reason::PatternMismatch,
+        Reason::UnknownMetric,
+        Reason::MetricExpired,
+        Reason::WrongMetricType,
+        Reason::WrongCategory,
+        Reason::UndeclaredLabel,
+        Reason::DuplicateLabel,
+        Reason::WrongUnit,
+        Reason::WrongBuckets,
+        Reason::WrongCounts,
+        Reason::DuplicateMetric,
+        Reason::BadInterval,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +121,17 @@ impl Reason {
             Reason::OutOfRange => "out_of_range",
             Reason::TooLong => "too_long",
             Reason::PatternMismatch => "pattern_mismatch",
+            Reason::UnknownMetric => "unknown_metric",
+            Reason::MetricExpired => "metric_expired",
+            Reason::WrongMetricType => "wrong_metric_type",
+            Reason::WrongCategory => "wrong_category",
+            Reason::UndeclaredLabel => "undeclared_label",
+            Reason::DuplicateLabel => "duplicate_label",
+            Reason::WrongUnit => "wrong_unit",
+            Reason::WrongBuckets => "wrong_buckets",
+            Reason::WrongCounts => "wrong_counts",
+            Reason::DuplicateMetric => "duplicate_metric",
+            Reason::BadInterval => "bad_interval",
         }
     }
 
@@ -136,6 +182,8 @@ pub struct Checked {
     /// The UTC day the batch was received (days since the epoch): quarantine counts are kept
     /// per day of receipt.
     pub day: i64,
+    /// A metrics document's accepted entries and refusals (then `rows` is empty).
+    pub metrics: Option<metrics::CheckedMetrics>,
 }
 
 impl Checked {
@@ -177,6 +225,7 @@ pub fn check(schemas: &Schemas, batch: &Batch<'_>, now: Now) -> Checked {
         text: String::with_capacity(batch.events.iter().map(|e| e.fields.get().len()).sum()),
         refused: Vec::new(),
         day: now.today(),
+        metrics: None,
     };
     for e in &batch.events {
         let start = out.text.len();

@@ -1,5 +1,5 @@
-//! Reading the two documents a candor client sends (`candor.batch/1`, `candor.deletion/1`,
-//! described in docs/wire-format.md) straight from the request body, borrowing every string
+//! Reading the three documents a candor client sends (`candor.batch/1`, `candor.deletion/1`,
+//! `candor.metrics/1`, described in docs/wire-format.md) straight from the request body, borrowing every string
 //! that needs no unescaping and keeping each event's `fields` as the raw JSON text.
 //!
 //! What is a document and what is not follows the wire format's JSON Schemas
@@ -25,12 +25,15 @@ use crate::minute;
 pub const BATCH_FORMAT: &str = candor_core::wire::BATCH_FORMAT;
 /// Format tag of a deletion request.
 pub const DELETION_FORMAT: &str = candor_core::wire::DELETION_FORMAT;
+/// Format tag of a metrics document.
+pub const METRICS_FORMAT: &str = candor_core::wire::METRICS_FORMAT;
 
 /// A document read from a request body.
 #[derive(Debug)]
 pub enum Document<'a> {
     Batch(Batch<'a>),
     Deletion(Deletion<'a>),
+    Metrics(Metrics<'a>),
 }
 
 /// The sending app, as its envelope names it.
@@ -71,6 +74,22 @@ pub struct Deletion<'a> {
     /// Distinct, at least one.
     pub categories: Vec<Consent>,
     pub sent_at: i64,
+}
+
+/// A `candor.metrics/1` document: one consent category's aggregates over one interval.
+#[derive(Debug)]
+pub struct Metrics<'a> {
+    pub id: [u8; 16],
+    pub app: App<'a>,
+    pub install_id: Option<[u8; 16]>,
+    pub consent: Consent,
+    /// The interval's start, minutes since the epoch.
+    pub start: i64,
+    /// Where the snapshot was taken, minutes since the epoch.
+    pub end: i64,
+    pub sent_at: i64,
+    /// At least one.
+    pub metrics: Vec<WireMetric<'a>>,
 }
 
 /// Why a body is not a document. The message names a place and a rule, never a value.
@@ -337,6 +356,10 @@ fn hex_of<E: de::Error>(text: &str, what: &str) -> Result<[u8; 16], E> {
     parse_hex16(text).ok_or_else(|| E::custom(format!("`{what}` must be 32 lowercase hex digits")))
 }
 
+mod metrics;
+
+pub use metrics::{MetricValue, WireMetric};
+
 // ---------------------------------------------------------------------------------------------
 // Objects.
 
@@ -531,31 +554,39 @@ impl<'de> Visitor<'de> for CategoriesSeed {
     refuse!(bool, i64, u64, f64, str, unit, map);
 }
 
+/// Which document a body is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Batch,
+    Deletion,
+    Metrics,
+}
+
 struct FormatSeed;
 
 impl FormatSeed {
     fn what(&self) -> &'static str {
-        "`format` must be `candor.batch/1` or `candor.deletion/1`"
+        "`format` must be `candor.batch/1`, `candor.deletion/1` or `candor.metrics/1`"
     }
 }
 
 impl<'de> DeserializeSeed<'de> for FormatSeed {
-    type Value = bool;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    type Value = Format;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Format, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for FormatSeed {
-    /// `true`: a batch.
-    type Value = bool;
+    type Value = Format;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.what())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Format, E> {
         match v {
-            BATCH_FORMAT => Ok(true),
-            DELETION_FORMAT => Ok(false),
+            BATCH_FORMAT => Ok(Format::Batch),
+            DELETION_FORMAT => Ok(Format::Deletion),
+            METRICS_FORMAT => Ok(Format::Metrics),
             _ => Err(E::custom(self.what())),
         }
     }
@@ -566,7 +597,8 @@ struct DocSeed;
 
 impl DocSeed {
     fn what(&self) -> &'static str {
-        "the body must be a JSON object (a `candor.batch/1` or `candor.deletion/1` document)"
+        "the body must be a JSON object (a `candor.batch/1`, `candor.deletion/1` or \
+         `candor.metrics/1` document)"
     }
 }
 
@@ -577,7 +609,34 @@ const DOC_KEYS: &[&str] = &[
     "sent_at",
     "events",
     "categories",
+    "id",
+    "consent",
+    "start",
+    "end",
+    "metrics",
 ];
+
+/// Which keys of [`DOC_KEYS`] each format has (bits), and which it requires.
+fn doc_keys(format: Format) -> (u32, u32) {
+    // `format`, `app` and `sent_at`: every document has them.
+    const COMMON: u32 = 0b1011;
+    match format {
+        Format::Batch => (COMMON | 1 << 2 | 1 << 4, COMMON | 1 << 4),
+        Format::Deletion => (COMMON | 1 << 2 | 1 << 5, COMMON | 1 << 2 | 1 << 5),
+        Format::Metrics => (
+            COMMON | 1 << 2 | 0b111_1100_0000,
+            COMMON | 0b111_1100_0000,
+        ),
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Batch => BATCH_FORMAT,
+        Format::Deletion => DELETION_FORMAT,
+        Format::Metrics => METRICS_FORMAT,
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for DocSeed {
     type Value = Document<'de>;
@@ -593,12 +652,13 @@ impl<'de> Visitor<'de> for DocSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
         const OBJ: &str = "the document";
-        let (mut batch, mut app, mut install_id, mut sent_at) = (None, None, None, None);
+        let (mut format, mut app, mut install_id, mut sent_at) = (None, None, None, None);
         let (mut events, mut categories) = (None, None);
+        let (mut id, mut consent, mut start, mut end, mut metrics) = (None, None, None, None, None);
         let mut seen = 0;
         while let Some(k) = next_key(&mut map, &mut seen, DOC_KEYS, OBJ)? {
             match k {
-                0 => batch = Some(map.next_value_seed(FormatSeed)?),
+                0 => format = Some(map.next_value_seed(FormatSeed)?),
                 1 => app = Some(map.next_value_seed(AppSeed)?),
                 2 => {
                     let t = map.next_value_seed(Text { what: "install_id" })?;
@@ -609,46 +669,91 @@ impl<'de> Visitor<'de> for DocSeed {
                     sent_at = Some(minute_of(&t, "sent_at")?);
                 }
                 4 => events = Some(map.next_value_seed(EventsSeed)?),
-                _ => categories = Some(map.next_value_seed(CategoriesSeed)?),
+                5 => categories = Some(map.next_value_seed(CategoriesSeed)?),
+                6 => {
+                    let t = map.next_value_seed(Text { what: "id" })?;
+                    id = Some(hex_of(&t, "id")?);
+                }
+                7 => {
+                    let t = map.next_value_seed(Text { what: "consent" })?;
+                    consent = Some(Consent::from_name(&t).ok_or_else(|| {
+                        de::Error::custom(
+                            "`consent` must be `usage`, `diagnostics` or `performance`",
+                        )
+                    })?);
+                }
+                8 => {
+                    let t = map.next_value_seed(Text { what: "start" })?;
+                    start = Some(minute_of(&t, "start")?);
+                }
+                9 => {
+                    let t = map.next_value_seed(Text { what: "end" })?;
+                    end = Some(minute_of(&t, "end")?);
+                }
+                _ => metrics = Some(map.next_value_seed(metrics::MetricsSeed)?),
             }
         }
-        let batch = batch.ok_or_else(|| missing(OBJ, "format"))?;
-        let app = app.ok_or_else(|| missing(OBJ, "app"))?;
-        let sent_at = sent_at.ok_or_else(|| missing(OBJ, "sent_at"))?;
-        if batch {
-            if categories.is_some() {
-                return Err(de::Error::custom(
-                    "a `candor.batch/1` document has no key `categories`",
-                ));
+        let format = format.ok_or_else(|| missing(OBJ, "format"))?;
+        let (allowed, required) = doc_keys(format);
+        if let Some(k) = (0..DOC_KEYS.len()).find(|k| seen & !allowed & (1 << k) != 0) {
+            return Err(de::Error::custom(format!(
+                "a `{}` document has no key `{}`",
+                format_name(format),
+                DOC_KEYS[k]
+            )));
+        }
+        if let Some(k) = (0..DOC_KEYS.len()).find(|k| !seen & required & (1 << k) != 0) {
+            return Err(missing(OBJ, DOC_KEYS[k]));
+        }
+        // Every required key is present (checked just above).
+        let (Some(app), Some(sent_at)) = (app, sent_at) else {
+            return Err(missing(OBJ, "app"));
+        };
+        match format {
+            Format::Batch => {
+                let events = events.unwrap_or_default();
+                if events.is_empty() {
+                    return Err(de::Error::custom("`events` must hold at least one event"));
+                }
+                Ok(Document::Batch(Batch {
+                    app,
+                    install_id,
+                    sent_at,
+                    events,
+                }))
             }
-            let events = events.ok_or_else(|| missing(OBJ, "events"))?;
-            if events.is_empty() {
-                return Err(de::Error::custom("`events` must hold at least one event"));
+            Format::Deletion => {
+                let categories = categories.unwrap_or_default();
+                if categories.is_empty() {
+                    return Err(de::Error::custom(
+                        "`categories` must name at least one category",
+                    ));
+                }
+                Ok(Document::Deletion(Deletion {
+                    app,
+                    install_id: install_id.ok_or_else(|| missing(OBJ, "install_id"))?,
+                    categories,
+                    sent_at,
+                }))
             }
-            Ok(Document::Batch(Batch {
-                app,
-                install_id,
-                sent_at,
-                events,
-            }))
-        } else {
-            if events.is_some() {
-                return Err(de::Error::custom(
-                    "a `candor.deletion/1` document has no key `events`",
-                ));
+            Format::Metrics => {
+                let metrics = metrics.unwrap_or_default();
+                if metrics.is_empty() {
+                    return Err(de::Error::custom(
+                        "`metrics` must hold at least one metric",
+                    ));
+                }
+                Ok(Document::Metrics(Metrics {
+                    id: id.ok_or_else(|| missing(OBJ, "id"))?,
+                    app,
+                    install_id,
+                    consent: consent.ok_or_else(|| missing(OBJ, "consent"))?,
+                    start: start.ok_or_else(|| missing(OBJ, "start"))?,
+                    end: end.ok_or_else(|| missing(OBJ, "end"))?,
+                    sent_at,
+                    metrics,
+                }))
             }
-            let categories = categories.ok_or_else(|| missing(OBJ, "categories"))?;
-            if categories.is_empty() {
-                return Err(de::Error::custom(
-                    "`categories` must name at least one category",
-                ));
-            }
-            Ok(Document::Deletion(Deletion {
-                app,
-                install_id: install_id.ok_or_else(|| missing(OBJ, "install_id"))?,
-                categories,
-                sent_at,
-            }))
         }
     }
     refuse!(bool, i64, u64, f64, str, unit, seq);

@@ -99,6 +99,9 @@ impl Store for Gated {
     fn events(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
         self.inner.events()
     }
+    fn metrics(&mut self) -> Result<Vec<candor_collector::store::StoredMetric>, StoreError> {
+        self.inner.metrics()
+    }
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {
         self.inner.quarantine()
     }

@@ -19,7 +19,9 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 
-use super::{quarantine_counts, QuarantineCount, Store, StoreError, StoredEvent, Swept};
+use super::{
+    quarantine_counts, QuarantineCount, Store, StoreError, StoredEvent, StoredMetric, Swept,
+};
 use crate::minute;
 use crate::schemas::Schemas;
 use crate::validate::{delete_on, Checked};
@@ -65,6 +67,25 @@ const MIGRATIONS: &[&[&str]] = &[&[
     "CREATE TABLE IF NOT EXISTS {db}.deletion_requests (
         day Date, requests UInt64
      ) ENGINE = SummingMergeTree(requests) PARTITION BY toYYYYMM(day) ORDER BY day",
+], &[
+    // 2: metrics entries, partitioned by their `delete_on` day like events; a resent document
+    // has the same sorting key (metric, start, doc), so merges and `FINAL` keep one copy.
+    "CREATE TABLE IF NOT EXISTS {db}.metrics (
+        doc FixedString(16),
+        metric String,
+        version UInt32,
+        type String,
+        category String,
+        retention_days UInt16,
+        delete_on Date,
+        start DateTime('UTC'),
+        end DateTime('UTC'),
+        app_name String,
+        app_version String,
+        app_os String,
+        install_id Nullable(FixedString(16)),
+        value String
+     ) ENGINE = ReplacingMergeTree PARTITION BY delete_on ORDER BY (metric, start, doc)",
 ]];
 
 /// `http://HOST:PORT/DB`.
@@ -376,6 +397,7 @@ impl Store for ClickHouseStore {
                 Some(data),
             )?;
         }
+        self.write_metrics(schemas, batches)?;
         let counts = quarantine_counts(schemas, batches);
         if !counts.is_empty() {
             let mut data = Vec::new();
@@ -409,13 +431,15 @@ impl Store for ClickHouseStore {
             .map(|c| format!("'{}'", c.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
-        self.run(
-            &self.sql(&format!(
-                "ALTER TABLE {{db}}.events DELETE WHERE install_id = unhex('{}') AND category IN ({cats})",
-                crate::wire::hex16(install_id)
-            )),
-            None,
-        )?;
+        for table in ["events", "metrics"] {
+            self.run(
+                &self.sql(&format!(
+                    "ALTER TABLE {{db}}.{table} DELETE WHERE install_id = unhex('{}') AND category IN ({cats})",
+                    crate::wire::hex16(install_id)
+                )),
+                None,
+            )?;
+        }
         let mut data = day_u16(day)?.to_vec();
         data.extend_from_slice(&1u64.to_le_bytes());
         self.run(
@@ -427,25 +451,29 @@ impl Store for ClickHouseStore {
 
     fn sweep(&mut self, today: i64) -> Result<Swept, StoreError> {
         self.ensure()?;
-        let parts = self.run(
-            &self.sql(
-                "SELECT DISTINCT partition FROM system.parts WHERE database = '{db}' \
-                 AND table = 'events' AND active FORMAT TabSeparated",
-            ),
-            None,
-        )?;
         let mut removed = 0;
-        for p in parts.lines().map(str::trim).filter(|p| !p.is_empty()) {
-            let p = p.trim_matches('\'');
-            let Some(day) = candor_schema::Date::parse(p) else {
-                continue;
-            };
-            if day.to_days() <= today {
-                self.run(
-                    &self.sql(&format!("ALTER TABLE {{db}}.events DROP PARTITION '{day}'")),
-                    None,
-                )?;
-                removed += 1;
+        for table in ["events", "metrics"] {
+            let parts = self.run(
+                &self.sql(&format!(
+                    "SELECT DISTINCT partition FROM system.parts WHERE database = '{{db}}' \
+                     AND table = '{table}' AND active FORMAT TabSeparated"
+                )),
+                None,
+            )?;
+            for p in parts.lines().map(str::trim).filter(|p| !p.is_empty()) {
+                let p = p.trim_matches('\'');
+                let Some(day) = candor_schema::Date::parse(p) else {
+                    continue;
+                };
+                if day.to_days() <= today {
+                    self.run(
+                        &self.sql(&format!(
+                            "ALTER TABLE {{db}}.{table} DROP PARTITION '{day}'"
+                        )),
+                        None,
+                    )?;
+                    removed += 1;
+                }
             }
         }
         Ok(Swept { removed })
@@ -483,6 +511,38 @@ impl Store for ClickHouseStore {
             f(e);
         }
         Ok(())
+    }
+
+    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError> {
+        self.ensure()?;
+        let rows = self.json_rows(
+            "SELECT lower(hex(doc)) AS doc, metric, version, type, category, retention_days, \
+             toUInt16(delete_on) AS d, toUInt32(start) AS s, toUInt32(end) AS e, app_name, \
+             app_version, app_os, ifNull(lower(hex(install_id)), '') AS install_id, value \
+             FROM {db}.metrics FINAL ORDER BY start, metric, doc FORMAT JSONEachRow",
+        )?;
+        Ok(rows
+            .iter()
+            .map(|v| {
+                let install = str_field(v, "install_id");
+                StoredMetric {
+                    doc: str_field(v, "doc"),
+                    metric: str_field(v, "metric"),
+                    version: u64_field(v, "version") as u32,
+                    kind: str_field(v, "type"),
+                    category: str_field(v, "category"),
+                    retention_days: u64_field(v, "retention_days") as u32,
+                    delete_on: candor_schema::Date::from_days(u64_field(v, "d") as i64).to_string(),
+                    start: minute::format(u64_field(v, "s") as i64 / 60),
+                    end: minute::format(u64_field(v, "e") as i64 / 60),
+                    app_name: str_field(v, "app_name"),
+                    app_version: str_field(v, "app_version"),
+                    app_os: str_field(v, "app_os"),
+                    install_id: (!install.is_empty()).then_some(install),
+                    value: str_field(v, "value"),
+                }
+            })
+            .collect())
     }
 
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {
@@ -528,7 +588,7 @@ impl Store for ClickHouseStore {
             let pending = self.run(
                 &self.sql(
                     "SELECT count() FROM system.mutations WHERE database = '{db}' \
-                     AND table = 'events' AND is_done = 0 FORMAT TabSeparated",
+                     AND table IN ('events', 'metrics') AND is_done = 0 FORMAT TabSeparated",
                 ),
                 None,
             )?;
@@ -546,6 +606,56 @@ impl Store for ClickHouseStore {
 }
 
 impl ClickHouseStore {
+    /// Inserts the accepted entries of the metrics documents among `batches` (one insert).
+    fn write_metrics(&mut self, schemas: &Schemas, batches: &[&Checked]) -> Result<(), StoreError> {
+        let mut data = Vec::new();
+        let secs = |minute: i64| {
+            u32::try_from(minute * 60).map(u32::to_le_bytes).map_err(|_| {
+                StoreError::new("clickhouse: a time outside 1970–2106 (DateTime's range)")
+            })
+        };
+        for b in batches {
+            let Some(m) = &b.metrics else { continue };
+            for row in &m.rows {
+                let spec = schemas.metric(row.metric);
+                data.extend_from_slice(&m.id);
+                put_str(&mut data, &spec.name);
+                data.extend_from_slice(&spec.version.to_le_bytes());
+                put_str(&mut data, spec.kind.metric_type().as_str());
+                put_str(&mut data, spec.consent.as_str());
+                data.extend_from_slice(
+                    &(spec.retention_days.min(u32::from(u16::MAX)) as u16).to_le_bytes(),
+                );
+                data.extend_from_slice(&day_u16(delete_on(m.start, spec.retention_days))?);
+                data.extend_from_slice(&secs(m.start)?);
+                data.extend_from_slice(&secs(m.end)?);
+                put_str(&mut data, &b.app_name);
+                put_str(&mut data, &b.app_version);
+                put_str(&mut data, &b.app_os);
+                match &b.install_id {
+                    Some(id) => {
+                        data.push(0);
+                        data.extend_from_slice(id);
+                    }
+                    None => data.push(1),
+                }
+                put_str(&mut data, &row.value);
+            }
+        }
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.run(
+            &self.sql(
+                "INSERT INTO {db}.metrics (doc, metric, version, type, category, retention_days, \
+                 delete_on, start, end, app_name, app_version, app_os, install_id, value) \
+                 FORMAT RowBinary",
+            ),
+            Some(data),
+        )
+        .map(|_| ())
+    }
+
     /// Every stored event matching `filter` (a `WHERE` clause or nothing), deduplicated.
     fn read_events(&mut self, filter: &str) -> Result<Vec<StoredEvent>, StoreError> {
         self.ensure()?;

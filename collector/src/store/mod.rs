@@ -60,6 +60,30 @@ pub struct StoredEvent {
     pub fields: String,
 }
 
+/// A stored metrics entry, read back (the report, inspection and tests).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoredMetric {
+    /// The document's id, 32 lowercase hex digits.
+    pub doc: String,
+    pub metric: String,
+    pub version: u32,
+    /// `counter`, `labeled_counter`, `distribution` or `quantity`.
+    pub kind: String,
+    pub category: String,
+    pub retention_days: u32,
+    /// `YYYY-MM-DD`: the first day on which the row must be gone.
+    pub delete_on: String,
+    /// The interval, `YYYY-MM-DDTHH:MMZ`.
+    pub start: String,
+    pub end: String,
+    pub app_name: String,
+    pub app_version: String,
+    pub app_os: String,
+    pub install_id: Option<String>,
+    /// The entry's numbers as canonical JSON (`validate::metrics::MetricRow::value`).
+    pub value: String,
+}
+
 /// One quarantine counter.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct QuarantineCount {
@@ -115,7 +139,7 @@ pub trait Store: Send {
     /// Stores the accepted rows and quarantine counts of several batches, all or nothing;
     /// durable when it returns `Ok`. Ids already stored are skipped.
     fn write(&mut self, schemas: &Schemas, batches: &[&Checked]) -> Result<(), StoreError>;
-    /// Deletes every event of `install_id` in `categories`, and counts the request on `day`
+    /// Deletes every event and metrics entry of `install_id` in `categories`, and counts the request on `day`
     /// (days since the epoch). The request itself is kept only as that count.
     fn delete_install(
         &mut self,
@@ -123,7 +147,7 @@ pub trait Store: Send {
         categories: &[Consent],
         day: i64,
     ) -> Result<(), StoreError>;
-    /// Removes every row whose `delete_on` is `today` or earlier.
+    /// Removes every row (events and metrics) whose `delete_on` is `today` or earlier.
     fn sweep(&mut self, today: i64) -> Result<Swept, StoreError>;
     /// Whether the store answers.
     fn ping(&mut self) -> Result<(), StoreError>;
@@ -146,6 +170,8 @@ pub trait Store: Send {
         }
         Ok(())
     }
+    /// Every stored metrics entry, deduplicated, ordered by start, metric and document.
+    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError>;
     /// Every quarantine counter.
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError>;
     /// Deletion requests per day of receipt (`YYYY-MM-DD`, count).
@@ -233,6 +259,14 @@ pub(crate) fn quarantine_counts<'s>(
             };
             *counts
                 .entry((b.day, r.reason.as_str(), event, field))
+                .or_default() += 1;
+        }
+        // A metric's name goes in the `event` column (events and metrics share one namespace
+        // of names); there is no field.
+        for r in b.metrics.iter().flat_map(|m| &m.refused) {
+            let metric = r.metric.map_or("", |i| schemas.metric(i).name.as_str());
+            *counts
+                .entry((b.day, r.reason.as_str(), metric, ""))
                 .or_default() += 1;
         }
     }

@@ -26,6 +26,7 @@
 //! deletion request removes entries in the same transaction as their rows.
 
 mod ids;
+mod metrics;
 mod queue;
 mod schema;
 
@@ -39,7 +40,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{
     quarantine_counts, ForwardQueue, QuarantineCount, SqliteSync, Store, StoreError, StoredEvent,
-    Swept,
+    StoredMetric, Swept,
 };
 use crate::keyed_hash::Keyed;
 use crate::minute;
@@ -531,6 +532,7 @@ fn write_group(
                 .map_err(err)?;
         }
     }
+    metrics::write(&tx, schemas, batches)?;
     queue::enqueue(&tx, &arrivals)?;
     tx.commit().map_err(err)
 }
@@ -614,6 +616,9 @@ impl Store for SqliteStore {
                 }
             }
         }
+        for c in categories {
+            metrics::delete_install(&tx, install_id, c.as_str())?;
+        }
         // An entry never outlives its row: erasing an event erases its place in the queue.
         queue::unqueue(&tx, &gone_rows)?;
         count_rows(&tx, &kinds, &apps)?;
@@ -676,6 +681,14 @@ impl Store for SqliteStore {
                 .execute("DELETE FROM event_rows WHERE seq < ?1", params![day_end])
                 .map_err(err)? as u64;
             count_rows(&tx, &kinds, &apps)?;
+            tx.commit().map_err(err)?;
+        }
+        {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
+            removed += metrics::sweep(&tx, today)? as u64;
             tx.commit().map_err(err)?;
         }
         if let Some(w) = &mut self.writer {
@@ -774,6 +787,10 @@ impl Store for SqliteStore {
             })
             .map_err(err)?;
         rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError> {
+        metrics::read(&self.conn)
     }
 
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {

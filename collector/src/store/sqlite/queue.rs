@@ -594,7 +594,7 @@ mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 3);
+        assert_eq!(v as usize, schema::MIGRATIONS.len());
         drop(s);
         std::fs::remove_dir_all(&dir).unwrap();
     }

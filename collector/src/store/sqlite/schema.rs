@@ -20,6 +20,11 @@
 //! - `events`: a view with the columns of version 1's table, for reading.
 //! - `forward_queue` (version 3): the relay's queue, an entry per event row still to forward,
 //!   by arrival; an entry leaves with its row (sweep, deletion request) or once forwarded.
+//! - `metric_rows` (version 4): one row per accepted entry of a `candor.metrics/1` document,
+//!   keyed by (`delete_on` day, document id, metric): a sweep is a range delete on the key's
+//!   prefix, as for events. A document id already stored is not stored again, whatever the
+//!   resent copy holds (the index on `doc`; metrics are one document per category per
+//!   interval per device, far fewer rows than events, so an index costs little here).
 
 /// Rows per day in `seq`: the arrival number occupies the low 40 bits.
 pub const DAY_SHIFT: u32 = 40;
@@ -115,6 +120,26 @@ pub const MIGRATIONS: &[&str] = &[
         pos INTEGER PRIMARY KEY AUTOINCREMENT,   -- arrival order; never reused
         seq INTEGER NOT NULL UNIQUE              -- event_rows.seq of the queued event
      );",
+    // 4: metrics entries (`metrics.rs`).
+    "CREATE TABLE metric_rows (
+        delete_on      INTEGER NOT NULL,         -- days since 1970-01-01: gone from this day on
+        doc            BLOB    NOT NULL,         -- 16 bytes, the document's random id
+        metric         TEXT    NOT NULL,         -- namespace.name
+        version        INTEGER NOT NULL,
+        type           TEXT    NOT NULL,         -- counter | labeled_counter | distribution | quantity
+        category       TEXT    NOT NULL,         -- consent category
+        retention_days INTEGER NOT NULL,
+        start          INTEGER NOT NULL,         -- interval start, minutes since the epoch
+        end            INTEGER NOT NULL,         -- interval end (snapshot), minutes
+        app_name       TEXT    NOT NULL,
+        app_version    TEXT    NOT NULL,
+        app_os         TEXT    NOT NULL,
+        install_id     BLOB,                     -- 16 bytes, only if the app opted in
+        value          TEXT    NOT NULL,         -- canonical JSON of the entry's numbers
+        PRIMARY KEY (delete_on, doc, metric)
+     ) WITHOUT ROWID;
+     CREATE INDEX metric_rows_doc ON metric_rows (doc);
+     CREATE INDEX metric_rows_install_id ON metric_rows (install_id) WHERE install_id IS NOT NULL;",
 ];
 
 /// A stored row: its `seq`, id, kind, app, minute, installation id and fields.
