@@ -623,10 +623,7 @@ fn doc_keys(format: Format) -> (u32, u32) {
     match format {
         Format::Batch => (COMMON | 1 << 2 | 1 << 4, COMMON | 1 << 4),
         Format::Deletion => (COMMON | 1 << 2 | 1 << 5, COMMON | 1 << 2 | 1 << 5),
-        Format::Metrics => (
-            COMMON | 1 << 2 | 0b111_1100_0000,
-            COMMON | 0b111_1100_0000,
-        ),
+        Format::Metrics => (COMMON | 1 << 2 | 0b111_1100_0000, COMMON | 0b111_1100_0000),
     }
 }
 
@@ -739,9 +736,7 @@ impl<'de> Visitor<'de> for DocSeed {
             Format::Metrics => {
                 let metrics = metrics.unwrap_or_default();
                 if metrics.is_empty() {
-                    return Err(de::Error::custom(
-                        "`metrics` must hold at least one metric",
-                    ));
+                    return Err(de::Error::custom("`metrics` must hold at least one metric"));
                 }
                 Ok(Document::Metrics(Metrics {
                     id: id.ok_or_else(|| missing(OBJ, "id"))?,

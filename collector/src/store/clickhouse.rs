@@ -45,8 +45,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Schema migrations, in order. Each statement is idempotent, so collectors starting together
 /// may run them at once. `{db}` is the database.
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE IF NOT EXISTS {db}.events (
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE IF NOT EXISTS {db}.events (
         id FixedString(16),
         event String,
         version UInt32,
@@ -60,33 +61,35 @@ const MIGRATIONS: &[&[&str]] = &[&[
         install_id Nullable(FixedString(16)),
         fields String
      ) ENGINE = ReplacingMergeTree PARTITION BY delete_on ORDER BY (event, time, id)",
-    "CREATE TABLE IF NOT EXISTS {db}.quarantine (
+        "CREATE TABLE IF NOT EXISTS {db}.quarantine (
         day Date, reason String, event String, field String, count UInt64
      ) ENGINE = SummingMergeTree(count) PARTITION BY toYYYYMM(day)
        ORDER BY (day, reason, event, field)",
-    "CREATE TABLE IF NOT EXISTS {db}.deletion_requests (
+        "CREATE TABLE IF NOT EXISTS {db}.deletion_requests (
         day Date, requests UInt64
      ) ENGINE = SummingMergeTree(requests) PARTITION BY toYYYYMM(day) ORDER BY day",
-], &[
-    // 2: metrics entries, partitioned by their `delete_on` day like events; a resent document
-    // has the same sorting key (metric, start, doc), so merges and `FINAL` keep one copy.
-    "CREATE TABLE IF NOT EXISTS {db}.metrics (
+    ],
+    &[
+        // 2: metrics entries, partitioned by their `delete_on` day like events; a resent document
+        // has the same sorting key (metric, interval_start, doc), so merges and `FINAL` keep one copy.
+        "CREATE TABLE IF NOT EXISTS {db}.metrics (
         doc FixedString(16),
         metric String,
         version UInt32,
-        type String,
+        metric_type String,
         category String,
         retention_days UInt16,
         delete_on Date,
-        start DateTime('UTC'),
-        end DateTime('UTC'),
+        interval_start DateTime('UTC'),
+        interval_end DateTime('UTC'),
         app_name String,
         app_version String,
         app_os String,
         install_id Nullable(FixedString(16)),
         value String
-     ) ENGINE = ReplacingMergeTree PARTITION BY delete_on ORDER BY (metric, start, doc)",
-]];
+     ) ENGINE = ReplacingMergeTree PARTITION BY delete_on ORDER BY (metric, interval_start, doc)",
+    ],
+];
 
 /// `http://HOST:PORT/DB`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -516,10 +519,10 @@ impl Store for ClickHouseStore {
     fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError> {
         self.ensure()?;
         let rows = self.json_rows(
-            "SELECT lower(hex(doc)) AS doc, metric, version, type, category, retention_days, \
-             toUInt16(delete_on) AS d, toUInt32(start) AS s, toUInt32(end) AS e, app_name, \
+            "SELECT lower(hex(doc)) AS doc, metric, version, metric_type, category, retention_days, \
+             toUInt16(delete_on) AS d, toUInt32(interval_start) AS s, toUInt32(interval_end) AS e, app_name, \
              app_version, app_os, ifNull(lower(hex(install_id)), '') AS install_id, value \
-             FROM {db}.metrics FINAL ORDER BY start, metric, doc FORMAT JSONEachRow",
+             FROM {db}.metrics FINAL ORDER BY interval_start, metric, doc FORMAT JSONEachRow",
         )?;
         Ok(rows
             .iter()
@@ -529,7 +532,7 @@ impl Store for ClickHouseStore {
                     doc: str_field(v, "doc"),
                     metric: str_field(v, "metric"),
                     version: u64_field(v, "version") as u32,
-                    kind: str_field(v, "type"),
+                    kind: str_field(v, "metric_type"),
                     category: str_field(v, "category"),
                     retention_days: u64_field(v, "retention_days") as u32,
                     delete_on: candor_schema::Date::from_days(u64_field(v, "d") as i64).to_string(),
@@ -610,9 +613,11 @@ impl ClickHouseStore {
     fn write_metrics(&mut self, schemas: &Schemas, batches: &[&Checked]) -> Result<(), StoreError> {
         let mut data = Vec::new();
         let secs = |minute: i64| {
-            u32::try_from(minute * 60).map(u32::to_le_bytes).map_err(|_| {
-                StoreError::new("clickhouse: a time outside 1970–2106 (DateTime's range)")
-            })
+            u32::try_from(minute * 60)
+                .map(u32::to_le_bytes)
+                .map_err(|_| {
+                    StoreError::new("clickhouse: a time outside 1970–2106 (DateTime's range)")
+                })
         };
         for b in batches {
             let Some(m) = &b.metrics else { continue };
@@ -647,8 +652,8 @@ impl ClickHouseStore {
         }
         self.run(
             &self.sql(
-                "INSERT INTO {db}.metrics (doc, metric, version, type, category, retention_days, \
-                 delete_on, start, end, app_name, app_version, app_os, install_id, value) \
+                "INSERT INTO {db}.metrics (doc, metric, version, metric_type, category, \
+                 retention_days, delete_on, interval_start, interval_end, app_name, app_version, app_os, install_id, value) \
                  FORMAT RowBinary",
             ),
             Some(data),

@@ -370,3 +370,129 @@ impl<'de> Visitor<'de> for MetricsSeed {
     }
     refuse!(bool, i64, u64, f64, str, unit, map);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse, Document};
+    use super::*;
+
+    const ID: &str = "8c1d5e0a2b4f4c6e9a7d3b1f0e2c4a68";
+
+    fn doc(metrics: &str) -> String {
+        format!(
+            r#"{{"format":"candor.metrics/1","id":"{ID}","app":{{"name":"n","version":"1","os":"linux"}},"consent":"performance","start":"2026-11-30T01:00Z","end":"2026-11-30T02:00Z","sent_at":"2026-11-30T02:00Z","metrics":[{metrics}]}}"#
+        )
+    }
+
+    #[test]
+    fn reads_the_documented_example() {
+        let body = doc(
+            r#"{"name":"node.blocks_synced","version":1,"type":"counter","value":4213},
+               {"name":"node.sync_time","version":1,"type":"distribution","unit":"ms",
+                "buckets":[0,100,500,1000,5000,15000,60000],"counts":[0,12,40,31,9,2,0],"sum":132884},
+               {"name":"node.peers","version":1,"type":"quantity","unit":"count","value":11},
+               {"type":"labeled_counter","values":{"timeout":3,"other":18446744073709551615},"version":1,"name":"node.sync_errors"}"#,
+        );
+        let Document::Metrics(m) = parse(body.as_bytes()).unwrap() else {
+            panic!("a metrics document")
+        };
+        assert_eq!(super::super::hex16(&m.id), ID);
+        assert_eq!(m.end - m.start, 60);
+        assert_eq!(m.metrics.len(), 4);
+        assert_eq!(m.metrics[0].value, MetricValue::Counter(4213));
+        assert!(matches!(
+            &m.metrics[1].value,
+            MetricValue::Distribution { unit: MetricUnit::Ms, counts, sum: 132884, .. } if counts[2] == 40
+        ));
+        assert_eq!(
+            m.metrics[3].value,
+            MetricValue::Labeled {
+                values: vec![("timeout".into(), 3), ("other".into(), u64::MAX)],
+                more: 0
+            }
+        );
+    }
+
+    #[test]
+    fn what_the_wire_schema_refuses_is_refused_whole_and_never_quoted() {
+        let secret = "alice@example.org";
+        let c = |v: &str| format!(r#"{{"name":"a.b","version":1,"type":"counter","value":{v}}}"#);
+        let refused = [
+            doc(""),
+            doc(&c("-1")),
+            doc(&c("1.5")),
+            doc(&c("18446744073709551616")),
+            doc(&c("1e400")),
+            doc(&c(&format!("\"{secret}\""))),
+            doc(&c("\"NaN\"")),
+            doc(&c("null")),
+            doc(&c("[1]")),
+            doc(&format!(
+                r#"{{"name":"a.b","version":1,"type":"{secret}","value":1}}"#
+            )),
+            doc(r#"{"name":"a.b","version":0,"type":"counter","value":1}"#),
+            doc(r#"{"name":"a.b","version":4294967296,"type":"counter","value":1}"#),
+            doc(r#"{"name":"a.b","version":1,"type":"counter","value":1,"unit":"ms"}"#),
+            doc(r#"{"name":"a.b","version":1,"type":"counter"}"#),
+            doc(r#"{"name":"a.b","version":1,"type":"quantity","unit":"parsecs","value":1}"#),
+            doc(&format!(
+                r#"{{"name":"a.b","version":1,"type":"labeled_counter","values":{{"{secret}":1}}}}"#
+            )),
+            doc(r#"{"name":"a.b","version":1,"type":"labeled_counter","values":{}}"#),
+            doc(r#"{"name":"a.b","version":1,"type":"labeled_counter","values":{"x":-3}}"#),
+            doc(&format!(
+                r#"{{"name":"a.b","version":1,"type":"distribution","unit":"ms","buckets":[{}],"counts":[1],"sum":1}}"#,
+                vec!["1"; 33].join(",")
+            )),
+            doc(
+                r#"{"name":"a.b","version":1,"type":"distribution","unit":"ms","buckets":[],"counts":[],"sum":1}"#,
+            ),
+            doc(&format!("{}{}{}", "[".repeat(200), c("1"), "]".repeat(200))),
+            doc(&c("1")).replace(ID, &ID.to_uppercase()),
+            doc(&c("1")).replace(r#""consent":"performance""#, r#""consent":"marketing""#),
+            doc(&c("1")).replace(r#","start":"2026-11-30T01:00Z""#, ""),
+            doc(&c("1")).replace(r#""sent_at""#, r#""events":[],"sent_at""#),
+            doc(&c("1")).replace(r#""sent_at""#, r#""categories":["usage"],"sent_at""#),
+        ];
+        for body in refused {
+            let err = parse(body.as_bytes()).expect_err(&body);
+            for leaked in [
+                secret,
+                "NaN",
+                "parsecs",
+                "marketing",
+                "18446744073709551616",
+            ] {
+                assert!(!err.message.contains(leaked), "{body}\n  → {}", err.message);
+            }
+        }
+        // A batch may not carry a metrics document's keys either.
+        let batch = r#"{"format":"candor.batch/1","app":{"name":"w","version":"1","os":"linux"},"sent_at":"2026-11-22T12:34Z","metrics":[],"events":[]}"#;
+        assert!(parse(batch.as_bytes())
+            .unwrap_err()
+            .message
+            .contains("no key `metrics`"));
+    }
+
+    #[test]
+    fn a_million_labels_keep_only_the_first_32() {
+        let mut values = String::from("{");
+        for i in 0..1_000_000 {
+            if i > 0 {
+                values.push(',');
+            }
+            values.push_str(&format!("\"l{i}\":1"));
+        }
+        values.push('}');
+        let body = doc(&format!(
+            r#"{{"name":"a.b","version":1,"type":"labeled_counter","values":{values}}}"#
+        ));
+        let Document::Metrics(m) = parse(body.as_bytes()).unwrap() else {
+            panic!("a metrics document")
+        };
+        let MetricValue::Labeled { values, more } = &m.metrics[0].value else {
+            panic!("labeled")
+        };
+        assert_eq!((values.len(), *more), (MAX_LABELS, 1_000_000 - 32));
+    }
+}

@@ -10,8 +10,8 @@ use crate::store::{StoreError, StoredMetric};
 use crate::validate::{delete_on, Checked};
 use crate::wire::hex16;
 
-const INSERT: &str = "INSERT OR IGNORE INTO metric_rows (delete_on, doc, metric, version, type, \
-     category, retention_days, start, end, app_name, app_version, app_os, install_id, value) \
+const INSERT: &str = "INSERT OR IGNORE INTO metric_rows (delete_on, doc, metric, version, metric_type, \
+     category, retention_days, interval_start, interval_end, app_name, app_version, app_os, install_id, value) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 /// Writes the accepted entries of the metrics documents among `batches`; a document whose id
@@ -27,7 +27,11 @@ pub(super) fn write(
     let mut insert = tx.prepare_cached(INSERT).map_err(err)?;
     for b in batches {
         let Some(m) = &b.metrics else { continue };
-        if m.rows.is_empty() || known.query_row([&m.id[..]], |r| r.get::<_, bool>(0)).map_err(err)? {
+        if m.rows.is_empty()
+            || known
+                .query_row([&m.id[..]], |r| r.get::<_, bool>(0))
+                .map_err(err)?
+        {
             continue;
         }
         for row in &m.rows {
@@ -79,9 +83,10 @@ pub(super) fn sweep(tx: &Transaction<'_>, today: i64) -> Result<usize, StoreErro
 pub(super) fn read(conn: &rusqlite::Connection) -> Result<Vec<StoredMetric>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT doc, metric, version, type, category, retention_days, delete_on, start, end, \
+            "SELECT doc, metric, version, metric_type, category, retention_days, delete_on, \
+             interval_start, interval_end, \
              app_name, app_version, app_os, install_id, value FROM metric_rows \
-             ORDER BY start, metric, doc",
+             ORDER BY interval_start, metric, doc",
         )
         .map_err(err)?;
     let hex = |b: Vec<u8>| -> String {

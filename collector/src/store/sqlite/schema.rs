@@ -126,11 +126,11 @@ pub const MIGRATIONS: &[&str] = &[
         doc            BLOB    NOT NULL,         -- 16 bytes, the document's random id
         metric         TEXT    NOT NULL,         -- namespace.name
         version        INTEGER NOT NULL,
-        type           TEXT    NOT NULL,         -- counter | labeled_counter | distribution | quantity
+        metric_type    TEXT    NOT NULL,         -- counter | labeled_counter | distribution | quantity
         category       TEXT    NOT NULL,         -- consent category
         retention_days INTEGER NOT NULL,
-        start          INTEGER NOT NULL,         -- interval start, minutes since the epoch
-        end            INTEGER NOT NULL,         -- interval end (snapshot), minutes
+        interval_start INTEGER NOT NULL,         -- minutes since 1970-01-01T00:00Z
+        interval_end   INTEGER NOT NULL,         -- the snapshot's minute
         app_name       TEXT    NOT NULL,
         app_version    TEXT    NOT NULL,
         app_os         TEXT    NOT NULL,
