@@ -224,7 +224,14 @@ fn every_refusal_is_counted_per_reason_and_metric_and_the_rest_is_stored(b: &Bac
                 &start,
                 &end,
                 None,
-                &[entry, if *metric == "node.peers" { BLOCKS } else { PEERS }],
+                &[
+                    entry,
+                    if *metric == "node.peers" {
+                        BLOCKS
+                    } else {
+                        PEERS
+                    },
+                ],
             ),
         );
         assert_eq!(

@@ -95,6 +95,128 @@ fn write_batches(store: &mut dyn Store, schemas: &Schemas, now: i64, docs: &[Str
     store.write(schemas, &refs).unwrap();
 }
 
+/// Writes metrics documents into `store` through the collector's own checks, as if received
+/// on `now` (minutes); every entry must pass.
+fn write_metric_docs(store: &mut dyn Store, schemas: &Schemas, now: i64, docs: &[String]) {
+    let mut checked = Vec::new();
+    for d in docs {
+        let wire::Document::Metrics(m) = wire::parse(d.as_bytes()).unwrap() else {
+            panic!("not a metrics document")
+        };
+        let c = validate::metrics::check(
+            schemas,
+            &m,
+            Now {
+                minute: now,
+                skew_minutes: 10,
+            },
+        );
+        let refused = &c.metrics.as_ref().unwrap().refused;
+        assert!(refused.is_empty(), "{refused:?} in {d}");
+        checked.push(c);
+    }
+    let refs: Vec<&validate::Checked> = checked.iter().collect();
+    store.write(schemas, &refs).unwrap();
+}
+
+/// A metrics document of the shop app.
+fn metrics_doc(
+    id: &str,
+    install: Option<u64>,
+    consent: &str,
+    start: i64,
+    entries: &[String],
+) -> String {
+    let install = install.map_or(String::new(), |i| {
+        format!(r#","install_id":"{}""#, fixed_id(1 << 40 | i))
+    });
+    format!(
+        r#"{{"format":"candor.metrics/1","id":"{id}","app":{{"name":"shop","version":"2.4.0","os":"android"}}{install},"consent":"{consent}","start":"{}","end":"{}","sent_at":"{}","metrics":[{}]}}"#,
+        minute::format(start),
+        minute::format(start + 60),
+        minute::format(start + 60),
+        entries.join(",")
+    )
+}
+
+/// The shop's metrics over the fixture's days: every active installation sends one usage
+/// document per day (and some a diagnostics one); one installation sends thirty documents
+/// with huge counts on one day.
+fn shop_metrics(store: &mut dyn Store, schemas: &Schemas) {
+    let mut rng = Lcg(7);
+    let mut n = 1u64 << 50;
+    let mut id = || {
+        n += 1;
+        fixed_id(n)
+    };
+    let first = day("2026-03-01") * 1440;
+    let mut docs = Vec::new();
+    for d in 0..11i64 {
+        let active = match d {
+            6 => 2,
+            10 => 1,
+            _ => 16 + 2 * d as u64,
+        };
+        for i in 0..active {
+            let start = first + d * 1440 + 480;
+            let mut counts = [0u64; 5];
+            for _ in 0..1 + rng.next(6) {
+                counts[rng.next(5) as usize] += 1;
+            }
+            let mut entries = vec![
+                format!(
+                    r#"{{"name":"shop.searches","version":1,"type":"counter","value":{}}}"#,
+                    1 + rng.next(20)
+                ),
+                format!(
+                    r#"{{"name":"shop.page_load","version":1,"type":"distribution","unit":"ms","buckets":[0,250,500,1000,2000],"counts":[{}],"sum":{}}}"#,
+                    counts.map(|c| c.to_string()).join(","),
+                    400 * counts.iter().sum::<u64>()
+                ),
+                format!(
+                    r#"{{"name":"shop.cart_items","version":1,"type":"quantity","unit":"count","value":{}}}"#,
+                    rng.next(51)
+                ),
+            ];
+            if rng.next(3) == 0 {
+                let label = ["declined", "declined", "timeout"][rng.next(3) as usize];
+                entries.push(format!(
+                    r#"{{"name":"shop.payment_failures","version":1,"type":"labeled_counter","values":{{"{label}":{}}}}}"#,
+                    1 + rng.next(2)
+                ));
+            }
+            docs.push(metrics_doc(&id(), Some(i), "usage", start, &entries));
+            if i % 4 == 0 {
+                docs.push(metrics_doc(
+                    &id(),
+                    Some(i),
+                    "diagnostics",
+                    start,
+                    &[format!(
+                        r#"{{"name":"shop.delivery_places","version":1,"type":"quantity","unit":"count","value":{}}}"#,
+                        rng.next(4)
+                    )],
+                ));
+            }
+        }
+    }
+    // One installation, thirty documents on one day, each with a rare failure: one
+    // contributor, so the label it alone sent is never shown.
+    for h in 0..30 {
+        docs.push(metrics_doc(
+            &id(),
+            Some(999),
+            "usage",
+            first + 3 * 1440 + h * 40,
+            &[
+                r#"{"name":"shop.searches","version":1,"type":"counter","value":1000}"#.to_string(),
+                r#"{"name":"shop.payment_failures","version":1,"type":"labeled_counter","values":{"other":50}}"#.to_string(),
+            ],
+        ));
+    }
+    write_metric_docs(store, schemas, day("2026-03-12") * 1440 + 720, &docs);
+}
+
 fn fixed_id(n: u64) -> String {
     format!(
         "{:016x}{:016x}",
@@ -239,6 +361,7 @@ fn golden_report_of_a_fixed_store(b: &Backend) {
     let schemas = Schemas::new(&reg).unwrap();
     let mut store = b.open();
     shop_fixture(store.as_mut(), &schemas);
+    shop_metrics(store.as_mut(), &schemas);
     let options = Options {
         title: "What we learned from the shop app".into(),
         ..Options::default()

@@ -11,13 +11,14 @@ use serde_json::Value;
 
 use super::contributor::Contributors;
 use super::floor::{self, Tally};
+use super::metrics::{self as metric_report, MetricAcc};
 use super::scale::{self, Scale};
 use super::{
     withheld_because, EventReport, FieldReport, Options, Period, Report, Row, RowKind, Span,
     MAX_DAILY_SPAN,
 };
 use crate::minute;
-use crate::store::StoredEvent;
+use crate::store::{StoredEvent, StoredMetric};
 
 struct FieldAcc<'r> {
     field: &'r Field,
@@ -67,8 +68,11 @@ pub struct Aggregator<'r> {
     options: Options,
     events: Vec<EventAcc<'r>>,
     by_name: HashMap<&'r str, usize>,
+    metrics: Vec<MetricAcc<'r>>,
+    metrics_by_name: HashMap<&'r str, usize>,
+    withheld_metrics: Vec<(String, PrivacyClass, &'static str)>,
     contributors: Contributors,
-    /// Everyone who sent an event, per UTC day: a default period starts and ends on days with
+    /// Everyone who sent an event or a metrics document, per UTC day: a default period starts and ends on days with
     /// at least k of them, so its ends say nothing about fewer.
     days: BTreeMap<i64, HashSet<u32>>,
 }
@@ -99,10 +103,24 @@ impl<'r> Aggregator<'r> {
                 withheld,
             });
         }
+        let mut metrics = Vec::new();
+        let mut metrics_by_name = HashMap::new();
+        let mut withheld_metrics = Vec::new();
+        for m in registry.metrics() {
+            if let Some(why) = metric_report::withheld_because(m) {
+                withheld_metrics.push((m.full_name.clone(), m.class, why));
+                continue;
+            }
+            metrics_by_name.insert(m.full_name.as_str(), metrics.len());
+            metrics.push(MetricAcc::new(m));
+        }
         Aggregator {
             options: options.clone(),
             events,
             by_name,
+            metrics,
+            metrics_by_name,
+            withheld_metrics,
             contributors: Contributors::default(),
             days: BTreeMap::new(),
         }
@@ -144,6 +162,31 @@ impl<'r> Aggregator<'r> {
                 },
                 (None, _) => d.not_set.add(who),
             }
+        }
+    }
+
+    /// Counts one stored metrics entry on the day of its interval's start (entries outside the
+    /// period, of a metric the schemas no longer declare or publish, or stored under another
+    /// version, count nowhere; their contributors still count for the period's ends, as an
+    /// event's do).
+    pub fn add_metric(&mut self, m: &StoredMetric) {
+        let Some(day) = minute::parse(&m.start).map(minute::day_of) else {
+            return;
+        };
+        if self.options.from.is_some_and(|f| day < f) || self.options.to.is_some_and(|t| day > t) {
+            return;
+        }
+        let who = self.contributors.of_metric(m);
+        self.days.entry(day).or_default().insert(who);
+        let Some(&i) = self.metrics_by_name.get(m.metric.as_str()) else {
+            return;
+        };
+        let acc = &mut self.metrics[i];
+        if acc.version() != m.version {
+            return;
+        }
+        if let Ok(value) = serde_json::from_str::<Value>(&m.value) {
+            acc.add(day, who, &value);
         }
     }
 
@@ -203,6 +246,11 @@ impl<'r> Aggregator<'r> {
                 }
             })
             .collect();
+        let metrics = self
+            .metrics
+            .into_iter()
+            .map(|m| m.finish(range, &periods, k))
+            .collect();
         Report {
             title: self.options.title.clone(),
             docs_url: self.options.docs_url.clone(),
@@ -212,6 +260,8 @@ impl<'r> Aggregator<'r> {
             periods,
             unit,
             events,
+            metrics,
+            withheld_metrics: self.withheld_metrics,
         }
     }
 }

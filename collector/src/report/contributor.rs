@@ -9,11 +9,16 @@
 //!   version and OS in the same minute also count once, so the count of people is never
 //!   overstated within a minute. What it does not guarantee: one device active in k different
 //!   minutes counts as k sources (see docs/aggregates.md).
+//! - A metrics document's entries belong to its installation likewise, or, without one, to the
+//!   source (app name, app version, OS, the interval's start minute): every document one
+//!   device sends for one interval (one per consent category, plus those a `flush` sends
+//!   early) counts once. An event and a metrics document that share app, version, OS and
+//!   minute are one source, which can only undercount.
 
 use std::collections::HashMap;
 
 use crate::minute;
-use crate::store::StoredEvent;
+use crate::store::{StoredEvent, StoredMetric};
 
 /// What the contributors of a report were.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +75,27 @@ impl Contributors {
                     version: e.app_version.clone(),
                     os: e.app_os.clone(),
                     minute: minute::parse(&e.time).unwrap_or(i64::MIN),
+                }
+            }
+        };
+        let next = self.ids.len() as u32;
+        *self.ids.entry(key).or_insert(next)
+    }
+
+    /// The contributor of a stored metrics entry.
+    pub fn of_metric(&mut self, m: &StoredMetric) -> u32 {
+        let key = match &m.install_id {
+            Some(id) => {
+                self.installs = true;
+                Key::Install(id.clone())
+            }
+            None => {
+                self.sources = true;
+                Key::Source {
+                    app: m.app_name.clone(),
+                    version: m.app_version.clone(),
+                    os: m.app_os.clone(),
+                    minute: minute::parse(&m.start).unwrap_or(i64::MIN),
                 }
             }
         };

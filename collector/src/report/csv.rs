@@ -1,6 +1,8 @@
 //! The report as CSV (RFC 4180): one row per published or withheld number, for spreadsheets.
 //!
-//! Columns: `table` (`event_total`, `event_per_period`, `field`), `event`, `field`, `kind`
+//! Columns: `table` (`event_total`, `event_per_period`, `field`, and for metrics
+//! `metric_total`, `metric_per_period`, `metric_row`, whose `event` column holds the metric's
+//! name and whose `kind` is the metric's measure), `event`, `field`, `kind`
 //! (`value`, `other_values`, `not_set` for field rows), `key` (the period's first day, or the
 //! field's value), `count` (empty when withheld), `withheld` (`fewer_than_k`, `complementary`,
 //! or empty), and for a field randomised on the device `estimate` and `std_error` (the count
@@ -77,6 +79,34 @@ pub fn render(r: &Report) -> String {
                     randomised,
                 );
             }
+        }
+    }
+    for m in &r.metrics {
+        line(
+            &mut out,
+            ["metric_total", &m.name, "", m.measure, ""],
+            m.total,
+            None,
+            false,
+        );
+        for (p, c) in r.periods.iter().zip(&m.per_period) {
+            let key = Date::from_days(p.first).to_string();
+            line(
+                &mut out,
+                ["metric_per_period", &m.name, "", m.measure, &key],
+                *c,
+                None,
+                false,
+            );
+        }
+        for row in &m.rows {
+            line(
+                &mut out,
+                ["metric_row", &m.name, "", m.measure, &row.label],
+                row.cell,
+                None,
+                false,
+            );
         }
     }
     out

@@ -27,7 +27,8 @@ impl Tally {
     }
 
     pub fn merge(&mut self, other: &Tally) {
-        self.count += other.count;
+        // Metric cells add up counts a client sent, which can be anything up to 2^64 − 1.
+        self.count = self.count.saturating_add(other.count);
         self.who.extend(other.who.iter().copied());
     }
 }

@@ -1,7 +1,9 @@
 //! The report as JSON (`candor.report/1`): the same numbers as the page, for programs.
 //!
 //! A withheld cell has `"count": null` and says why (`fewer_than_k` or `complementary`); a
-//! published one has its count. Keys are written in a fixed order.
+//! published one has its count. Keys are written in a fixed order. Metrics follow the events
+//! (`metrics`: per metric its total and count per period, in its `measure`, and its rows;
+//! `withheld_metrics`: the metrics left out, and why).
 
 use serde_json::{json, Map, Value};
 
@@ -203,14 +205,83 @@ pub fn render(r: &Report) -> String {
             ("period", s(r.period.as_str())),
             ("periods", periods),
             ("events", "@EVENTS@".into()),
+            ("metrics", "@METRICS@".into()),
+            (
+                "withheld_metrics",
+                list(r.withheld_metrics.iter().map(|(name, class, why)| {
+                    let mut o = String::new();
+                    object(
+                        &mut o,
+                        &[
+                            ("metric", s(name)),
+                            ("class", s(class.as_str())),
+                            ("why", s(why)),
+                        ],
+                    );
+                    o
+                })),
+            ),
         ],
     );
-    let body = if events.is_empty() {
-        "[]".to_string()
-    } else {
-        format!("[\n{}\n]", events.join(",\n"))
+    let lines = |items: Vec<String>| {
+        if items.is_empty() {
+            "[]".to_string()
+        } else {
+            format!("[\n{}\n]", items.join(",\n"))
+        }
     };
-    out.push_str(&head.replacen("\"events\":@EVENTS@", &format!("\"events\":{body}"), 1));
+    let metrics: Vec<String> = r.metrics.iter().map(|m| metric(r, m)).collect();
+    out.push_str(
+        &head
+            .replacen(
+                "\"events\":@EVENTS@",
+                &format!("\"events\":{}", lines(events)),
+                1,
+            )
+            .replacen(
+                "\"metrics\":@METRICS@",
+                &format!("\"metrics\":{}", lines(metrics)),
+                1,
+            ),
+    );
     out.push('\n');
     out
+}
+
+/// One metric's object, on one line.
+fn metric(r: &Report, m: &super::MetricReport) -> String {
+    let mut entries = vec![
+        ("metric", s(&m.name)),
+        ("version", m.version.to_string()),
+        ("type", s(m.ty)),
+        ("class", s(m.class.as_str())),
+        ("unit", m.unit.map_or("null".into(), s)),
+        ("measure", s(m.measure)),
+        ("docs", s(&format!("{}#{}", r.docs_url, m.name))),
+    ];
+    entries.extend(cell_entries(m.total));
+    entries.push((
+        "per_period",
+        list(m.per_period.iter().zip(&r.periods).map(|(c, p)| {
+            let mut o = String::new();
+            let mut en = vec![("period", s(&Date::from_days(p.first).to_string()))];
+            en.extend(cell_entries(*c));
+            object(&mut o, &en);
+            o
+        })),
+    ));
+    entries.push(("scale", s(m.scale)));
+    entries.push((
+        "rows",
+        list(m.rows.iter().map(|row| {
+            let mut o = String::new();
+            let mut en = vec![("value", s(&row.label))];
+            en.extend(cell_entries(row.cell));
+            object(&mut o, &en);
+            o
+        })),
+    ));
+    let mut o = String::new();
+    object(&mut o, &entries);
+    o
 }

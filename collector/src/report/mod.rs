@@ -4,6 +4,8 @@
 //! - [`build`] reads the stored events in a period and computes a [`Report`]: per event the
 //!   count per day (or week), per published field the distribution of its values
 //!   ([`aggregate`]).
+//! - [`metrics`]: the same for stored metrics entries: per metric its total per period and
+//!   its labels, buckets or value ranges.
 //! - [`contributor`]: who counts as one contributor for the floor.
 //! - [`floor`]: which cells may be published (primary and complementary suppression).
 //! - [`scale`]: the rows of a field's distribution.
@@ -20,6 +22,7 @@ pub mod csv;
 pub mod floor;
 pub mod html;
 pub mod json;
+pub mod metrics;
 pub mod scale;
 
 use candor_schema::ir::{Field, PrivacyClass, Registry};
@@ -27,9 +30,10 @@ use candor_schema::Date;
 
 pub use candor_core::randomized_response::{Estimate, Z_95};
 
-use crate::store::{Store, StoreError, StoredEvent};
+use crate::store::{Store, StoreError, StoredEvent, StoredMetric};
 pub use contributor::Unit;
 use floor::Cell;
+pub use metrics::MetricReport;
 
 /// The HTML page, relative to the output folder.
 pub const HTML_FILE: &str = "report.html";
@@ -121,6 +125,10 @@ pub struct Report {
     /// Who the floor counted.
     pub unit: Unit,
     pub events: Vec<EventReport>,
+    /// Published metrics, in declaration order.
+    pub metrics: Vec<MetricReport>,
+    /// Metrics left out of the report, and why.
+    pub withheld_metrics: Vec<(String, PrivacyClass, &'static str)>,
 }
 
 /// One event's numbers.
@@ -191,7 +199,8 @@ pub fn withheld_because(field: &Field) -> Option<&'static str> {
 }
 
 /// Reads the events of `store` in the period and computes the report, one stored event at a
-/// time (memory grows with the number of distinct contributors per cell, not with the store).
+/// time (memory grows with the number of distinct contributors per cell, not with the store);
+/// then its metrics entries (one per metric per document: far fewer rows).
 pub fn build(
     registry: &Registry,
     store: &mut dyn Store,
@@ -199,14 +208,30 @@ pub fn build(
 ) -> Result<Report, StoreError> {
     let mut agg = aggregate::Aggregator::new(registry, options);
     store.scan_events(options.from, options.to, &mut |e| agg.add(&e))?;
+    for m in store.metrics()? {
+        agg.add_metric(&m);
+    }
     Ok(agg.finish())
 }
 
 /// Computes the report from stored events (what [`build`] does with what it reads).
 pub fn compute(registry: &Registry, rows: &[StoredEvent], options: &Options) -> Report {
+    compute_with_metrics(registry, rows, &[], options)
+}
+
+/// Computes the report from stored events and metrics entries.
+pub fn compute_with_metrics(
+    registry: &Registry,
+    rows: &[StoredEvent],
+    metrics: &[StoredMetric],
+    options: &Options,
+) -> Report {
     let mut agg = aggregate::Aggregator::new(registry, options);
     for r in rows {
         agg.add(r);
+    }
+    for m in metrics {
+        agg.add_metric(m);
     }
     agg.finish()
 }
