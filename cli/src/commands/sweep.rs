@@ -1,5 +1,5 @@
-//! `candor sweep`: deletes every stored event past its retention, as `candor collect` does on
-//! its own every hour.
+//! `candor sweep`: deletes every stored event and metrics entry past its retention, as
+//! `candor collect` does on its own every hour.
 
 use crate::Outcome;
 use candor_collector::{SqliteSync, StoreSpec};
@@ -26,7 +26,7 @@ pub fn run(args: Args) -> Result<Outcome, String> {
     let today = args.now.unwrap_or_else(Date::from_clock);
     let swept = store.sweep(today.to_days()).map_err(|e| e.to_string())?;
     let what = match spec {
-        StoreSpec::Sqlite(_) => "event(s)",
+        StoreSpec::Sqlite(_) => "row(s) (events and metrics entries)",
         StoreSpec::ClickHouse(_) => "daily partition(s)",
     };
     println!(
