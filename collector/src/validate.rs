@@ -183,7 +183,7 @@ pub struct Checked {
     /// per day of receipt.
     pub day: i64,
     /// A metrics document's accepted entries and refusals (then `rows` is empty).
-    pub metrics: Option<metrics::CheckedMetrics>,
+    pub metrics: Option<Box<metrics::CheckedMetrics>>,
 }
 
 impl Checked {

@@ -6,7 +6,7 @@
 mod support;
 
 use candor_collector::minute;
-use candor_collector::store::{Store, StoredMetric};
+use candor_collector::store::StoredMetric;
 use support::*;
 
 macro_rules! store_suite {
@@ -100,7 +100,9 @@ fn every_metric_type_is_stored_as_sent(b: &Backend) {
     c.stop();
     let rows = stored(b);
     let (start, _) = this_hour();
-    let got: Vec<(&str, &str, &str, &str, &str, Option<&str>)> = rows
+    // (metric, type, category, document, value, installation)
+    type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, Option<&'a str>);
+    let got: Vec<Row<'_>> = rows
         .iter()
         .map(|m| {
             assert_eq!(m.start, start);

@@ -78,7 +78,7 @@ pub fn check(schemas: &Schemas, doc: &Metrics<'_>, now: Now) -> super::Checked {
         text: String::new(),
         refused: Vec::new(),
         day: now.today(),
-        metrics: Some(checked),
+        metrics: Some(Box::new(checked)),
     }
 }
 
