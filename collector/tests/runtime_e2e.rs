@@ -1,5 +1,6 @@
 //! The whole loop in one process: the real runtime (`candor::Client` with its
-//! `HttpTransport`) sends to a real collector on 127.0.0.1, which stores in SQLite.
+//! `HttpTransport`) sends to a real collector on 127.0.0.1, which stores in SQLite; events,
+//! and metrics documents with their deletion request.
 //!
 //! These tests live with the collector (with `candor` as a dev-dependency) rather than in the
 //! `candor-tests` crate because what they check is the collector's side of the runtime's
@@ -10,7 +11,10 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use candor::{Client, Config, Consent, EventEnum, HttpTransport};
+use candor::{
+    Client, Config, Consent, Counter, Distribution, EventEnum, HttpTransport, LabeledCounter,
+    Metrics, Quantity,
+};
 use support::*;
 
 #[derive(EventEnum, Clone, Copy)]
@@ -223,4 +227,94 @@ fn a_deletion_request_from_the_runtime_erases_that_installs_rows() {
     );
     // The id itself survives only on the diagnostics row that was not asked for.
     assert!(files_contain(&b.files(), &raw).is_some());
+}
+
+#[derive(EventEnum, Clone, Copy)]
+enum SyncError {
+    Timeout,
+    Refused,
+    BadBlock,
+    Other,
+}
+
+#[derive(Metrics)]
+#[metrics(namespace = "node", schemas = "../schemas")]
+struct NodeMetrics {
+    blocks_synced: Counter,
+    sync_time: Distribution,
+    peers: Quantity,
+    sync_errors: LabeledCounter<SyncError>,
+}
+
+/// Used by one test only: the metrics are one `static` per process.
+static NODE: NodeMetrics = NodeMetrics::new();
+
+#[test]
+fn metrics_are_stored_once_and_a_deletion_request_erases_that_installs_metrics() {
+    let b = Backend::sqlite();
+    let c = b.collector(repo_schemas());
+    let dir = temp_dir("metrics-deletion-e2e");
+    let mut cfg = config();
+    cfg.install_id = true;
+    cfg.deletion_request = true;
+    cfg.state_dir = Some(dir.join("state"));
+    let client = Client::start(cfg, transport(&c)).unwrap();
+    client.register_metrics(&NODE);
+    client.set_consent(Consent::Performance, true);
+    client.set_consent(Consent::Diagnostics, true);
+    let first_id = client.install_id().expect("an id after the first opt-in");
+    NODE.blocks_synced.add(7);
+    NODE.sync_time.record(120);
+    NODE.peers.set(9);
+    NODE.sync_errors.inc(SyncError::Refused);
+    assert_eq!(client.flush(Duration::from_secs(30)).pending, 0);
+    let docs = client.metric_documents();
+    assert_eq!((docs.sent, docs.rejected), (2, 0), "{docs:?}");
+    let mut store = b.open();
+    let rows = store.metrics().unwrap();
+    let mut got: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|m| (m.metric.as_str(), m.category.as_str(), m.value.as_str()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("node.blocks_synced", "performance", r#"{"value":7}"#),
+            ("node.peers", "performance", r#"{"value":9}"#),
+            (
+                "node.sync_errors",
+                "diagnostics",
+                r#"{"values":{"refused":1}}"#
+            ),
+            (
+                "node.sync_time",
+                "performance",
+                r#"{"counts":[0,1,0,0,0,0,0],"sum":120}"#
+            ),
+        ]
+    );
+    assert!(rows
+        .iter()
+        .all(|m| m.install_id.as_deref() == Some(first_id.as_str())));
+
+    // Opting out of performance asks for the old id's performance rows: metrics included.
+    client.set_consent(Consent::Performance, false);
+    let erased = wait_until(Duration::from_secs(30), || {
+        store
+            .deletion_requests()
+            .unwrap()
+            .iter()
+            .map(|d| d.1)
+            .sum::<u64>()
+            == 1
+    });
+    assert!(erased, "no deletion request arrived");
+    let left = store.metrics().unwrap();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].metric, "node.sync_errors");
+    client.shutdown(Duration::from_secs(30));
+    drop(c);
+    drop(store);
+    assert_eq!(files_contain(&b.files(), b"node.blocks_synced"), None);
 }
