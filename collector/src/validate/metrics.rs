@@ -14,7 +14,6 @@
 
 use std::fmt::Write as _;
 
-use candor_core::metric::MAX_LABELS;
 use candor_schema::ir::{Consent, MetricKind};
 
 use super::{delete_on, Now, Reason};
@@ -138,7 +137,9 @@ fn value_of(spec: &MetricSpec, value: &MetricValue<'_>) -> Result<String, Reason
             let _ = write!(out, r#"{{"value":{n}}}"#);
         }
         (MetricKind::LabeledCounter { labels }, MetricValue::Labeled { values, more }) => {
-            if *more > 0 || values.len() > MAX_LABELS.min(labels.len()) {
+            // More than the most any metric declares: at least one is outside the list (or
+            // repeated); only the first were kept while reading.
+            if *more > 0 {
                 return Err(Reason::UndeclaredLabel);
             }
             // Per declared label, the count sent (labels are at most 32: a scan is cheapest).
