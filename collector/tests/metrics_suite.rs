@@ -35,6 +35,7 @@ store_suite!(
     deletion_request_removes_the_installs_metrics_in_its_categories,
     hostile_documents_get_a_clear_4xx_and_the_collector_keeps_serving,
     an_expired_metric_is_not_stored,
+    nothing_identifying_is_stored_with_metrics,
 );
 
 const BLOCKS: &str = r#"{"name":"node.blocks_synced","version":1,"type":"counter","value":4213}"#;
@@ -526,4 +527,45 @@ fn an_expired_metric_is_not_stored(b: &Backend) {
         ("metric_expired", "old.gone")
     );
     assert!(stored(b).is_empty());
+}
+
+fn nothing_identifying_is_stored_with_metrics(b: &Backend) {
+    let c = b.collector(repo_schemas());
+    let headers = [
+        ("User-Agent", "marker-agent/7.7 (hostname-marker)"),
+        ("X-Forwarded-For", "203.0.113.77"),
+        ("Cookie", "session=cookie-marker"),
+    ];
+    let opts = Send {
+        gzip: true,
+        headers: &headers,
+        from: Some("127.0.0.2".parse().unwrap()),
+    };
+    let (_, good) = doc_now("performance", Some(&new_id()), &[BLOCKS, SYNC]);
+    let a = post(c.addr(), good.as_bytes(), &opts);
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (200, r#"{"accepted":2,"refused":0}"#)
+    );
+    assert_eq!(
+        post(c.addr(), b"{\"format\":\"candor.metrics/1\"", &opts).status,
+        400
+    );
+    let (_, refused) = doc_now("performance", None, &[ERRORS]);
+    assert_eq!(post(c.addr(), refused.as_bytes(), &opts).status, 200);
+    c.stop();
+    let rows = stored(b);
+    assert_eq!(rows.len(), 2);
+    let all = format!("{rows:?}");
+    let files = b.files();
+    for needle in [
+        "127.0.0.2",
+        "marker-agent",
+        "hostname-marker",
+        "203.0.113.77",
+        "cookie-marker",
+    ] {
+        assert!(!all.contains(needle), "{needle} stored: {all}");
+        assert_eq!(files_contain(&files, needle.as_bytes()), None, "{needle}");
+    }
 }
