@@ -99,8 +99,13 @@ impl Store for Gated {
     fn events(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
         self.inner.events()
     }
-    fn metrics(&mut self) -> Result<Vec<candor_collector::store::StoredMetric>, StoreError> {
-        self.inner.metrics()
+    fn scan_metrics(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(candor_collector::store::StoredMetric),
+    ) -> Result<(), StoreError> {
+        self.inner.scan_metrics(from, to, f)
     }
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {
         self.inner.quarantine()

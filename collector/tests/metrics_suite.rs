@@ -36,6 +36,7 @@ store_suite!(
     hostile_documents_get_a_clear_4xx_and_the_collector_keeps_serving,
     an_expired_metric_is_not_stored,
     nothing_identifying_is_stored_with_metrics,
+    a_scan_reads_the_days_asked_for,
 );
 
 const BLOCKS: &str = r#"{"name":"node.blocks_synced","version":1,"type":"counter","value":4213}"#;
@@ -568,4 +569,33 @@ fn nothing_identifying_is_stored_with_metrics(b: &Backend) {
         assert!(!all.contains(needle), "{needle} stored: {all}");
         assert_eq!(files_contain(&files, needle.as_bytes()), None, "{needle}");
     }
+}
+
+fn a_scan_reads_the_days_asked_for(b: &Backend) {
+    let c = b.collector(repo_schemas());
+    let (start, end) = this_hour();
+    let two_days_ago = minute::format(minute::parse(&start).unwrap() - 2 * 1440);
+    let two_days_ago_end = minute::format(minute::parse(&start).unwrap() - 2 * 1440 + 60);
+    for (s, e) in [(&start, &end), (&two_days_ago, &two_days_ago_end)] {
+        let a = post_json(
+            c.addr(),
+            &metrics_doc(&new_id(), "performance", s, e, None, &[BLOCKS]),
+        );
+        assert_eq!(a.body, r#"{"accepted":1,"refused":0}"#);
+    }
+    c.stop();
+    let mut s = b.open();
+    s.settle().unwrap();
+    let scan = |s: &mut Box<dyn candor_collector::Store>, from, to| {
+        let mut out = Vec::new();
+        s.scan_metrics(from, to, &mut |m| out.push(m.start))
+            .unwrap();
+        out
+    };
+    assert_eq!(scan(&mut s, Some(today()), Some(today())), [start.clone()]);
+    assert_eq!(
+        scan(&mut s, None, Some(today() - 1)),
+        [two_days_ago.clone()]
+    );
+    assert_eq!(scan(&mut s, Some(today() - 2), None), [two_days_ago, start]);
 }

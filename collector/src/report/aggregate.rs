@@ -166,9 +166,9 @@ impl<'r> Aggregator<'r> {
     }
 
     /// Counts one stored metrics entry on the day of its interval's start (entries outside the
-    /// period, of a metric the schemas no longer declare or publish, or stored under another
-    /// version, count nowhere; their contributors still count for the period's ends, as an
-    /// event's do).
+    /// period, or of a metric the schemas no longer declare or do not publish, count nowhere;
+    /// entries stored under another version still count for the period's ends, as an event's
+    /// do).
     pub fn add_metric(&mut self, m: &StoredMetric) {
         let Some(day) = minute::parse(&m.start).map(minute::day_of) else {
             return;
@@ -176,11 +176,11 @@ impl<'r> Aggregator<'r> {
         if self.options.from.is_some_and(|f| day < f) || self.options.to.is_some_and(|t| day > t) {
             return;
         }
-        let who = self.contributors.of_metric(m);
-        self.days.entry(day).or_default().insert(who);
         let Some(&i) = self.metrics_by_name.get(m.metric.as_str()) else {
             return;
         };
+        let who = self.contributors.of_metric(m);
+        self.days.entry(day).or_default().insert(who);
         let acc = &mut self.metrics[i];
         if acc.version() != m.version {
             return;

@@ -200,7 +200,7 @@ pub fn withheld_because(field: &Field) -> Option<&'static str> {
 
 /// Reads the events of `store` in the period and computes the report, one stored event at a
 /// time (memory grows with the number of distinct contributors per cell, not with the store);
-/// then its metrics entries (one per metric per document: far fewer rows).
+/// then its metrics entries likewise.
 pub fn build(
     registry: &Registry,
     store: &mut dyn Store,
@@ -208,9 +208,7 @@ pub fn build(
 ) -> Result<Report, StoreError> {
     let mut agg = aggregate::Aggregator::new(registry, options);
     store.scan_events(options.from, options.to, &mut |e| agg.add(&e))?;
-    for m in store.metrics()? {
-        agg.add_metric(&m);
-    }
+    store.scan_metrics(options.from, options.to, &mut |m| agg.add_metric(&m))?;
     Ok(agg.finish())
 }
 

@@ -516,16 +516,35 @@ impl Store for ClickHouseStore {
         Ok(())
     }
 
-    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError> {
+    fn scan_metrics(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(StoredMetric),
+    ) -> Result<(), StoreError> {
         self.ensure()?;
-        let rows = self.json_rows(
-            "SELECT lower(hex(doc)) AS doc, metric, version, metric_type, category, retention_days, \
-             toUInt16(delete_on) AS d, toUInt32(interval_start) AS s, toUInt32(interval_end) AS e, app_name, \
-             app_version, app_os, ifNull(lower(hex(install_id)), '') AS install_id, value \
-             FROM {db}.metrics FINAL ORDER BY interval_start, metric, doc FORMAT JSONEachRow",
-        )?;
-        Ok(rows
-            .iter()
+        // Days are whole numbers the report computed, never text from a client.
+        let mut cond = Vec::new();
+        if let Some(d) = from {
+            cond.push(format!("toUInt16(toDate(interval_start)) >= {d}"));
+        }
+        if let Some(d) = to {
+            cond.push(format!("toUInt16(toDate(interval_start)) <= {d}"));
+        }
+        let filter = if cond.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", cond.join(" AND "))
+        };
+        let rows = self.json_rows(&format!(
+            "SELECT lower(hex(doc)) AS doc, metric, version, metric_type, category, \
+             retention_days, toUInt16(delete_on) AS d, toUInt32(interval_start) AS s, \
+             toUInt32(interval_end) AS e, app_name, app_version, app_os, \
+             ifNull(lower(hex(install_id)), '') AS install_id, value \
+             FROM {{db}}.metrics FINAL {filter} ORDER BY interval_start, metric, doc \
+             FORMAT JSONEachRow"
+        ))?;
+        rows.iter()
             .map(|v| {
                 let install = str_field(v, "install_id");
                 StoredMetric {
@@ -545,7 +564,8 @@ impl Store for ClickHouseStore {
                     value: str_field(v, "value"),
                 }
             })
-            .collect())
+            .for_each(f);
+        Ok(())
     }
 
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {

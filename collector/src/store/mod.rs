@@ -171,7 +171,20 @@ pub trait Store: Send {
         Ok(())
     }
     /// Every stored metrics entry, deduplicated, ordered by start, metric and document.
-    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError>;
+    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError> {
+        let mut out = Vec::new();
+        self.scan_metrics(None, None, &mut |m| out.push(m))?;
+        Ok(out)
+    }
+    /// Calls `f` with every stored metrics entry (deduplicated, ordered by start, metric and
+    /// document) whose interval starts on a UTC day within `from ..= to` (days since the
+    /// epoch; `None`: unbounded): what `candor report` reads.
+    fn scan_metrics(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(StoredMetric),
+    ) -> Result<(), StoreError>;
     /// Every quarantine counter.
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError>;
     /// Deletion requests per day of receipt (`YYYY-MM-DD`, count).

@@ -79,38 +79,45 @@ pub(super) fn sweep(tx: &Transaction<'_>, today: i64) -> Result<usize, StoreErro
         .map_err(err)
 }
 
-/// Every stored entry, by start, metric and document.
-pub(super) fn read(conn: &rusqlite::Connection) -> Result<Vec<StoredMetric>, StoreError> {
+/// Calls `f` with every stored entry whose interval starts within days `from ..= to`, by
+/// start, metric and document, one row at a time.
+pub(super) fn scan(
+    conn: &rusqlite::Connection,
+    from: Option<i64>,
+    to: Option<i64>,
+    f: &mut dyn FnMut(StoredMetric),
+) -> Result<(), StoreError> {
+    let lo = from.map_or(i64::MIN, |d| d * 1440);
+    let hi = to.map_or(i64::MAX, |d| d * 1440 + 1439);
     let mut stmt = conn
-        .prepare(
+        .prepare_cached(
             "SELECT doc, metric, version, metric_type, category, retention_days, delete_on, \
-             interval_start, interval_end, \
-             app_name, app_version, app_os, install_id, value FROM metric_rows \
+             interval_start, interval_end, app_name, app_version, app_os, install_id, value \
+             FROM metric_rows WHERE interval_start BETWEEN ?1 AND ?2 \
              ORDER BY interval_start, metric, doc",
         )
         .map_err(err)?;
     let hex = |b: Vec<u8>| -> String {
         <[u8; 16]>::try_from(b.as_slice()).map_or_else(|_| String::new(), |a| hex16(&a))
     };
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(StoredMetric {
-                doc: hex(r.get(0)?),
-                metric: r.get(1)?,
-                version: r.get(2)?,
-                kind: r.get(3)?,
-                category: r.get(4)?,
-                retention_days: r.get(5)?,
-                delete_on: candor_schema::Date::from_days(r.get(6)?).to_string(),
-                start: minute::format(r.get(7)?),
-                end: minute::format(r.get(8)?),
-                app_name: r.get(9)?,
-                app_version: r.get(10)?,
-                app_os: r.get(11)?,
-                install_id: r.get::<_, Option<Vec<u8>>>(12)?.map(hex),
-                value: r.get(13)?,
-            })
-        })
-        .map_err(err)?;
-    rows.collect::<Result<_, _>>().map_err(err)
+    let mut rows = stmt.query(params![lo, hi]).map_err(err)?;
+    while let Some(r) = rows.next().map_err(err)? {
+        f(StoredMetric {
+            doc: hex(r.get(0).map_err(err)?),
+            metric: r.get(1).map_err(err)?,
+            version: r.get(2).map_err(err)?,
+            kind: r.get(3).map_err(err)?,
+            category: r.get(4).map_err(err)?,
+            retention_days: r.get(5).map_err(err)?,
+            delete_on: candor_schema::Date::from_days(r.get(6).map_err(err)?).to_string(),
+            start: minute::format(r.get(7).map_err(err)?),
+            end: minute::format(r.get(8).map_err(err)?),
+            app_name: r.get(9).map_err(err)?,
+            app_version: r.get(10).map_err(err)?,
+            app_os: r.get(11).map_err(err)?,
+            install_id: r.get::<_, Option<Vec<u8>>>(12).map_err(err)?.map(hex),
+            value: r.get(13).map_err(err)?,
+        });
+    }
+    Ok(())
 }

@@ -789,8 +789,13 @@ impl Store for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(err)
     }
 
-    fn metrics(&mut self) -> Result<Vec<StoredMetric>, StoreError> {
-        metrics::read(&self.conn)
+    fn scan_metrics(
+        &mut self,
+        from: Option<i64>,
+        to: Option<i64>,
+        f: &mut dyn FnMut(StoredMetric),
+    ) -> Result<(), StoreError> {
+        metrics::scan(&self.conn, from, to, f)
     }
 
     fn quarantine(&mut self) -> Result<Vec<QuarantineCount>, StoreError> {
