@@ -8,6 +8,11 @@
 //! Every batch carries fresh ids (a resent id would be skipped, not stored), built and gzip'd
 //! before the clock starts. Stores grow during the run, as a real one does.
 //!
+//! `ingest_metrics/sqlite_through_collector`: `candor.metrics/1` documents as the runtime sends
+//! them for the example `node` metrics (a counter, a 7-bucket distribution and a quantity, one
+//! document per request, each with a fresh id), through the same collector into SQLite;
+//! throughput in documents.
+//!
 //! `cargo bench -p candor-collector --bench ingest`; ClickHouse is measured when
 //! `CANDOR_TEST_CLICKHOUSE` is set or `clickhouse-server` is installed (see tests/support).
 
@@ -243,7 +248,35 @@ fn sqlite_floor(c: &mut Criterion, backend: &Backend) {
     g.finish();
 }
 
+/// One gzip'd performance metrics document of the `node` namespace, with a fresh id.
+fn gzip_metrics_doc() -> Vec<u8> {
+    let now = minute::now();
+    let (start, end) = (minute::format(now - now % 60), minute::format(now));
+    let doc = format!(
+        r#"{{"format":"candor.metrics/1","id":"{}","app":{{"name":"bench-node","version":"1.0.0","os":"linux"}},"consent":"performance","start":"{start}","end":"{end}","sent_at":"{end}","metrics":[{{"name":"node.blocks_synced","version":1,"type":"counter","value":4213}},{{"name":"node.sync_time","version":1,"type":"distribution","unit":"ms","buckets":[0,100,500,1000,5000,15000,60000],"counts":[0,12,40,31,9,2,0],"sum":132884}},{{"name":"node.peers","version":1,"type":"quantity","unit":"count","value":11}}]}}"#,
+        new_id()
+    );
+    support::gzip(doc.as_bytes())
+}
+
+fn metrics_through_collector(c: &mut Criterion, collector: Collector) {
+    let addr = collector.addr();
+    let mut g = c.benchmark_group("ingest_metrics");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    g.bench_function("sqlite_through_collector", |b| {
+        b.iter_custom(|iters| {
+            let bodies: Vec<Vec<u8>> = (0..iters).map(|_| gzip_metrics_doc()).collect();
+            send_all(addr, &bodies)
+        })
+    });
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
+    let metrics = Backend::sqlite();
+    metrics_through_collector(c, metrics.collector(support::repo_schemas()));
     let sqlite = Backend::sqlite();
     through_collector(
         c,
