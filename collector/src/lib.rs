@@ -1,14 +1,16 @@
-//! `candor-collector`: the receiving end of candor. It takes the batches and deletion requests
-//! the runtime sends, checks every event against the same compiled schemas the app was built
-//! with, and keeps the promises on the server side: only declared, non-personal fields are
+//! `candor-collector`: the receiving end of candor. It takes the batches, metrics documents and
+//! deletion requests the runtime sends, checks every event and metric against the same compiled
+//! schemas the app was built with, and keeps the promises on the server side: only declared, non-personal fields are
 //! stored; nothing about the connection is kept; rows leave at their retention; a deletion
 //! request removes an installation's rows.
 //!
 //! Module map, in the order a request meets them:
 //! - [`server`]: HTTP (`POST /v1/batch`, `GET /healthz`) and the answers to every limit.
 //! - [`body`]: capped body reading and capped gzip inflation.
-//! - [`wire`]: the `candor.batch/1` / `candor.deletion/1` documents, read borrowing the body.
-//! - [`schemas`], [`validate`]: the registry in checkable form, and the per-event checks.
+//! - [`wire`]: the `candor.batch/1` / `candor.deletion/1` / `candor.metrics/1` documents, read
+//!   borrowing the body.
+//! - [`schemas`], [`validate`]: the registry in checkable form, and the per-event and
+//!   per-metric-entry checks.
 //! - [`writer`]: the single writer thread, bounded queue and group commit.
 //! - [`store`]: the [`Store`] interface, SQLite and ClickHouse.
 //! - [`forward`]: the relay: stored events forwarded to an analytics vendor from the store's

@@ -4,7 +4,8 @@
 //! found), its event and, where the problem is a field, that field. Only names that appear in
 //! the schemas are ever recorded: an unknown event or an undeclared field is counted without
 //! its name, because a name the schemas do not know is data from the sender, which may be
-//! personal. Values are never recorded.
+//! personal. Values are never recorded. The entries of a metrics document are checked in
+//! [`metrics`], with the same reasons where they apply and the same quarantine.
 
 use std::fmt;
 use std::fmt::Write as _;

@@ -1,7 +1,8 @@
-//! Where checked events go: the [`Store`] interface, shared by SQLite (embedded, the default)
+//! Where checked events and metrics entries go: the [`Store`] interface, shared by SQLite (embedded, the default)
 //! and ClickHouse (many collectors, one cluster), and the `--store` address that picks one.
 //!
-//! Both keep the same promises: a batch is durable when `write` returns, an id is stored once,
+//! Both keep the same promises: a batch is durable when `write` returns, an id (a metrics
+//! document's id) is stored once,
 //! rows leave at their retention, a deletion request removes an installation's rows, and
 //! nothing about the connection (address, headers) exists to be written in the first place.
 //! SQLite also keeps the relay's forwarding queue ([`ForwardQueue`]), under the same
