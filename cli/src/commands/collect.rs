@@ -13,10 +13,10 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The schema folder events are checked against.
+    /// The schema folder events and metrics are checked against.
     #[arg(long, default_value = "schemas")]
     schemas: PathBuf,
-    /// Where events go: `sqlite:PATH` or `clickhouse:http://HOST:8123/DB`.
+    /// Where events and metrics go: `sqlite:PATH` or `clickhouse:http://HOST:8123/DB`.
     #[arg(long, default_value = "sqlite:telemetry.sqlite")]
     store: String,
     /// Address to listen on (port 0 picks a free port; the address is printed).
@@ -31,7 +31,7 @@ pub struct Args {
     /// Largest body once gzip is undone, in bytes (above: 413).
     #[arg(long, default_value_t = Limits::default().max_decompressed_bytes)]
     max_decompressed_bytes: usize,
-    /// Most events in one batch (above: 413).
+    /// Most events in one batch, and metrics in one metrics document (above: 413).
     #[arg(long, default_value_t = Limits::default().max_events_per_batch)]
     max_events_per_batch: usize,
     /// Seconds a client has to send a request's headers.
@@ -49,7 +49,8 @@ pub struct Args {
     /// Checked batches waiting for the store (above: 503 + Retry-After).
     #[arg(long, default_value_t = Limits::default().writer_queue)]
     writer_queue: usize,
-    /// Minutes an event's time may be ahead of the collector's clock.
+    /// Minutes an event's time (a metrics document's end) may be ahead of the collector's
+    /// clock.
     #[arg(long, default_value_t = Limits::default().clock_skew.as_secs() / 60)]
     clock_skew_minutes: u64,
     /// Also forward every stored event to this vendor: segment, mixpanel, snowplow, posthog or
@@ -131,8 +132,9 @@ pub fn run(args: Args) -> Result<Outcome, String> {
         .map_err(|e| format!("cannot listen on `{}`: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     candor_collector::log::line(&format!(
-        "listening on http://{addr}/v1/batch, {} event(s) from `{}`, store {}",
+        "listening on http://{addr}/v1/batch, {} event(s) and {} metric(s) from `{}`, store {}",
         schemas.events().len(),
+        schemas.metrics().len(),
         args.schemas.display(),
         args.store
     ));

@@ -22,13 +22,13 @@ pub struct Args {
     #[arg(long, default_value_t = report::DEFAULT_K, value_parser = clap::value_parser!(u32).range(2..))]
     k: u32,
     /// First day to report on (YYYY-MM-DD, UTC). Default: the first day on which at least K
-    /// contributors sent events.
+    /// contributors sent events or published metrics.
     #[arg(long, value_parser = super::parse_date)]
     from: Option<Date>,
     /// Last day to report on (YYYY-MM-DD, UTC, inclusive). Default: the last such day.
     #[arg(long, value_parser = super::parse_date)]
     to: Option<Date>,
-    /// The schema folder the events were collected with.
+    /// The schema folder the events and metrics were collected with.
     #[arg(long, default_value = "schemas")]
     schemas: PathBuf,
     /// The page title.
