@@ -1,5 +1,5 @@
 //! Properties of reading and checking, over generated inputs: refusals never repeat what was
-//! sent, every value a schema allows is accepted (and stored in one spelling that reads back
+//! sent (batches and metrics documents), every value a schema allows is accepted (and stored in one spelling that reads back
 //! as the same values) and values outside it are refused for the right reason, and wire
 //! minutes round-trip.
 
@@ -45,7 +45,94 @@ fn valid_slots() -> [String; 10] {
     .map(|s| s.to_string())
 }
 
+/// A metrics document whose every value is a slot `{0}`…`{14}`.
+fn metrics_template(slots: &[String; 15]) -> String {
+    format!(
+        r#"{{"format":{},"id":{},"app":{{"name":{},"version":{},"os":"linux"}},"consent":{},"start":{},"end":{},"sent_at":"2026-11-22T12:34Z","metrics":[{{"name":{},"version":{},"type":"counter","value":{}}},{{"name":"a.c","version":1,"type":"labeled_counter","values":{{{}:{}}}}},{{"name":"a.d","version":1,"type":{},"unit":{},"buckets":[0,{}],"counts":[1,2],"sum":3}}]}}"#,
+        slots[0],
+        slots[1],
+        slots[2],
+        slots[3],
+        slots[4],
+        slots[5],
+        slots[6],
+        slots[7],
+        slots[8],
+        slots[9],
+        slots[10],
+        slots[11],
+        slots[12],
+        slots[13],
+        slots[14]
+    )
+}
+
+fn valid_metrics_slots() -> [String; 15] {
+    [
+        "\"candor.metrics/1\"",
+        &format!("\"{ID}\""),
+        "\"app\"",
+        "\"1.0\"",
+        "\"performance\"",
+        "\"2026-11-22T12:00Z\"",
+        "\"2026-11-22T12:34Z\"",
+        "\"a.b\"",
+        "1",
+        "7",
+        "\"timeout\"",
+        "3",
+        "\"distribution\"",
+        "\"ms\"",
+        "100",
+    ]
+    .map(|s| s.to_string())
+}
+
+#[test]
+fn the_metrics_template_is_a_document() {
+    let body = metrics_template(&valid_metrics_slots());
+    assert!(matches!(
+        wire::parse(body.as_bytes()),
+        Ok(wire::Document::Metrics(_))
+    ));
+}
+
 proptest! {
+    #[test]
+    fn metrics_wire_refusals_never_repeat_a_value(
+        slot in 0usize..15,
+        marker in "[a-z0-9]{6,12}",
+        shape in 0usize..7,
+    ) {
+        let secret = format!("Q{marker}X");
+        let value = match shape {
+            0 => format!("\"{secret}\""),
+            1 => format!("[\"{secret}\"]"),
+            2 => format!("{{\"{secret}\":1}}"),
+            3 => format!("\"{secret}@example.org\""),
+            4 => format!("-{}", marker.len() as u64 * 1_000_003),
+            5 => format!("{}e{}", marker.len(), 300 + marker.len()),
+            _ => format!("\"2026-11-22T12:34Z{secret}\""),
+        };
+        let mut slots = valid_metrics_slots();
+        slots[slot] = value.clone();
+        let body = metrics_template(&slots);
+        match wire::parse(body.as_bytes()) {
+            Err(e) => {
+                prop_assert!(!e.message.contains(&secret), "{body}\n→ {}", e.message);
+                prop_assert!(!e.message.contains(&marker), "{body}\n→ {}", e.message);
+                let number = value.trim_start_matches('-');
+                prop_assert!(!e.message.contains(number), "{body}\n→ {}", e.message);
+            }
+            Ok(_) => {
+                // Only `app.name` and `app.version` are free strings on the wire.
+                let free_string = (slot == 2 || slot == 3) && shape != 1 && shape != 2
+                    && shape != 4 && shape != 5;
+                prop_assert!(free_string, "accepted a value that is no valid wire value: {body}");
+            }
+        }
+    }
+
     #[test]
     fn wire_refusals_never_repeat_a_value(
         slot in 0usize..10,
