@@ -381,3 +381,78 @@ proptest! {
         prop_assert_eq!(totals, csv_totals);
     }
 }
+
+/// A `sensitive` metric is on the page only when its schema says `publish: true`, marked as the
+/// schema's explicit choice, and still under the floor.
+#[test]
+fn a_sensitive_metric_is_published_only_by_its_schemas_choice() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/report/schemas");
+    let dir = std::env::temp_dir().join(format!("candor-publish-metric-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in std::fs::read_dir(&src).unwrap() {
+        let f = f.unwrap().path();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let text = text.replacen(
+            "    justification: How many places someone ships to could narrow down who they are.\n",
+            "    justification: How many places someone ships to could narrow down who they are.\n    publish: true\n",
+            1,
+        );
+        std::fs::write(dir.join(f.file_name().unwrap()), text).unwrap();
+    }
+    let options = candor_schema::Options {
+        today: Some(candor_schema::Date::parse("2026-03-12").unwrap()),
+        ..candor_schema::Options::default()
+    };
+    let published = candor_schema::compile_dir(&dir, &options)
+        .unwrap()
+        .registry
+        .expect("edited schemas compile");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(published.metric("shop.delivery_places").unwrap().publish);
+
+    let start = day("2026-03-05") * 1440 + 600;
+    // Six installations report; one of them alone in the top range.
+    let rows: Vec<StoredMetric> = (0..6u64)
+        .map(|i| {
+            let v = if i == 0 { 50 } else { 2 };
+            entry(
+                i,
+                Some(i + 1),
+                start,
+                "shop.delivery_places",
+                format!(r#"{{"value":{v}}}"#),
+            )
+        })
+        .collect();
+    let options = Options {
+        k: 5,
+        from: Some(day("2026-03-05")),
+        to: Some(day("2026-03-05")),
+        ..Options::default()
+    };
+    let kept_out = report::compute_with_metrics(&registry(), &[], &rows, &options);
+    assert!(kept_out
+        .metrics
+        .iter()
+        .all(|m| m.name != "shop.delivery_places"));
+    assert!(kept_out
+        .withheld_metrics
+        .iter()
+        .any(|(name, _, _)| name == "shop.delivery_places"));
+
+    let r = report::compute_with_metrics(&published, &[], &rows, &options);
+    assert!(r.withheld_metrics.is_empty(), "{:?}", r.withheld_metrics);
+    let m = r
+        .metrics
+        .iter()
+        .find(|m| m.name == "shop.delivery_places")
+        .expect("published");
+    assert!(m.sensitive_published);
+    assert_eq!(m.total.shown(), Some(6));
+    assert_metric_floor_holds(&r, &rows);
+    let html = report::html::render(&r);
+    assert!(
+        html.contains("published by the schema&#39;s explicit choice")
+            || html.contains("published by the schema's explicit choice")
+    );
+}

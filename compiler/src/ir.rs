@@ -447,12 +447,21 @@ pub struct Metric {
     pub class: PrivacyClass,
     #[serde(flatten)]
     pub kind: MetricKind,
+    /// Why a `sensitive` metric is needed (required for that class); published on the
+    /// transparency page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
     /// A reviewer's note accepting a raised privacy class (read by `candor diff`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<String>,
     /// Lints suppressed on this metric, each with its written reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<Allow>,
+    /// `publish: true` on a `sensitive` metric: its numbers appear in the public aggregate
+    /// report (`candor report`), which otherwise leaves sensitive metrics out. Written only
+    /// when set, so fingerprints of metrics without it are unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub publish: bool,
     /// 16 hex digits over everything above.
     pub fingerprint: String,
     #[serde(skip)]

@@ -226,3 +226,37 @@ fn a_wider_quantity_is_additive() {
     let r = diff_with(&[("max: 64", "max: 32")]);
     assert_eq!(metric(&r, "node.peers").required_bump, Bump::Breaking);
 }
+
+#[test]
+fn publishing_a_sensitive_metric_is_a_privacy_change() {
+    let sensitive = (
+        "class: technical\n    description: Peers.",
+        "class: sensitive\n    justification: Coarse counts only.\n    review: Reviewed.\n    description: Peers.",
+    );
+    let published = (
+        "class: technical\n    description: Peers.",
+        "class: sensitive\n    justification: Coarse counts only.\n    review: Reviewed.\n    publish: true\n    description: Peers.",
+    );
+    let b = support::compile_one("node.yaml", &BASE.replacen(sensitive.0, sensitive.1, 1));
+    let h = support::compile_one("node.yaml", &BASE.replacen(published.0, published.1, 1));
+    assert!(b.metric("node.peers").is_some_and(|m| !m.publish));
+    assert!(h.metric("node.peers").is_some_and(|m| m.publish));
+    let r = diff::diff("base", &b, "head", &h);
+    let m = metric(&r, "node.peers");
+    assert!(
+        m.changes
+            .iter()
+            .any(|c| c.privacy
+                && matches!(c.kind, ChangeKind::PublicationChanged { published: true })),
+        "{m:#?}"
+    );
+    assert!(r
+        .to_markdown()
+        .contains("this sensitive metric is now published"));
+    // Taking it back out is reported too, and is not a privacy raise.
+    let back = diff::diff("head", &h, "base", &b);
+    let m = metric(&back, "node.peers");
+    assert!(m.changes.iter().any(
+        |c| !c.privacy && matches!(c.kind, ChangeKind::PublicationChanged { published: false })
+    ));
+}

@@ -170,3 +170,20 @@ fn every_field_carries_a_text_label_for_its_class() {
         }
     }
 }
+
+#[test]
+fn a_sensitive_metrics_justification_and_publication_are_shown() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/valid/021-sensitive-metric-published.yaml"
+    ))
+    .unwrap();
+    let reg = support::compile_one("corpus.yaml", &text);
+    let (md, html) = pages(&reg);
+    for page in [&md, &html] {
+        assert!(page.contains("Two bands only; the exact size is never sent."));
+        assert!(page.contains("Needed to size the unlock cache; not for publication."));
+        assert!(page.contains("its schema lets the app publish its totals"));
+        assert!(page.contains("its numbers are never in the public aggregate report"));
+    }
+}

@@ -36,6 +36,8 @@ pub struct MetricReport {
     pub version: u32,
     pub description: String,
     pub class: PrivacyClass,
+    /// A `sensitive` metric on the page because its schema says `publish: true`.
+    pub sensitive_published: bool,
     /// `counter`, `labeled_counter`, `distribution`, `quantity`.
     pub ty: &'static str,
     /// The unit of a distribution's or quantity's values (`ms`, `count`, …).
@@ -52,11 +54,12 @@ pub struct MetricReport {
 }
 
 /// Whether a metric is on the page, or why not: `technical` and `interaction` metrics are;
-/// `sensitive` ones never (a metric has no `publish` key).
+/// `sensitive` ones only with `publish: true` in their schema, as for fields.
 pub fn withheld_because(m: &Metric) -> Option<&'static str> {
     match m.class {
         PrivacyClass::Technical | PrivacyClass::Interaction => None,
-        PrivacyClass::Sensitive => Some("sensitive: metrics of this class are not published"),
+        PrivacyClass::Sensitive if m.publish => None,
+        PrivacyClass::Sensitive => Some("sensitive, and its schema does not choose to publish it"),
         PrivacyClass::Pii => Some("never collected"),
     }
 }
@@ -218,6 +221,8 @@ impl<'r> MetricAcc<'r> {
             version: self.metric.version,
             description: self.metric.description.clone(),
             class: self.metric.class,
+            sensitive_published: self.metric.class == PrivacyClass::Sensitive
+                && self.metric.publish,
             ty: self.metric.kind.metric_type().as_str(),
             unit,
             measure: measure(&self.metric.kind),

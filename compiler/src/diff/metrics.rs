@@ -79,6 +79,11 @@ fn changed(b: &Metric, h: &Metric) -> Vec<Change> {
             review,
         });
     }
+    if b.publish != h.publish {
+        push(ChangeKind::PublicationChanged {
+            published: h.publish,
+        });
+    }
     kind_changes(&b.kind, &h.kind, &mut push);
     if out.is_empty() && b.version != h.version {
         out.push(change(

@@ -257,6 +257,13 @@ pub fn text(field: Option<&str>, kind: &ChangeKind) -> String {
         ),
         K::JustificationRemoved => format!("field {f} lost its justification"),
         K::JustificationChanged => format!("field {f} has a new justification"),
+        K::PublicationChanged { published: true } if field.is_none() => {
+            "this sensitive metric is now published: its numbers go into the public aggregate report"
+                .to_string()
+        }
+        K::PublicationChanged { published: false } if field.is_none() => {
+            "this sensitive metric is no longer published in the aggregate report".to_string()
+        }
         K::PublicationChanged { published: true } => format!(
             "sensitive field {f} is now published: its counts go into the public aggregate report"
         ),

@@ -377,10 +377,17 @@ fn metrics_section(w: &mut String, registry: &Registry) {
         if let Some(why) = mt::expiry_justification(m) {
             let _ = write!(w, ", because: {}", text(why));
         }
+        let _ = writeln!(w, "</dd>");
+        if let Some(why) = &m.justification {
+            let _ = writeln!(w, "<dt>Collected because</dt><dd>{}</dd>", text(why));
+        }
+        if let Some(p) = mt::publication(m) {
+            let _ = writeln!(w, "<dt>Aggregate report</dt><dd>{}</dd>", escape(p));
+        }
         let owners: Vec<String> = m.owners.iter().map(|o| escape(o)).collect();
         let _ = writeln!(
             w,
-            "</dd>\n<dt>Owners</dt><dd>{}</dd>\n</dl>\n</article>",
+            "<dt>Owners</dt><dd>{}</dd>\n</dl>\n</article>",
             owners.join(", ")
         );
     }

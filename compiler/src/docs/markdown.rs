@@ -156,6 +156,12 @@ fn metrics_section(w: &mut String, registry: &Registry) {
                 let _ = writeln!(w);
             }
         }
+        if let Some(why) = &m.justification {
+            let _ = writeln!(w, "- **Collected because:** {}", text(why));
+        }
+        if let Some(p) = mt::publication(m) {
+            let _ = writeln!(w, "- **Aggregate report:** {}", text(p));
+        }
         let owners: Vec<String> = m.owners.iter().map(|o| text(o)).collect();
         let _ = writeln!(w, "- **Owners:** {}\n", owners.join(", "));
     }

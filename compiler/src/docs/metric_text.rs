@@ -1,7 +1,7 @@
 //! What the transparency page says about a metric, in words shared by the Markdown and the
 //! HTML page: what kind of number it is, in which unit, and what exactly is sent.
 
-use crate::ir::{Expiry, Metric, MetricKind};
+use crate::ir::{Expiry, Metric, MetricKind, PrivacyClass};
 
 /// The metric's type as a reader should understand it.
 pub fn kind(m: &Metric) -> &'static str {
@@ -65,6 +65,17 @@ pub fn expiry_justification(m: &Metric) -> Option<&str> {
         Expiry::On { .. } => None,
         Expiry::Never { justification } => Some(justification),
     }
+}
+
+/// What the public aggregate report does with a `sensitive` metric: `None` for the other
+/// classes (always published).
+pub fn publication(m: &Metric) -> Option<&'static str> {
+    (m.class == PrivacyClass::Sensitive).then_some(if m.publish {
+        "It is sensitive, and its schema lets the app publish its totals in the public aggregate \
+         report, shown only where enough people contributed."
+    } else {
+        "It is sensitive, so its numbers are never in the public aggregate report."
+    })
 }
 
 /// Why the section exists, in one paragraph.

@@ -110,23 +110,7 @@ pub(crate) fn lower(
         .unwrap_or(false);
     let justification = map.get("justification").and_then(|e| text(cx, e, &what));
     let review = map.get("review").and_then(|e| text(cx, e, &what));
-    let publish = match map.get("publish") {
-        // Technical and interaction fields are always in the aggregate report and `pii` is never
-        // collected, so the choice exists only where it is one.
-        Some(e) if class.is_some_and(|c| c != PrivacyClass::Sensitive) => {
-            cx.push(
-                Diagnostic::error(
-                    Code::KeyNotAllowed,
-                    e.key_span,
-                    format!("`publish` on {what}, which is not `sensitive`"),
-                )
-                .with_help("`publish: true` lets a `sensitive` field's counts into `candor report`; `technical` and `interaction` fields are always there and `pii` never is: remove it"),
-            );
-            false
-        }
-        Some(e) => boolean(cx, e).unwrap_or(false),
-        None => false,
-    };
+    let publish = publish(cx, &map, class, &what, "field");
     let allow = map
         .get("allow")
         .map(|e| allows(cx, e, &what))
@@ -683,4 +667,31 @@ pub(crate) fn buckets<T: Copy + PartialOrd + std::fmt::Display>(
         out.push(v);
     }
     Some(out)
+}
+
+/// `publish: true`: lets a `sensitive` field's or metric's numbers into the public aggregate
+/// report. Technical and interaction data are always there and `pii` is never collected, so
+/// the key exists only where it is a choice; elsewhere it is refused with a clear error.
+pub(super) fn publish(
+    cx: &mut Ctxt,
+    map: &Map<'_>,
+    class: Option<PrivacyClass>,
+    what: &str,
+    noun: &str,
+) -> bool {
+    match map.get("publish") {
+        Some(e) if class.is_some_and(|c| c != PrivacyClass::Sensitive) => {
+            cx.push(
+                Diagnostic::error(
+                    Code::KeyNotAllowed,
+                    e.key_span,
+                    format!("`publish` on {what}, which is not `sensitive`"),
+                )
+                .with_help(format!("`publish: true` lets a `sensitive` {noun}'s numbers into `candor report`; `technical` and `interaction` {noun}s are always there and `pii` never is: remove it")),
+            );
+            false
+        }
+        Some(e) => boolean(cx, e).unwrap_or(false),
+        None => false,
+    }
 }

@@ -3,14 +3,14 @@
 //! needs (`labels`, `buckets` and `unit`, `unit` with optional `min`/`max`).
 
 use super::event::{self, Env, Inherited};
-use super::field::{allows, buckets, classes, no_duplicates, whole_bound, U64};
+use super::field::{allows, buckets, classes, no_duplicates, publish, whole_bound, U64};
 use super::{as_map, integer, keyword, missing, string_list, text, Ctxt, Entry, Map};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Metric, MetricKind, MetricType, MetricUnit, PrivacyClass};
 use crate::source::Span;
 use candor_core::metric::{MAX_BUCKETS, MAX_LABELS};
 
-const COMMON_KEYS: [&str; 13] = [
+const COMMON_KEYS: [&str; 14] = [
     "type",
     "class",
     "description",
@@ -24,6 +24,7 @@ const COMMON_KEYS: [&str; 13] = [
     "justification",
     "review",
     "allow",
+    "publish",
 ];
 
 const METRIC: event::Declaration = event::Declaration {
@@ -116,6 +117,7 @@ pub(crate) fn lower(
     }
     let justification = map.get("justification").and_then(|e| text(cx, e, &what));
     let review = map.get("review").and_then(|e| text(cx, e, &what));
+    let publish = publish(cx, &map, class, &what, "metric");
     let allow = map
         .get("allow")
         .map(|e| allows(cx, e, &what))
@@ -158,8 +160,10 @@ pub(crate) fn lower(
         expires: expires?,
         class: class?,
         kind: kind?,
+        justification,
         review,
         allow,
+        publish,
         fingerprint: String::new(),
         span: entry.key_span,
         type_span: map.get("type")?.value.span,

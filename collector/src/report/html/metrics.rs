@@ -67,7 +67,7 @@ fn metric_section(w: &mut String, r: &Report, m: &MetricReport) {
         "<article class=\"report-event report-metric\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n\
          <h3 id=\"{id}-h\"><code>{}</code> <span class=\"version\">version {}</span></h3>\n\
          <p>{} <a class=\"docs-link\" href=\"{}#{}\">What this metric sends, and why</a></p>\n\
-         <p class=\"about\">{}{unit} · <span class=\"cls cls-{class}\">{class}</span></p>\n\
+         <p class=\"about\">{}{unit} · <span class=\"cls cls-{class}\">{class}</span>{published}</p>\n\
          <p class=\"total\">In the whole period: <strong>{}</strong> {words}</p>\n",
         escape(&m.name),
         m.version,
@@ -77,6 +77,11 @@ fn metric_section(w: &mut String, r: &Report, m: &MetricReport) {
         m.ty,
         cell_text(m.total, r.k),
         class = m.class.as_str(),
+        published = if m.sensitive_published {
+            " published by the schema's explicit choice"
+        } else {
+            ""
+        },
     );
     if !r.periods.is_empty() {
         let series = Series {
