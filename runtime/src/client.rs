@@ -426,18 +426,21 @@ impl Shared {
             Refusals::add(&self.refusals.schema_expired);
             return Outcome::SchemaExpired;
         }
-        if let Err(e) = encode_tail(event, minute, buf) {
-            return match e {
-                EncodeError::SecretDetected { kind, .. } => {
-                    Refusals::add(&self.refusals.secret);
-                    Outcome::Secret(kind)
-                }
-                _ => {
-                    Refusals::add(&self.refusals.invalid);
-                    Outcome::Invalid
-                }
-            };
-        }
+        let needs_scan = match encode_tail(event, minute, buf) {
+            Ok(needs_scan) => needs_scan,
+            Err(e) => {
+                return match e {
+                    EncodeError::SecretDetected { kind, .. } => {
+                        Refusals::add(&self.refusals.secret);
+                        Outcome::Secret(kind)
+                    }
+                    _ => {
+                        Refusals::add(&self.refusals.invalid);
+                        Outcome::Invalid
+                    }
+                };
+            }
+        };
         if buf.len() > self.max_event_bytes {
             Refusals::add(&self.refusals.too_large);
             return Outcome::TooLarge;
@@ -447,7 +450,7 @@ impl Shared {
             retention_days: E::RETENTION_DAYS,
             minute,
         };
-        match self.queue.push(meta, buf, &self.gate) {
+        match self.queue.push(meta, needs_scan, buf, &self.gate) {
             Push::Queued => Outcome::Queued,
             Push::QueuedWake => {
                 Refusals::add(&self.refusals.track_wakeups);
@@ -475,8 +478,9 @@ impl Shared {
             return None;
         }
         let mut tail = Vec::new();
-        match encode_tail_at(event, format_minute(minute), &mut tail) {
-            Ok(()) => {}
+        // The full scan here: this record goes straight to the spool.
+        match encode_tail_at(event, format_minute(minute), &mut tail, false) {
+            Ok(_) => {}
             Err(EncodeError::SecretDetected { .. }) => {
                 Refusals::add(&self.refusals.secret);
                 return None;
@@ -661,7 +665,9 @@ fn open_sent_log(cfg: &Config) -> io::Result<Option<crate::sent_log::Store>> {
     }
 }
 
-fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
+/// `track()`'s encoding: strings are only prescreened; returns whether one of them needs the
+/// full scan on the sender thread.
+fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<bool, EncodeError> {
     let (cached, text) = MINUTE.get();
     let text = if cached == minute {
         text
@@ -670,16 +676,18 @@ fn encode_tail<E: Event>(event: &E, minute: u32, buf: &mut Vec<u8>) -> Result<()
         MINUTE.set((minute, t));
         t
     };
-    encode_tail_at(event, text, buf)
+    encode_tail_at(event, text, buf, true)
 }
 
-/// [`encode_tail`] with the minute's text given (no thread-local).
+/// [`encode_tail`] with the minute's text given (no thread-local); `defer` chooses the
+/// prescreen (the sender scans later) or the full scan (nothing will scan it later).
 #[inline(always)]
 fn encode_tail_at<E: Event>(
     event: &E,
     text: [u8; 17],
     buf: &mut Vec<u8>,
-) -> Result<(), EncodeError> {
+    defer: bool,
+) -> Result<bool, EncodeError> {
     buf.extend_from_slice(b"\"name\":\"");
     if const { crate::encode::needs_escape(E::NAME) } {
         write_escaped(buf, E::NAME);
@@ -691,9 +699,15 @@ fn encode_tail_at<E: Event>(
     buf.extend_from_slice(b",\"time\":\"");
     buf.extend_from_slice(&text);
     buf.extend_from_slice(b"\",\"fields\":");
-    event.encode_fields(&mut FieldWriter::new(buf))?;
+    let mut w = if defer {
+        FieldWriter::deferring(buf)
+    } else {
+        FieldWriter::new(buf)
+    };
+    event.encode_fields(&mut w)?;
+    let needs_scan = w.needs_scan();
     buf.push(b'}');
-    Ok(())
+    Ok(needs_scan)
 }
 
 #[cfg(test)]

@@ -23,7 +23,11 @@ pub struct Dropped {
     /// Refused by `track()`: a field failed its schema check (length, pattern,
     /// non-finite float).
     pub invalid: u64,
-    /// Refused by `track()`: the secret scanner recognised personal or secret data.
+    /// Refused by `track()`: the secret scanner recognised personal or secret data there.
+    /// `track()` itself runs only the scanner's bounded prescreen; strings it cannot clear
+    /// are scanned in full on the sender thread and counted in `secret_deferred`, so this
+    /// stays zero for events tracked through `track()` (crash reports are scanned in full
+    /// when they are written, and count here).
     pub secret: u64,
     /// Refused by `track()`: the event's schema `expires` date has passed (by the runtime's
     /// coarse clock, the minute the sender publishes). Metrics past their expiry are counted
@@ -45,6 +49,10 @@ pub struct Dropped {
     pub corrupt: u64,
     /// Accepted, then lost to an internal failure (e.g. no OS randomness for ids).
     pub internal: u64,
+    /// Accepted with a string whose full secret scan runs on the sender thread, then
+    /// recognised there as personal or secret data and deleted before it got an id, a batch
+    /// or a spool record (`track()` had answered `Queued`).
+    pub secret_deferred: u64,
 }
 
 impl Dropped {
@@ -60,9 +68,14 @@ impl Dropped {
     }
 
     /// Events dropped after they were accepted (tracked, or loaded from the spool):
-    /// `rejected`, `revoked`, `expired`, `overflow`, `internal`.
+    /// `rejected`, `revoked`, `expired`, `overflow`, `internal`, `secret_deferred`.
     pub fn after_acceptance(&self) -> u64 {
-        self.rejected + self.revoked + self.expired + self.overflow + self.internal
+        self.rejected
+            + self.revoked
+            + self.expired
+            + self.overflow
+            + self.internal
+            + self.secret_deferred
     }
 }
 
@@ -82,7 +95,9 @@ impl Dropped {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Counters {
-    /// Events accepted into the queue (consent on, encoded, scanned).
+    /// Events accepted into the queue (consent on, encoded, prescreened; a string the
+    /// prescreen could not clear is scanned in full on the sender thread, see
+    /// [`Dropped::secret_deferred`]).
     pub tracked: u64,
     /// Events an earlier run left in the spool, loaded at start.
     pub loaded: u64,
@@ -132,6 +147,7 @@ pub(crate) struct Tally {
     pub overflow: u64,
     pub corrupt: u64,
     pub internal: u64,
+    pub secret_deferred: u64,
 }
 
 /// Assembles a snapshot from its three owners.
@@ -163,6 +179,7 @@ pub(crate) fn snapshot(
             overflow: tally.overflow,
             corrupt: tally.corrupt,
             internal: tally.internal,
+            secret_deferred: tally.secret_deferred,
         },
     }
 }

@@ -4,7 +4,7 @@
 //! [`FieldWriter`] appends to a caller-owned `Vec<u8>` without building any
 //! intermediate value tree, so encoding an event costs only the bytes it
 //! produces. String values are checked (length, schema pattern, secret
-//! scanner) before they are written; on any error the event is dropped, so the
+//! scanner, or in `track()` its prescreen) before they are written; on any error the event is dropped, so the
 //! buffer's content after an `Err` is unspecified.
 
 use std::fmt;
@@ -179,12 +179,41 @@ impl StrCheck {
 pub struct FieldWriter<'a> {
     buf: &'a mut Vec<u8>,
     first: bool,
+    /// Strings get only the scanner's prescreen here; the full scan is left
+    /// to the sender thread (`track()`'s writer).
+    defer: bool,
+    /// A string's prescreen asked for the full scan.
+    needs_scan: bool,
 }
 
 impl<'a> FieldWriter<'a> {
     /// Appends to `buf` (existing content is kept).
+    /// Every string gets the full secret scan before it is written.
     pub fn new(buf: &'a mut Vec<u8>) -> Self {
-        FieldWriter { buf, first: true }
+        FieldWriter {
+            buf,
+            first: true,
+            defer: false,
+            needs_scan: false,
+        }
+    }
+
+    /// Appends to `buf`, running only the scanner's bounded prescreen on each
+    /// string; [`FieldWriter::needs_scan`] then says whether the record must
+    /// get the full scan before it may leave memory.
+    pub(crate) fn deferring(buf: &'a mut Vec<u8>) -> Self {
+        FieldWriter {
+            buf,
+            first: true,
+            defer: true,
+            needs_scan: false,
+        }
+    }
+
+    /// Whether a string written by a [`FieldWriter::deferring`] writer still
+    /// needs the full scan.
+    pub(crate) fn needs_scan(&self) -> bool {
+        self.needs_scan
     }
 
     /// Opens the object.
@@ -253,7 +282,8 @@ impl<'a> FieldWriter<'a> {
     }
 
     /// Writes a string field after checking its schema constraints and
-    /// running the secret scanner over it.
+    /// running the secret scanner over it (only its prescreen in `track()`,
+    /// which leaves the full scan to the sender thread).
     pub fn str(&mut self, name: &str, v: &str, check: &StrCheck) -> Result<(), EncodeError> {
         if let Some(max) = check.max_len {
             // Byte length bounds char count from above, so most values skip counting.
@@ -293,7 +323,9 @@ impl<'a> FieldWriter<'a> {
                 }
             }
         }
-        if let Some(kind) = crate::scanner::scan(v) {
+        if self.defer {
+            self.needs_scan |= crate::scanner::prescreen(v) == crate::scanner::Prescreen::Check;
+        } else if let Some(kind) = crate::scanner::scan(v) {
             return Err(EncodeError::SecretDetected {
                 field: name.to_owned(),
                 kind,

@@ -28,6 +28,7 @@ use crate::consent::Consent;
 use crate::counters::Tally;
 use crate::queue::{Meta, Records};
 use crate::retry::{RetryPolicy, Verdict};
+use crate::scanner::encoded::{scan_tail, Verdict as Scanned};
 use crate::spool::{Loaded, Spool};
 use crate::transport::RequestKind;
 use crate::wire::AppInfo;
@@ -264,7 +265,11 @@ impl Pipeline {
 
     /// Moves queued records into the open batch with ids from `ids`, spooling them, and closes
     /// the batch whenever it reaches its limits. Records whose category is no longer chosen
-    /// or that are past retention are dropped and counted.
+    /// or that are past retention are dropped and counted. A record flagged by `track()`'s
+    /// prescreen gets the full secret scan here, before anything else sees it (an id, a
+    /// batch, the spool, a request); a secret is deleted and counted `secret_deferred`. Every
+    /// way out of the queue into the pipeline (sending, flush, shutdown) comes through here;
+    /// an opt-out purge deletes queued records without reading them.
     pub(crate) fn drain(
         &mut self,
         records: Records<'_>,
@@ -281,6 +286,20 @@ impl Pipeline {
             if rec.meta.expired(now_min) {
                 self.tally.expired += 1;
                 continue;
+            }
+            if rec.needs_scan {
+                match scan_tail(rec.tail) {
+                    Scanned::Clean => {}
+                    Scanned::Secret(_) => {
+                        self.tally.secret_deferred += 1;
+                        continue;
+                    }
+                    // Not the encoder's JSON: what cannot be checked is not sent.
+                    Scanned::Unreadable => {
+                        self.tally.internal += 1;
+                        continue;
+                    }
+                }
             }
             let Some(id) = ids() else {
                 self.tally.internal += 1;

@@ -9,15 +9,21 @@
 //! threshold is first crossed, not per event, because a cross-thread wake-up
 //! costs the caller microseconds.
 //!
-//! Record layout: `[u32 len][u8 consent bit][u32 retention days][u32 minute][tail]`
+//! Record layout: `[u32 len][u8 consent bit | SCAN][u32 retention days][u32 minute][tail]`
 //! where `len` covers everything after itself and `tail` is the event JSON
-//! after `{"id":"…",` (name, version, time, fields, closing brace).
+//! after `{"id":"…",` (name, version, time, fields, closing brace). [`SCAN`], a bit no
+//! consent category uses, marks a record whose strings only had the scanner's prescreen:
+//! the sender runs the full scan on it before it gets an id (`Pipeline::drain`).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Bytes of a record header after the length prefix.
 pub(crate) const META_LEN: usize = 1 + 4 + 4;
+
+/// Flag in a queued record's consent byte: the full secret scan is still due.
+pub(crate) const SCAN: u8 = 0x80;
+const _: () = assert!(crate::consent::Consent::MASK_ALL & SCAN == 0);
 
 pub(crate) struct Queue {
     inner: Mutex<Inner>,
@@ -108,7 +114,8 @@ impl Queue {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn push(&self, meta: Meta, tail: &[u8], mask: &AtomicU8) -> Push {
+    /// Appends a record; `needs_scan` flags it for the sender's full secret scan.
+    pub(crate) fn push(&self, meta: Meta, needs_scan: bool, tail: &[u8], mask: &AtomicU8) -> Push {
         let rec = 4 + META_LEN + tail.len();
         let mut g = self.lock();
         // Re-checked under the lock: `set_consent` stores the mask before it
@@ -123,7 +130,11 @@ impl Queue {
         }
         let len = (META_LEN + tail.len()) as u32;
         g.buf.extend_from_slice(&len.to_le_bytes());
+        let at = g.buf.len();
         meta.write(&mut g.buf);
+        if needs_scan {
+            g.buf[at] |= SCAN;
+        }
         g.buf.extend_from_slice(tail);
         g.events += 1;
         g.tracked += 1;
@@ -173,7 +184,10 @@ impl Queue {
 
 /// One queued record.
 pub(crate) struct Record<'a> {
+    /// The header, without the [`SCAN`] flag.
     pub meta: Meta,
+    /// The full secret scan is still due.
+    pub needs_scan: bool,
     pub tail: &'a [u8],
     /// The whole record including its length prefix.
     pub raw: &'a [u8],
@@ -192,8 +206,12 @@ impl<'a> Iterator for Records<'a> {
         let len = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
         let raw = &b[..4 + len];
         self.0 = &b[4 + len..];
+        let mut meta = Meta::read(&raw[4..]);
+        let needs_scan = meta.bit & SCAN != 0;
+        meta.bit &= !SCAN;
         Some(Record {
-            meta: Meta::read(&raw[4..]),
+            meta,
+            needs_scan,
             tail: &raw[4 + META_LEN..],
             raw,
         })
@@ -216,10 +234,10 @@ mod tests {
     fn bounded_by_events_and_bytes_and_wakes_once() {
         let mask = AtomicU8::new(0b111);
         let q = Queue::new(3, 1 << 20, 2, 1 << 20);
-        assert_eq!(q.push(meta(1), b"a", &mask), Push::Queued);
-        assert_eq!(q.push(meta(1), b"b", &mask), Push::QueuedWake);
-        assert_eq!(q.push(meta(1), b"c", &mask), Push::Queued);
-        assert_eq!(q.push(meta(1), b"d", &mask), Push::Full);
+        assert_eq!(q.push(meta(1), false, b"a", &mask), Push::Queued);
+        assert_eq!(q.push(meta(1), false, b"b", &mask), Push::QueuedWake);
+        assert_eq!(q.push(meta(1), false, b"c", &mask), Push::Queued);
+        assert_eq!(q.push(meta(1), false, b"d", &mask), Push::Full);
         assert_eq!(q.stats(), (3, 1, 3));
         let mut out = Vec::new();
         assert_eq!(q.take(&mut out), 3);
@@ -227,21 +245,41 @@ mod tests {
         assert_eq!(tails, vec![&b"a"[..], b"b", b"c"]);
 
         let q = Queue::new(100, 40, 100, 100);
-        assert_eq!(q.push(meta(1), &[0; 20], &mask), Push::Queued);
-        assert_eq!(q.push(meta(1), &[0; 20], &mask), Push::Full);
+        assert_eq!(q.push(meta(1), false, &[0; 20], &mask), Push::Queued);
+        assert_eq!(q.push(meta(1), false, &[0; 20], &mask), Push::Full);
     }
 
     #[test]
     fn purge_and_revoked_race() {
         let mask = AtomicU8::new(0b011);
         let q = Queue::new(100, 1 << 20, 100, 1 << 20);
-        q.push(meta(1), b"usage", &mask);
-        q.push(meta(2), b"diag", &mask);
-        assert_eq!(q.push(meta(4), b"perf", &mask), Push::Revoked);
+        q.push(meta(1), false, b"usage", &mask);
+        q.push(meta(2), false, b"diag", &mask);
+        assert_eq!(q.push(meta(4), false, b"perf", &mask), Push::Revoked);
         assert_eq!(q.purge(0b010), 1);
         let mut out = Vec::new();
         assert_eq!(q.take(&mut out), 1);
         assert_eq!(Records(&out).next().unwrap().tail, b"diag");
+    }
+
+    #[test]
+    fn the_scan_flag_travels_beside_the_consent_bit() {
+        let mask = AtomicU8::new(0b011);
+        let q = Queue::new(100, 1 << 20, 100, 1 << 20);
+        q.push(meta(1), true, b"flagged", &mask);
+        q.push(meta(2), true, b"flagged diag", &mask);
+        q.push(meta(2), false, b"plain", &mask);
+        // A purge reads the category without the flag.
+        assert_eq!(q.purge(0b010), 1);
+        let mut out = Vec::new();
+        assert_eq!(q.take(&mut out), 2);
+        let got: Vec<(u8, bool, &[u8])> = Records(&out)
+            .map(|r| (r.meta.bit, r.needs_scan, r.tail))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(2, true, &b"flagged diag"[..]), (2, false, &b"plain"[..])]
+        );
     }
 
     #[test]

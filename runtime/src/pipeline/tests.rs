@@ -59,7 +59,8 @@ fn start(limits: Limits, spool: Option<&Path>, choice: Option<u8>, now: Instant)
     )
 }
 
-/// Queue records for events `(consent bit, retention days, minute, tag)`.
+/// Queue records for events `(consent bit, retention days, minute, tag)`, flagged for the
+/// full secret scan as `track()` flags them (by the scanner's prescreen of the tag).
 fn records(events: &[(u8, u32, u32, &str)]) -> Vec<u8> {
     let q = Queue::new(1 << 20, 1 << 30, 1 << 20, 1 << 30);
     let open = AtomicU8::new(0xff);
@@ -70,7 +71,8 @@ fn records(events: &[(u8, u32, u32, &str)]) -> Vec<u8> {
             retention_days,
             minute,
         };
-        q.push(meta, tail.as_bytes(), &open);
+        let flag = crate::scanner::prescreen(tag) == crate::scanner::Prescreen::Check;
+        q.push(meta, flag, tail.as_bytes(), &open);
     }
     let mut out = Vec::new();
     q.take(&mut out);
@@ -114,7 +116,8 @@ fn ids_of(body: &[u8]) -> Vec<String> {
 /// The accounting identity, with `accepted` events fed to the pipeline by the test.
 fn assert_balanced(p: &Pipeline, accepted: u64) {
     let t = p.tally();
-    let out = t.sent + t.rejected + t.revoked + t.expired + t.overflow + t.internal;
+    let out =
+        t.sent + t.rejected + t.revoked + t.expired + t.overflow + t.internal + t.secret_deferred;
     assert_eq!(
         accepted + t.loaded,
         out + p.pending() as u64,
@@ -558,9 +561,91 @@ fn no_ids_means_dropped_as_internal_not_lost_from_the_count() {
     assert_balanced(&p, 2);
 }
 
+/// A secret of each kind the scanner knows, each only found by the full scan.
+const SECRETS: &[&str] = &[
+    "mail alice@example.com now",
+    "peer 192.168.1.20 lost",
+    "from 2001:db8::ff00:42:8329",
+    "to 0x52908400098527886E0F7030069857D2E4169EE7",
+    "pay 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy now",
+    "legal winner thank year wave sausage worth useful legal winner thank yellow",
+    "card 5500-0000-0000-0004 declined",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+];
+
+#[test]
+fn a_flagged_secret_is_deleted_before_it_gets_an_id_a_batch_or_a_spool_record() {
+    for (i, secret) in SECRETS.iter().enumerate() {
+        assert_eq!(
+            crate::scanner::prescreen(secret),
+            crate::scanner::Prescreen::Check,
+            "{secret}"
+        );
+        assert!(crate::scanner::scan(secret).is_some(), "{secret}");
+        let dir = tmpdir("deferred");
+        let now = Instant::now();
+        let mut p = start(limits(), Some(&dir), Some(USAGE), now);
+        // A harmless string the prescreen cannot clear travels with the flag too.
+        let harmless = "wallet.transaction_signed";
+        let mut issued = 0;
+        p.drain(
+            Records(&usage(&["a", secret, harmless, secret])),
+            || {
+                issued += 1;
+                Some([issued; 16])
+            },
+            now,
+            MIN,
+        );
+        assert_eq!(issued, 2, "no id for a secret ({i})");
+        assert_eq!(p.tally().secret_deferred, 2);
+        assert_eq!(spooled_tags(&dir), ["a", harmless]);
+        let raw: Vec<u8> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flat_map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        assert!(
+            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} in the spool"
+        );
+        p.close_due(now, true);
+        let mut body = Vec::new();
+        let out = p.next_request(now, MIN, &mut body).unwrap();
+        assert_eq!(tags(&body), ["a", harmless]);
+        p.verdict(out.ticket, Verdict::Delivered, now, 0);
+        assert!(p.settled());
+        assert_balanced(&p, 4);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_flagged_record_that_does_not_parse_is_deleted_not_sent() {
+    let q = Queue::new(16, 1 << 20, 16, 1 << 20);
+    let open = AtomicU8::new(0xff);
+    let meta = Meta {
+        bit: USAGE,
+        retention_days: 30,
+        minute: MIN,
+    };
+    q.push(
+        meta,
+        true,
+        br#""name":"t.e","version":1,"fields":{"tag":"unterminated}"#,
+        &open,
+    );
+    let mut buf = Vec::new();
+    q.take(&mut buf);
+    let now = Instant::now();
+    let mut p = start(limits(), None, Some(USAGE), now);
+    p.drain(Records(&buf), counting_ids(), now, MIN);
+    assert_eq!((p.tally().internal, p.pending()), (1, 0));
+    assert_balanced(&p, 1);
+}
+
 #[derive(Clone, Debug)]
 enum Op {
-    Track(u8, u8),
+    Track(u8, u8, bool),
     Close,
     Send,
     Answer(u8),
@@ -572,7 +657,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (1u8..=5, 1u8..=3).prop_map(|(n, bits)| Op::Track(n, bits)),
+        4 => (1u8..=5, 1u8..=3, any::<bool>()).prop_map(|(n, bits, secret)| Op::Track(n, bits, secret)),
         2 => Just(Op::Close),
         4 => Just(Op::Send),
         4 => (0u8..7).prop_map(Op::Answer),
@@ -606,16 +691,21 @@ proptest! {
         let mut id = 0u8;
         for op in ops {
             match op {
-                Op::Track(n, bits) => {
-                    // Only what the gate lets through enters the queue.
+                Op::Track(n, bits, secret) => {
+                    // Only what the gate lets through enters the queue. With `secret`, every
+                    // other event carries a secret that only the sender's full scan finds.
                     let ev: Vec<(u8, u32, u32, &str)> = (0..n)
                         .map(|i| match bits {
                             3 if i % 2 == 0 => USAGE,
                             3 => DIAG,
                             b => b,
                         })
-                        .filter(|bit| bit & choice != 0)
-                        .map(|bit| (bit, 1, minute, "e"))
+                        .enumerate()
+                        .filter(|(_, bit)| bit & choice != 0)
+                        .map(|(i, bit)| {
+                            let tag = if secret && i % 2 == 1 { SECRETS[i % SECRETS.len()] } else { "e" };
+                            (bit, 1, minute, tag)
+                        })
                         .collect();
                     if !p.halted() && p.accepts_more() {
                         accepted += ev.len() as u64;
@@ -626,6 +716,9 @@ proptest! {
                 Op::Send => {
                     if out.is_none() {
                         out = p.next_request(now, minute, &mut body);
+                        if out.is_some() {
+                            prop_assert!(tags(&body).iter().all(|t| t == "e"), "{:?}", tags(&body));
+                        }
                     }
                 }
                 Op::Answer(k) => {
@@ -664,6 +757,7 @@ proptest! {
                         // (retention and consent were applied before the restart).
                         let loaded_now = p.pending();
                         prop_assert_eq!(loaded_now, before);
+                        prop_assert!(spooled_tags(&dir).iter().all(|t| t == "e"));
                         accepted = 0;
                     }
                 }

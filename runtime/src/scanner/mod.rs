@@ -9,7 +9,13 @@
 //! could match, and checks real structure — a TLD list, address ranges,
 //! card issuer ranges, base58check and bech32 checksums, the BIP-39 list —
 //! rather than shape alone. Matches never expose the value: only the
-//! [`SecretKind`] is reported. The rules and their trade-offs are listed in
+//! [`SecretKind`] is reported.
+//!
+//! Two stages, so that `track()` pays a bounded cost: [`prescreen`] (the
+//! summary and every detector's O(1) gate) runs on the caller and answers
+//! *clean* or *check*; [`scan`] (the detectors themselves) runs on the
+//! sender thread for records that need it (`encoded.rs` reads their string
+//! values back from the encoded JSON), before they get an id. The rules and their trade-offs are listed in
 //! `docs/runtime.md` (Secret scanner).
 
 mod api_keys;
@@ -18,6 +24,7 @@ mod bech32;
 mod card;
 mod checksum;
 mod email;
+pub mod encoded;
 mod ipv4;
 mod ipv6;
 mod jwt;
@@ -95,45 +102,117 @@ impl SecretKind {
     }
 }
 
+/// What the caller-side stage decided about a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prescreen {
+    /// No detector's gate opens: [`scan`] would find nothing, so the string
+    /// needs no further look.
+    Clean,
+    /// Some detector's gate opens: only the full [`scan`] can tell, and it
+    /// runs later, on the sender thread, before the record leaves memory.
+    Check,
+}
+
+/// Which detectors could match, from the summary alone: one O(1) test per
+/// detector on counts and bit maps, no loop over candidates. [`scan`] runs a
+/// detector only when its gate is open and [`prescreen`] answers
+/// [`Prescreen::Clean`] only when every gate is closed, so a clean prescreen
+/// implies that `scan` finds nothing, by construction.
+struct Gates {
+    email: bool,
+    ipv4: bool,
+    ipv6: bool,
+    jwt: bool,
+    card: bool,
+    words: bool,
+    pem: bool,
+    seed: bool,
+}
+
+impl Gates {
+    #[inline(always)]
+    fn of(b: &[u8], sum: &Summary) -> Gates {
+        Gates {
+            email: sum.at_or_percent() && sum.dots() >= 1,
+            ipv4: sum.dots() >= 3 && sum.digits() >= 4,
+            ipv6: sum.colons() >= 2,
+            // Base64url of a JSON header has a long alphanumeric run.
+            jwt: sum.dots() >= 2 && sum.long_run,
+            card: sum.card_possible(),
+            // Keys and addresses have a run of 14+ alphanumerics; credentials of
+            // 20+ bytes may be split by `_` or `-`.
+            words: sum.long_run || (b.len() >= 20 && sum.dash_or_underscore()),
+            pem: sum.dashes() >= 10 && sum.upper(),
+            // Twelve words need 36 letters; only then are they counted (a
+            // popcount over the letter map for strings of at most 64 bytes).
+            seed: sum.letters() >= 3 * seed::MIN_WORDS && sum.words() >= seed::MIN_WORDS,
+        }
+    }
+
+    #[inline(always)]
+    fn any(&self) -> bool {
+        self.email
+            || self.ipv4
+            || self.ipv6
+            || self.jwt
+            || self.card
+            || self.words
+            || self.pem
+            || self.seed
+    }
+}
+
+/// Nothing below can match fewer than 6 bytes (shortest: "a@b.cd").
+const MIN_LEN: usize = 6;
+
+/// The caller-side stage: the one-pass summary and every detector's gate,
+/// nothing that loops over candidates, hashes or looks words up. Answers
+/// [`Prescreen::Clean`] only when [`scan`] is certain to find nothing.
+pub fn prescreen(s: &str) -> Prescreen {
+    let b = s.as_bytes();
+    if b.len() < MIN_LEN {
+        return Prescreen::Clean;
+    }
+    let sum = Summary::of(b);
+    if Gates::of(b, &sum).any() {
+        Prescreen::Check
+    } else {
+        Prescreen::Clean
+    }
+}
+
 /// Returns the first kind of secret found in `s`, if any.
 pub fn scan(s: &str) -> Option<SecretKind> {
     let b = s.as_bytes();
-    // Nothing below can match fewer than 6 bytes (shortest: "a@b.cd").
-    if b.len() < 6 {
+    if b.len() < MIN_LEN {
         return None;
     }
     let sum = Summary::of(b);
-    if sum.at_or_percent() && sum.dots() >= 1 && email::scan(b) {
+    let g = Gates::of(b, &sum);
+    if g.email && email::scan(b) {
         return Some(SecretKind::Email);
     }
-    if sum.dots() >= 3 && sum.digits() >= 4 && ipv4::scan(b) {
+    if g.ipv4 && ipv4::scan(b) {
         return Some(SecretKind::Ipv4);
     }
-    if sum.colons() >= 2 && ipv6::scan(b) {
+    if g.ipv6 && ipv6::scan(b) {
         return Some(SecretKind::Ipv6);
     }
-    // Base64url of a JSON header has a long alphanumeric run.
-    if sum.dots() >= 2 && sum.long_run && jwt::scan(b) {
+    if g.jwt && jwt::scan(b) {
         return Some(SecretKind::Jwt);
     }
-    if sum.card_possible() && card::scan(b, sum.card_starts()) {
+    if g.card && card::scan(b, sum.card_starts()) {
         return Some(SecretKind::CardNumber);
     }
-    // Keys and addresses have a run of 14+ alphanumerics; credentials of
-    // 20+ bytes may be split by `_` or `-`.
-    if sum.long_run || (b.len() >= 20 && sum.dash_or_underscore()) {
+    if g.words {
         if let Some(kind) = words::scan(b, &sum) {
             return Some(kind);
         }
     }
-    if sum.dashes() >= 10 && sum.upper() && pem::scan(b) {
+    if g.pem && pem::scan(b) {
         return Some(SecretKind::PrivateKey);
     }
-    // Twelve words need 36 letters; only then are they counted.
-    if sum.letters() >= 3 * seed::MIN_WORDS && {
-        let words = sum.words();
-        words >= seed::MIN_WORDS && seed::scan(b, words, sum.letter_runs(b))
-    } {
+    if g.seed && seed::scan(b, sum.words(), sum.letter_runs(b)) {
         return Some(SecretKind::SeedPhrase);
     }
     None
