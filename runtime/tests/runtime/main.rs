@@ -7,6 +7,7 @@ mod support;
 mod accounting;
 mod consent;
 mod crash_report;
+mod deferred_secrets;
 mod delivery;
 mod expiry;
 mod metrics;

@@ -1,9 +1,10 @@
 //! Invariants of the scanner over generated inputs: it is total (any
 //! string, any bytes of UTF-8, no panic), a secret is still found whatever
 //! harmless words surround it, and the verdict on a string does not depend
-//! on text far away from the secret.
+//! on text far away from the secret; and `track()`'s prescreen never clears
+//! a string the full scan would flag.
 
-use candor::__private::scanner::scan;
+use candor::__private::scanner::{prescreen, scan, Prescreen};
 use proptest::prelude::*;
 
 use super::positives;
@@ -41,6 +42,65 @@ proptest! {
     #[test]
     fn total_on_gate_heavy_strings(s in gate_heavy()) {
         let _ = scan(&s);
+    }
+
+    #[test]
+    fn a_clean_prescreen_means_no_secret_on_any_string(s in any::<String>()) {
+        if prescreen(&s) == Prescreen::Clean {
+            prop_assert_eq!(scan(&s), None, "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn a_clean_prescreen_means_no_secret_on_gate_heavy_strings(s in gate_heavy()) {
+        if prescreen(&s) == Prescreen::Clean {
+            prop_assert_eq!(scan(&s), None, "{:?}", s);
+        }
+    }
+
+    /// Secrets cut down, one byte at a time from either end: the shapes closest to the
+    /// gates' edges.
+    #[test]
+    fn a_clean_prescreen_means_no_secret_on_cut_secrets(
+        pick in any::<prop::sample::Index>(),
+        from in 0usize..40,
+        to in 0usize..40,
+    ) {
+        let cases = cases();
+        let text = &cases[pick.index(cases.len())].text;
+        let chars: Vec<char> = text.chars().collect();
+        let end = chars.len().saturating_sub(to);
+        let cut: String = chars[from.min(end)..end].iter().collect();
+        if prescreen(&cut) == Prescreen::Clean {
+            prop_assert_eq!(scan(&cut), None, "{:?}", cut);
+        }
+    }
+}
+
+/// Over the whole corpus, secrets and harmless strings: a string the prescreen clears is one
+/// the full scan finds nothing in, and every secret the full scan finds needs it.
+#[test]
+fn a_clean_prescreen_means_no_secret_on_the_corpus() {
+    let secrets = positives::all(0x00c4_4d02_5ca1_2026);
+    let harmless = super::harmless::all(0x00c4_4d02_5ca1_2026 ^ 0xffff);
+    let texts = secrets
+        .iter()
+        .map(|c| &c.text)
+        .chain(harmless.iter().map(|h| &h.text));
+    let (mut clean, mut total) = (0, 0);
+    for t in texts {
+        total += 1;
+        if prescreen(t) == Prescreen::Clean {
+            clean += 1;
+            assert_eq!(scan(t), None, "{t:?}");
+        }
+    }
+    // The property is not vacuous: the corpus has strings of both verdicts.
+    assert!(clean > 0 && clean < total, "{clean} of {total}");
+    for c in &secrets {
+        if scan(&c.text).is_some() {
+            assert_eq!(prescreen(&c.text), Prescreen::Check, "{:?}", c.text);
+        }
     }
 }
 
