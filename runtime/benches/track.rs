@@ -3,16 +3,19 @@
 //! runs with a transport that discards, so only candor's own work is in the
 //! numbers; the network path is measured by `runtime/examples/loopback_throughput.rs`.
 //!
-//! In the same run, the secret scanner alone (`scanner/…`): harmless strings
-//! up to the policy's 64 bytes, the worst harmless string per detector (one
-//! that passes the detector's gate and makes it work to the end), secrets of
-//! every kind, and long strings for the cost per byte.
+//! In the same run, the secret scanner alone: what `track()` pays for a string
+//! (`scanner/…`, the prescreen: summary and gates) and what the sender thread
+//! pays for a string the prescreen could not clear (`scanner_full/…`, the full
+//! scan), on the same cases: harmless strings up to the policy's 64 bytes, the
+//! worst harmless string per detector (one that passes the detector's gate and
+//! makes it work to the end), secrets of every kind, and long strings for the
+//! cost per byte.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use candor::__private::randomize_index;
-use candor::__private::scanner::scan;
+use candor::__private::scanner::{prescreen, scan, Prescreen};
 use candor::transport::{Request, Response, Transport, TransportError};
 use candor::{Client, Config, Consent, EncodeError, Event, EventMeta, FieldWriter, Outcome};
 use candor_core::randomized_response::{DeviceRule, RandomizedResponse};
@@ -206,9 +209,30 @@ const SHA256_H0: [u32; 8] = [
 ];
 
 fn scanner_benches(c: &mut Criterion) {
+    // The caller's cost: the prescreen `track()` runs on every string.
     let mut g = c.benchmark_group("scanner");
     for (name, s) in SCANNER_CASES {
         assert!(s.len() <= 64, "{name} is {} bytes", s.len());
+        // A secret is never cleared by the prescreen.
+        if name.starts_with("secret/") {
+            assert_eq!(prescreen(s), Prescreen::Check, "{name}");
+        }
+        g.bench_function(*name, |b| b.iter(|| prescreen(black_box(s))));
+    }
+    for len in [1024usize, 32 * 1024] {
+        g.throughput(Throughput::Bytes(len as u64));
+        for (name, unit) in LONG_UNITS {
+            let long = long_string(unit, len);
+            g.bench_function(format!("long/{name}_{len}"), |b| {
+                b.iter(|| prescreen(black_box(&long)))
+            });
+        }
+    }
+    g.finish();
+
+    // The sender's cost for a string the prescreen could not clear.
+    let mut g = c.benchmark_group("scanner_full");
+    for (name, s) in SCANNER_CASES {
         // The cases must be what their names say.
         assert_eq!(scan(s).is_some(), name.starts_with("secret/"), "{name}");
         g.bench_function(*name, |b| b.iter(|| scan(black_box(s))));

@@ -1,23 +1,25 @@
-//! Runs the secret scanner on one bench case a given number of times, for
-//! counting instructions per call with callgrind (load-independent, unlike
-//! wall time on a shared machine):
+//! Runs one stage of the secret scanner on one bench case a given number of
+//! times, for counting instructions per call with callgrind
+//! (load-independent, unlike wall time on a shared machine). The stage is
+//! `prescreen` (what `track()` runs; the default) or `full` (the full scan the
+//! sender runs on strings the prescreen could not clear):
 //!
 //! ```sh
 //! cargo build --release -p candor --example scanner_cost
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-//!     target/release/examples/scanner_cost worst/email 0      # baseline
+//!     target/release/examples/scanner_cost worst/email 0 full     # baseline
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-//!     target/release/examples/scanner_cost worst/email 10000
+//!     target/release/examples/scanner_cost worst/email 10000 full
 //! # instructions per call = (Ir of the second - Ir of the first) / 10000
 //! ```
 //!
-//! `runtime/benches/scanner_callgrind.sh` does this for every case. Case
-//! names are those of the bench group `scanner/…` (`long/<unit>_<len>` for
-//! the long strings).
+//! `runtime/benches/scanner_callgrind.sh` does this for every case and both
+//! stages. Case names are those of the bench groups `scanner/…` and
+//! `scanner_full/…` (`long/<unit>_<len>` for the long strings).
 
 use std::hint::black_box;
 
-use candor::__private::scanner::scan;
+use candor::__private::scanner::{prescreen, scan, Prescreen};
 
 #[path = "../benches/support/scanner_cases.rs"]
 mod scanner_cases;
@@ -26,7 +28,7 @@ use scanner_cases::{long_string, LONG_UNITS, SCANNER_CASES};
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(name), Some(iters)) = (args.next(), args.next()) else {
-        eprintln!("usage: scanner_cost <case|--list> <iterations>");
+        eprintln!("usage: scanner_cost <case|--list> <iterations> [prescreen|full]");
         std::process::exit(2);
     };
     let mut cases: Vec<(String, String)> = SCANNER_CASES
@@ -51,8 +53,22 @@ fn main() {
         .unwrap_or_else(|| panic!("no case {name}"));
     let expect = name.starts_with("secret/");
     let mut found = 0u64;
-    for _ in 0..iters {
-        found += u64::from(scan(black_box(s)).is_some());
+    match args.next().as_deref() {
+        None | Some("prescreen") => {
+            for _ in 0..iters {
+                found += u64::from(prescreen(black_box(s)) == Prescreen::Check);
+            }
+            // A secret is never cleared; a harmless string may need the full scan.
+            if expect {
+                assert_eq!(found, iters, "{name}");
+            }
+        }
+        Some("full") => {
+            for _ in 0..iters {
+                found += u64::from(scan(black_box(s)).is_some());
+            }
+            assert_eq!(found, if expect { iters } else { 0 }, "{name}");
+        }
+        Some(other) => panic!("no stage {other}"),
     }
-    assert_eq!(found, if expect { iters } else { 0 }, "{name}");
 }
