@@ -237,6 +237,17 @@ fn scanner_benches(c: &mut Criterion) {
         assert_eq!(scan(s).is_some(), name.starts_with("secret/"), "{name}");
         g.bench_function(*name, |b| b.iter(|| scan(black_box(s))));
     }
+    // What the sender pays per flagged record on top of the scan: reading the `fields`
+    // object back from the encoded event (the 5-field event, its string one the prescreen
+    // cannot clear), then the full scan of its strings.
+    let record = br#""name":"wallet.swap_completed","version":1,"time":"2026-11-30T04:00Z","fields":{"network":"ethereum","asset":"usdc","amount_usd":100,"duration_ms":1830,"error_code":"wallet.transaction_signed"}}"#;
+    assert_eq!(
+        candor::__private::scanner::encoded::scan_tail(record),
+        candor::__private::scanner::encoded::Verdict::Clean
+    );
+    g.bench_function("record/swap_completed_flagged", |b| {
+        b.iter(|| candor::__private::scanner::encoded::scan_tail(black_box(record)))
+    });
     // A base58check checksum (SHA-256 twice) of an address payload (21
     // bytes): the portable implementation written from the standard against
     // `sha2`'s compression function (SHA-NI detected at run time).

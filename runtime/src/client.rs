@@ -40,7 +40,9 @@ use crate::wire::AppInfo;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// Accepted into the queue.
+    /// Accepted into the queue. A string value the scanner's prescreen could not clear is
+    /// scanned in full on the sender thread before the event gets an id; if that finds a
+    /// secret, the event is deleted there and counted `dropped.secret_deferred`.
     Queued,
     /// Its consent category is off, the environment opts out, or the client is shut down:
     /// dropped, not counted.
@@ -51,7 +53,11 @@ pub enum Outcome {
     TooLarge,
     /// A field failed its schema check: dropped and counted.
     Invalid,
-    /// The secret scanner matched a string value: dropped and counted.
+    /// The secret scanner matched a string value: dropped and counted (`dropped.secret`).
+    /// `track()` runs only the scanner's bounded prescreen and answers [`Outcome::Queued`]
+    /// for a string it cannot clear, so a secret is reported through
+    /// `dropped.secret_deferred` instead; this outcome remains for writers that scan in
+    /// full at once.
     Secret(SecretKind),
     /// The event's schema expired (its `expires` date has passed by the runtime's coarse
     /// clock): not recorded, counted as `dropped.schema_expired`.
@@ -745,6 +751,57 @@ mod tests {
         Client::start(cfg, NoErasure)
             .unwrap()
             .shutdown(Duration::from_secs(1));
+    }
+
+    /// A crash report goes straight to the spool without passing the sender's drain: it gets
+    /// the full scan when it is written, not only the prescreen `track()` runs.
+    #[test]
+    fn a_crash_report_is_scanned_in_full_before_it_is_written() {
+        struct Report(&'static str);
+        impl Event for Report {
+            const META: crate::EventMeta = crate::EventMeta {
+                name: "test.crashed",
+                version: 1,
+                consent: Consent::Diagnostics,
+                retention_days: 30,
+                fingerprint: "0000000000000000",
+                expires_day: crate::EventMeta::NEVER_EXPIRES,
+            };
+            fn encode_fields(&self, w: &mut FieldWriter<'_>) -> Result<(), EncodeError> {
+                w.begin();
+                w.str("site", self.0, &crate::encode::StrCheck::NONE)?;
+                w.end();
+                Ok(())
+            }
+        }
+        let client = Client::start(
+            Config::new("t", "1"),
+            crate::FileTransport::new(std::io::sink()),
+        )
+        .unwrap();
+        client.set_consent(Consent::Diagnostics, true);
+        let s = client.shared();
+        for secret in [
+            "panicked near alice@example.com",
+            "peer 192.168.1.20 lost",
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+        ] {
+            assert_eq!(
+                crate::scanner::prescreen(secret),
+                crate::scanner::Prescreen::Check
+            );
+            assert!(s.encode_report(&Report(secret)).is_none(), "{secret}");
+        }
+        assert_eq!(client.counters().dropped.secret, 3);
+        let (_, body) = s
+            .encode_report(&Report("src/main.rs:12 wallet.transaction_signed"))
+            .expect("a harmless report is written");
+        assert_eq!(
+            body[0],
+            Consent::Diagnostics.bit(),
+            "no flag in a spool record"
+        );
+        client.shutdown(Duration::from_secs(1));
     }
 
     #[test]
