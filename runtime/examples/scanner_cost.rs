@@ -1,8 +1,10 @@
 //! Runs one stage of the secret scanner on one bench case a given number of
 //! times, for counting instructions per call with callgrind
 //! (load-independent, unlike wall time on a shared machine). The stage is
-//! `prescreen` (what `track()` runs; the default) or `full` (the full scan the
-//! sender runs on strings the prescreen could not clear):
+//! `prescreen` (what `track()` runs; the default), `full` (the full scan the
+//! sender runs on strings the prescreen could not clear) or `record` (what the
+//! sender runs for a flagged record: the 5-field event of the benchmarks with
+//! the case as its string, read back from its JSON and scanned):
 //!
 //! ```sh
 //! cargo build --release -p candor --example scanner_cost
@@ -19,6 +21,7 @@
 
 use std::hint::black_box;
 
+use candor::__private::scanner::encoded::{scan_tail, Verdict};
 use candor::__private::scanner::{prescreen, scan, Prescreen};
 
 #[path = "../benches/support/scanner_cases.rs"]
@@ -66,6 +69,25 @@ fn main() {
         Some("full") => {
             for _ in 0..iters {
                 found += u64::from(scan(black_box(s)).is_some());
+            }
+            assert_eq!(found, if expect { iters } else { 0 }, "{name}");
+        }
+        Some("record") => {
+            let mut record = br#""name":"wallet.swap_completed","version":1,"time":"2026-11-30T04:00Z","fields":{"network":"ethereum","asset":"usdc","amount_usd":100,"duration_ms":1830,"error_code":""#.to_vec();
+            for c in s.chars() {
+                match c {
+                    '"' => record.extend_from_slice(b"\\\""),
+                    '\\' => record.extend_from_slice(b"\\\\"),
+                    '\n' => record.extend_from_slice(b"\\n"),
+                    c if (c as u32) < 0x20 => {
+                        record.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+                    }
+                    c => record.extend_from_slice(c.to_string().as_bytes()),
+                }
+            }
+            record.extend_from_slice(b"\"}}");
+            for _ in 0..iters {
+                found += u64::from(matches!(scan_tail(black_box(&record)), Verdict::Secret(_)));
             }
             assert_eq!(found, if expect { iters } else { 0 }, "{name}");
         }

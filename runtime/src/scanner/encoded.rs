@@ -36,10 +36,10 @@ pub fn scan_tail(tail: &[u8]) -> Verdict {
     // The tail is an object's members without the opening brace.
     loop {
         c.ws();
-        if !c.string(&mut text) {
+        let Some(key) = c.string(&mut text) else {
             return Verdict::Unreadable;
-        }
-        let is_fields = text == b"fields";
+        };
+        let is_fields = key == b"fields";
         c.ws();
         if !c.eat(b':') {
             return Verdict::Unreadable;
@@ -98,12 +98,36 @@ pub fn two_stage(s: &str) -> Option<SecretKind> {
     }
 }
 
+/// Index of the first `"` or `\\` in `b`, eight bytes at a time.
+fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const H: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let (q, s) = (x ^ (u64::from(b'"') * L), x ^ (u64::from(b'\\') * L));
+        // A zero byte in `q` or `s`; exact for the lowest one, which is all
+        // that is used (borrows only run upwards from a zero byte).
+        let hit = (q.wrapping_sub(L) & !q | s.wrapping_sub(L) & !s) & H;
+        if hit != 0 {
+            return Some(at + hit.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|n| at + n)
+}
+
 struct Cursor<'a> {
     b: &'a [u8],
     i: usize,
 }
 
-impl Cursor<'_> {
+impl<'a> Cursor<'a> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -136,10 +160,10 @@ impl Cursor<'_> {
         }
         match self.peek() {
             Some(b'"') => {
-                if !self.string(text) {
+                let Some(s) = self.string(text) else {
                     return false;
-                }
-                match std::str::from_utf8(text) {
+                };
+                match std::str::from_utf8(s) {
                     Ok(s) => on_str(s).is_none(),
                     Err(_) => false,
                 }
@@ -152,7 +176,7 @@ impl Cursor<'_> {
                 }
                 loop {
                     self.ws();
-                    if !self.string(text) {
+                    if self.string(text).is_none() {
                         return false;
                     }
                     self.ws();
@@ -211,26 +235,26 @@ impl Cursor<'_> {
         }
     }
 
-    /// A JSON string, unescaped into `out` (as UTF-8 bytes).
-    fn string(&mut self, out: &mut Vec<u8>) -> bool {
-        out.clear();
+    /// A JSON string, unescaped: borrowed from the record when it has no
+    /// escape (the common case), else built in `scratch`.
+    fn string<'s>(&mut self, scratch: &'s mut Vec<u8>) -> Option<&'s [u8]>
+    where
+        'a: 's,
+    {
         if !self.eat(b'"') {
-            return false;
+            return None;
         }
+        let start = self.i;
+        let n = quote_or_backslash(&self.b[start..])?;
+        self.i += n;
+        if self.eat(b'"') {
+            return Some(&self.b[start..start + n]);
+        }
+        scratch.clear();
+        scratch.extend_from_slice(&self.b[start..start + n]);
         loop {
-            let rest = &self.b[self.i..];
-            let Some(n) = rest.iter().position(|&c| c == b'"' || c == b'\\') else {
-                return false;
-            };
-            out.extend_from_slice(&rest[..n]);
-            self.i += n;
-            if self.eat(b'"') {
-                return true;
-            }
             self.i += 1; // the backslash
-            let Some(e) = self.peek() else {
-                return false;
-            };
+            let e = self.peek()?;
             self.i += 1;
             let c = match e {
                 b'"' => '"',
@@ -241,14 +265,18 @@ impl Cursor<'_> {
                 b'n' => '\n',
                 b'r' => '\r',
                 b't' => '\t',
-                b'u' => match self.unicode_escape() {
-                    Some(c) => c,
-                    None => return false,
-                },
-                _ => return false,
+                b'u' => self.unicode_escape()?,
+                _ => return None,
             };
             let mut utf8 = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            let rest = &self.b[self.i..];
+            let n = quote_or_backslash(rest)?;
+            scratch.extend_from_slice(&rest[..n]);
+            self.i += n;
+            if self.eat(b'"') {
+                return Some(scratch);
+            }
         }
     }
 
@@ -381,6 +409,26 @@ mod tests {
             Verdict::Unreadable
         );
         assert_eq!(scan_tail(b""), Verdict::Unreadable);
+    }
+
+    #[test]
+    fn finds_the_first_quote_or_backslash_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for (c, filler) in [(b'"', b'a'), (b'\\', 0xffu8), (b'"', 0x22 ^ 0x80)] {
+                    let mut b = vec![filler; len];
+                    if at < len {
+                        b[at] = c;
+                        // A second hit after the first never hides it.
+                        if at + 1 < len {
+                            b[at + 1] = b'\\';
+                        }
+                    }
+                    let want = b.iter().position(|&x| x == b'"' || x == b'\\');
+                    assert_eq!(quote_or_backslash(&b), want, "{len} {at} {b:?}");
+                }
+            }
+        }
     }
 
     #[test]
