@@ -2,8 +2,10 @@
 # Instructions per call of both stages of the secret scanner for every bench
 # case, counted with callgrind on the release build: (Ir of N calls - Ir of 0
 # calls) / N. "prescreen" is what track() pays on the caller; "full" is the
-# full scan the sender thread runs on strings the prescreen could not clear
-# (the third column says what the prescreen answered).
+# full scan the sender thread runs on strings the prescreen could not clear;
+# "record" is what the sender runs for a flagged record (the 5-field event of
+# the benchmarks with the case as its string, read back from its JSON and
+# every string scanned).
 # Usage: bash runtime/benches/scanner_callgrind.sh [N]   (default 2000)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -16,14 +18,16 @@ ir() {
 }
 base_pre=$(ir harmless/identifier 0 prescreen)
 base_full=$(ir harmless/identifier 0 full)
-printf '%-32s %6s %10s %10s\n' case bytes prescreen full
+base_rec=$(ir harmless/identifier 0 record)
+printf '%-32s %6s %10s %10s %10s\n' case bytes prescreen full record
 "$bin" --list 0 | while IFS=$'\t' read -r name len; do
     pre=$(( ($(ir "$name" "$n" prescreen) - base_pre) / n ))
     full=$(( ($(ir "$name" "$n" full) - base_full) / n ))
     if [ "$len" -gt 64 ]; then
-        printf '%-32s %6s %10s %10s   per byte: %s.%02d %s.%02d\n' "$name" "$len" "$pre" "$full" \
+        printf '%-32s %6s %10s %10s %10s   per byte: %s.%02d %s.%02d\n' "$name" "$len" "$pre" "$full" - \
             $((pre / len)) $(( (pre * 100 / len) % 100 )) $((full / len)) $(( (full * 100 / len) % 100 ))
     else
-        printf '%-32s %6s %10s %10s\n' "$name" "$len" "$pre" "$full"
+        rec=$(( ($(ir "$name" "$n" record) - base_rec) / n ))
+        printf '%-32s %6s %10s %10s %10s\n' "$name" "$len" "$pre" "$full" "$rec"
     fi
 done

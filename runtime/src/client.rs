@@ -774,11 +774,8 @@ mod tests {
                 Ok(())
             }
         }
-        let client = Client::start(
-            Config::new("t", "1"),
-            crate::FileTransport::new(std::io::sink()),
-        )
-        .unwrap();
+        let client =
+            Client::start(Config::new("t", "1"), crate::FileTransport::new(io::sink())).unwrap();
         client.set_consent(Consent::Diagnostics, true);
         let s = client.shared();
         for secret in [

@@ -51,7 +51,7 @@ pub fn scan_tail(tail: &[u8]) -> Verdict {
                 _ => Verdict::Unreadable,
             };
         }
-        if !c.value(0, &mut text, &mut |_| None) {
+        if !c.value(0, &mut text, &mut |_| true) {
             return Verdict::Unreadable;
         }
         c.ws();
@@ -68,33 +68,23 @@ pub fn scan_fields(object: &[u8]) -> Verdict {
     let mut c = Cursor { b: object, i: 0 };
     let mut text = Vec::new();
     let mut found = None;
+    let mut bad = false;
     let ok = c.value(0, &mut text, &mut |s| {
-        let kind = scan(s);
-        found = found.or(kind);
-        kind
+        // Nothing shorter can match (`scan` skips it too).
+        if s.len() < super::MIN_LEN {
+            return true;
+        }
+        let Ok(s) = std::str::from_utf8(s) else {
+            bad = true;
+            return false;
+        };
+        found = scan(s);
+        found.is_none()
     });
-    match (ok, found) {
-        (_, Some(kind)) => Verdict::Secret(kind),
-        (true, None) => Verdict::Clean,
-        (false, None) => Verdict::Unreadable,
-    }
-}
-
-/// The verdict on `s` of both stages together, as for a string field of a
-/// tracked event: the prescreen on the caller, then, if it could not clear
-/// the string, the full scan on the string read back from its encoding.
-/// What the corpus figures measure: what may leave the device.
-pub fn two_stage(s: &str) -> Option<SecretKind> {
-    if super::prescreen(s) == super::Prescreen::Clean {
-        return None;
-    }
-    let mut object = b"{\"v\":\"".to_vec();
-    crate::encode::write_escaped(&mut object, s);
-    object.extend_from_slice(b"\"}");
-    match scan_fields(&object) {
-        Verdict::Secret(kind) => Some(kind),
-        Verdict::Clean => None,
-        Verdict::Unreadable => unreachable!("the encoder's output reads back"),
+    match found {
+        Some(kind) => Verdict::Secret(kind),
+        None if ok && !bad => Verdict::Clean,
+        None => Verdict::Unreadable,
     }
 }
 
@@ -147,13 +137,13 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// One value; `on_str` sees every string value (not object keys) and
-    /// stops the walk by returning a kind.
+    /// One value; `on_str` sees every string value (not object keys),
+    /// unescaped, and stops the walk by returning false.
     fn value(
         &mut self,
         depth: u32,
         text: &mut Vec<u8>,
-        on_str: &mut impl FnMut(&str) -> Option<SecretKind>,
+        on_str: &mut impl FnMut(&[u8]) -> bool,
     ) -> bool {
         if depth > MAX_DEPTH {
             return false;
@@ -163,10 +153,7 @@ impl<'a> Cursor<'a> {
                 let Some(s) = self.string(text) else {
                     return false;
                 };
-                match std::str::from_utf8(s) {
-                    Ok(s) => on_str(s).is_none(),
-                    Err(_) => false,
-                }
+                on_str(s)
             }
             Some(b'{') => {
                 self.i += 1;
@@ -318,9 +305,12 @@ mod tests {
         let mut c = Cursor { b: object, i: 0 };
         let mut text = Vec::new();
         let mut seen = Vec::new();
-        c.value(0, &mut text, &mut |s| {
-            seen.push(s.to_owned());
-            None
+        c.value(0, &mut text, &mut |s| match std::str::from_utf8(s) {
+            Ok(s) => {
+                seen.push(s.to_owned());
+                true
+            }
+            Err(_) => false,
         })
         .then_some(seen)
     }
