@@ -282,8 +282,9 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: Color) -> 
         on: color == Color::Always,
     };
     let mut out = String::new();
+    let mut long_lines = LongLines::default();
     for d in diags {
-        render_one(&mut out, d, sources, &style);
+        render_one(&mut out, d, sources, &style, &mut long_lines);
         out.push('\n');
     }
     let (errors, warnings) = count(diags);
@@ -306,7 +307,13 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: Color) -> 
     out
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Style) {
+fn render_one(
+    out: &mut String,
+    d: &Diagnostic,
+    sources: &SourceMap,
+    style: &Style,
+    long_lines: &mut LongLines,
+) {
     let (word, colour) = match d.severity {
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
@@ -319,22 +326,25 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         style.paint("1", &shown_text(&d.message))
     );
     if file_of(d.span, sources).is_some() {
-        snippet(out, d.span, sources, style, colour, "-->", None);
+        let mark = Mark {
+            colour,
+            arrow: "-->",
+            label: None,
+        };
+        snippet(out, d.span, sources, style, &mark, long_lines);
     }
     if let Some((span, note)) = d
         .related
         .as_ref()
         .filter(|r| file_of(r.0, sources).is_some())
     {
-        snippet(
-            out,
-            *span,
-            sources,
-            style,
-            "1;36",
-            ":::",
-            Some(&shown_text(note)),
-        );
+        let note = shown_text(note);
+        let mark = Mark {
+            colour: "1;36",
+            arrow: ":::",
+            label: Some(&note),
+        };
+        snippet(out, *span, sources, style, &mark, long_lines);
     }
     if let Some(help) = &d.help {
         let pad = " ".repeat(d.span.start.line.to_string().len());
@@ -347,15 +357,27 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
     }
 }
 
+/// How a snippet marks its place: the caret's colour, the arrow before the file name, and a
+/// label after the carets.
+struct Mark<'a> {
+    colour: &'a str,
+    arrow: &'a str,
+    label: Option<&'a str>,
+}
+
 fn snippet(
     out: &mut String,
     span: Span,
     sources: &SourceMap,
     style: &Style,
-    colour: &str,
-    arrow: &str,
-    label: Option<&str>,
+    mark: &Mark<'_>,
+    long_lines: &mut LongLines,
 ) {
+    let Mark {
+        colour,
+        arrow,
+        label,
+    } = *mark;
     let file = sources.get(span.file);
     let number = span.start.line.to_string();
     let pad = " ".repeat(number.len());
@@ -369,6 +391,24 @@ fn snippet(
     );
     let Some(line) = file.line(span.start.line) else {
         return;
+    };
+    // Only the part of a long line that can be shown is prepared, so that many diagnostics on
+    // one huge line cost what they print, not the line's length each.
+    let (line, skipped) = long_lines.window(span, line);
+    let span = Span {
+        start: crate::source::Pos {
+            col: span.start.col.saturating_sub(skipped).max(1),
+            ..span.start
+        },
+        end: if span.end.line == span.start.line {
+            crate::source::Pos {
+                col: span.end.col.saturating_sub(skipped).max(1),
+                ..span.end
+            }
+        } else {
+            span.end
+        },
+        file: span.file,
     };
     let bar = style.paint("1;34", "|");
     let _ = writeln!(out, "{pad} {bar}");
@@ -443,6 +483,75 @@ fn snippet(
         " ".repeat(from),
         style.paint(colour, &format!("{carets}{label}"))
     );
+}
+
+/// Lines longer than this many bytes are cut to a window of characters around the caret
+/// before a snippet is prepared.
+const LONG_LINE_BYTES: usize = 8 * MAX_SHOWN_LINE;
+/// Characters kept before the caret in that window: more than a line shown whole may have,
+/// so the snippet cuts the window (and marks the cut with `…`) as it would cut the whole line
+/// (each character prints as one column or more).
+const WINDOW_BEFORE: usize = MAX_SHOWN_LINE + CONTEXT;
+/// Characters kept from the caret on: more than a cut can show, so the cut (and its `…`) is
+/// made by the snippet exactly as on the whole line.
+const WINDOW_AFTER: usize = 2 * MAX_SHOWN_LINE;
+/// Every this many characters of a long line, its byte offset is remembered.
+const MARK_EVERY: usize = 256;
+
+/// Byte offsets of every [`MARK_EVERY`]th character of the long lines met so far, so that the
+/// window of each further diagnostic on the same line is found without scanning from its start.
+struct LongLines {
+    /// Lines up to this many bytes are prepared whole.
+    min_bytes: usize,
+    /// Per line: the offsets, and the line's length in characters.
+    marks: std::collections::HashMap<(crate::source::FileId, u32), (Vec<usize>, usize)>,
+}
+
+impl Default for LongLines {
+    fn default() -> LongLines {
+        LongLines {
+            min_bytes: LONG_LINE_BYTES,
+            marks: Default::default(),
+        }
+    }
+}
+
+impl LongLines {
+    /// The part of `line` worth preparing for a snippet at `span`, and how many characters
+    /// were left out before it.
+    fn window<'l>(&mut self, span: Span, line: &'l str) -> (&'l str, u32) {
+        if line.len() <= self.min_bytes {
+            return (line, 0);
+        }
+        let (marks, chars) = &*self
+            .marks
+            .entry((span.file, span.start.line))
+            .or_insert_with(|| {
+                let marks: Vec<usize> = line
+                    .char_indices()
+                    .step_by(MARK_EVERY)
+                    .map(|(i, _)| i)
+                    .collect();
+                let last = marks.last().copied().unwrap_or(0);
+                let chars = (marks.len().max(1) - 1) * MARK_EVERY + line[last..].chars().count();
+                (marks, chars)
+            });
+        let byte_of = |char_index: usize| -> usize {
+            match marks.get(char_index / MARK_EVERY) {
+                Some(&from) => line[from..]
+                    .char_indices()
+                    .nth(char_index % MARK_EVERY)
+                    .map_or(line.len(), |(i, _)| from + i),
+                None => line.len(),
+            }
+        };
+        // A caret past the end of the line is anchored at its end.
+        let caret = (span.start.col as usize).saturating_sub(1).min(*chars);
+        let first = caret.saturating_sub(WINDOW_BEFORE);
+        let last = caret.saturating_add(WINDOW_AFTER);
+        let (a, b) = (byte_of(first), byte_of(last));
+        (&line[a..b], first as u32)
+    }
 }
 
 /// Longest source line shown whole in a snippet, in columns as printed.
@@ -530,4 +639,67 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialize");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    /// Windowing a long line changes nothing in what is printed: the same snippet as when
+    /// the whole line is prepared, for lines with wide, hidden and tab characters and
+    /// carets and spans anywhere on them.
+    mod long_lines {
+        use super::super::*;
+        use crate::source::{Pos, SourceMap};
+        use proptest::prelude::*;
+
+        fn render(text: &str, spans: &[(u32, u32)], windowed: bool) -> String {
+            let mut sources = SourceMap::default();
+            let file = sources.add_text("long.yaml", text);
+            let mut long_lines = LongLines::default();
+            if !windowed {
+                long_lines.min_bytes = usize::MAX;
+            }
+            let mut out = String::new();
+            for &(col, len) in spans {
+                let span = Span {
+                    file,
+                    start: Pos { line: 2, col },
+                    end: Pos {
+                        line: 2,
+                        col: col + len,
+                    },
+                };
+                let mark = Mark {
+                    colour: "1",
+                    arrow: "-->",
+                    label: None,
+                };
+                snippet(
+                    &mut out,
+                    span,
+                    &sources,
+                    &Style { on: false },
+                    &mark,
+                    &mut long_lines,
+                );
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+            #[test]
+            fn a_windowed_snippet_prints_what_the_whole_line_does(
+                unit in proptest::collection::vec(
+                    prop_oneof![Just('a'), Just(' '), Just('\t'), Just('é'), Just('界'), Just('\u{202e}'), Just('\u{7}')],
+                    1..40,
+                ),
+                repeat in 50usize..400,
+                spans in proptest::collection::vec((1u32..20_000, 0u32..600), 1..12),
+            ) {
+                let line: String = unit.iter().cycle().take(unit.len() * repeat).collect();
+                let text = format!("first: line\n{line}\nlast: line\n");
+                prop_assert_eq!(render(&text, &spans, true), render(&text, &spans, false));
+            }
+        }
+    }
 }
