@@ -1,11 +1,23 @@
-//! A strict, zero-copy reader of exactly one document kind: `candor.batch/1`
-//! (see `docs/wire-format.md`).
+//! The one reader of `candor.batch/1` (see `docs/wire-format.md`): strict and zero-copy, used
+//! by the vendor encoders (the runtime's sinks and the collector's relay) and by the
+//! collector's ingest alike, so that what a batch is has one definition.
 //!
-//! Strict because the relay reads documents from the network and a vendor must never receive
-//! more than candor's rules allow: every key is known and appears once, every value has its
-//! wire type and pattern, field names are candor names (so no `$`-prefixed vendor property,
-//! such as PostHog's `$set` or Mixpanel's `$device_id`, can ride along), and field values are
-//! flat strings, finite numbers or booleans. Key order is free, as in any JSON object.
+//! Strict because documents come from the network: every key is known and appears once, every
+//! value has its wire type and pattern (the wire format's JSON Schema,
+//! `runtime/wire/batch.schema.json`), and a refusal names a rule and a byte offset, never a
+//! value from the document (a refused value can be exactly the personal data a schema
+//! forbids). Key order is free, as in any JSON object.
+//!
+//! The envelope and every event's `id`, `name`, `version` and `time` are read the same way for
+//! every reader; what differs is how much of `fields` is judged here:
+//! - [`Batch::read`] (the encoders) also requires flat fields with candor names, each once,
+//!   holding strings, finite numbers or booleans: a vendor must never receive more than
+//!   candor's rules allow (no `$`-prefixed vendor property such as PostHog's `$set` rides
+//!   along), and the whole document is refused otherwise.
+//! - [`Batch::read_envelope`] (the collector) checks only that `fields` is a JSON object and
+//!   keeps its text ([`RawFields`]), as the wire schema says: whether an event's fields fit its
+//!   schema is judged per event against the registry, so that one bad event is quarantined
+//!   rather than its whole batch refused. [`RawFields::members`] walks the object.
 //!
 //! Zero-copy because the runtime's sinks encode every batch they send: values stay slices of
 //! the input and are copied once, into the vendor's body.
@@ -20,9 +32,10 @@ pub const BATCH_FORMAT: &str = candor_core::wire::BATCH_FORMAT;
 /// Longest field or namespace/event name segment the schema language allows.
 pub const MAX_NAME_LEN: usize = candor_core::names::MAX_NAME_LEN;
 
-/// A read `candor.batch/1` document.
+/// A read `candor.batch/1` document; `F` is how each event's `fields` were read ([`Fields`]
+/// by [`Batch::read`], [`RawFields`] by [`Batch::read_envelope`]).
 #[derive(Clone, Debug)]
-pub struct Batch<'a> {
+pub struct Batch<'a, F = Fields<'a>> {
     /// The sending app.
     pub app: App<'a>,
     /// The anonymous installation id, present only if the app enabled it.
@@ -30,8 +43,11 @@ pub struct Batch<'a> {
     /// The minute the document was built.
     pub sent_at: Minute<'a>,
     /// One or more events, in document order.
-    pub events: Vec<Event<'a>>,
+    pub events: Vec<Event<'a, F>>,
 }
+
+/// A batch whose events' `fields` are kept as text, for per-event judgement.
+pub type Envelope<'a> = Batch<'a, RawFields<'a>>;
 
 /// The `app` object.
 #[derive(Clone, Copy, Debug)]
@@ -46,7 +62,7 @@ pub struct App<'a> {
 
 /// One element of `events`.
 #[derive(Clone, Debug)]
-pub struct Event<'a> {
+pub struct Event<'a, F = Fields<'a>> {
     /// The event's id, stable across resends.
     pub id: Id,
     /// Dotted schema name, e.g. `wallet.transaction_signed`.
@@ -56,7 +72,7 @@ pub struct Event<'a> {
     /// The minute `track()` was called.
     pub time: Minute<'a>,
     /// The `fields` object.
-    pub fields: Fields<'a>,
+    pub fields: F,
 }
 
 /// The `fields` object: flat, candor-named keys, each once.
@@ -66,6 +82,98 @@ pub struct Fields<'a> {
     pub raw: &'a str,
     /// The members, in document order.
     pub entries: Vec<(&'a str, Value<'a>)>,
+}
+
+/// A `fields` object known to be well-formed JSON, members not yet judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawFields<'a> {
+    /// The object's text exactly as in the document, `{` to `}`.
+    pub raw: &'a str,
+}
+
+/// Deepest nesting a value inside `fields` may have before the document is refused: no
+/// field value nests at all, so this only bounds the reader's work on hostile input.
+const MAX_FIELDS_DEPTH: usize = 64;
+
+impl<'a> RawFields<'a> {
+    /// Reads `text` as one JSON object (spaces around it allowed) and nothing else.
+    pub fn read(text: &'a str) -> Result<RawFields<'a>, ReadError> {
+        let mut s = Scanner::new(text);
+        let fields = read_raw_fields(&mut s)?;
+        s.end()?;
+        Ok(fields)
+    }
+
+    /// The members in document order, keys and values as slices of the text.
+    pub fn members(&self) -> Members<'a> {
+        let mut s = Scanner::new(self.raw);
+        // The text is an object already checked whole: its `{` is there.
+        let _ = s.expect(b'{', "expected an object");
+        Members { s, first: true }
+    }
+}
+
+/// A member's value in a `fields` object, as JSON has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member<'a> {
+    /// A string.
+    Str(JsonStr<'a>),
+    /// A number as written, and whether it has a fraction or exponent.
+    Number(&'a str, bool),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// An array or an object (never a field value).
+    Nested,
+}
+
+/// The members of a [`RawFields`] object: `(key, value)` in document order.
+#[derive(Clone)]
+pub struct Members<'a> {
+    s: Scanner<'a>,
+    first: bool,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (JsonStr<'a>, Member<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // The object was read whole once already, so none of the steps below can fail; if one
+        // did, the walk would end early rather than yield anything unread.
+        let s = &mut self.s;
+        match s.peek()? {
+            b'}' => return None,
+            b',' if !self.first => s.expect(b',', "").ok()?,
+            _ if self.first => {}
+            _ => return None,
+        }
+        self.first = false;
+        let key = s.string().ok()?;
+        s.expect(b':', "").ok()?;
+        Some((key, member(s, MAX_FIELDS_DEPTH).ok()?))
+    }
+}
+
+/// Reads any one value as a [`Member`], skipping (but checking) a nested one.
+fn member<'a>(s: &mut Scanner<'a>, depth: usize) -> Result<Member<'a>, ReadError> {
+    Ok(match s.peek() {
+        Some(b'"') => Member::Str(s.string()?),
+        Some(b't' | b'f') => Member::Bool(s.boolean()?),
+        Some(b'-' | b'0'..=b'9') => {
+            let (text, float) = s.number()?;
+            Member::Number(text, float)
+        }
+        Some(b'n') => {
+            s.skip_value(0)?;
+            Member::Null
+        }
+        Some(b'[' | b'{') => {
+            s.skip_value(depth)?;
+            Member::Nested
+        }
+        _ => return Err(s.error("expected a value")),
+    })
 }
 
 /// A field value: what candor's field types encode to.
@@ -107,85 +215,116 @@ pub fn is_event_name(name: &str) -> bool {
 }
 
 impl<'a> Batch<'a> {
-    /// Reads one `candor.batch/1` document (uncompressed JSON).
+    /// Reads one `candor.batch/1` document (uncompressed JSON), fields judged as the encoders
+    /// need them (see the module comment).
     pub fn read(doc: &'a [u8]) -> Result<Batch<'a>, ReadError> {
-        let text = std::str::from_utf8(doc).map_err(|e| ReadError {
-            offset: e.valid_up_to(),
-            reason: "document is not UTF-8",
-        })?;
-        let mut s = Scanner::new(text);
-        let mut format = false;
-        let mut app = None;
-        let mut install_id = None;
-        let mut sent_at = None;
-        let mut events = None;
-        s.object(|s, key, at| {
-            let dup = ReadError {
-                offset: at,
-                reason: "a key appears twice",
-            };
-            match key.raw() {
-                "format" => {
-                    if std::mem::replace(&mut format, true) {
-                        return Err(dup);
-                    }
-                    if s.string()?.raw() != BATCH_FORMAT {
-                        return Err(s.error("format is not candor.batch/1"));
-                    }
+        read_with(doc, read_fields)
+    }
+
+    /// Reads one `candor.batch/1` document (uncompressed JSON), each event's `fields` only
+    /// required to be a JSON object (see the module comment).
+    pub fn read_envelope(doc: &'a [u8]) -> Result<Envelope<'a>, ReadError> {
+        read_with(doc, read_raw_fields)
+    }
+}
+
+/// The value of the top-level `format` key of a JSON object, if it is a string and every
+/// member before it is well-formed; `None` otherwise. For a reader of several document kinds
+/// to pick one without reading the document twice: writers put `format` first.
+pub fn format_of(text: &str) -> Option<&str> {
+    let mut s = Scanner::new(text);
+    s.expect(b'{', "").ok()?;
+    loop {
+        let key = s.string().ok()?;
+        s.expect(b':', "").ok()?;
+        if key.raw() == "format" {
+            return s.string().ok().map(|f| f.raw());
+        }
+        s.skip_value(MAX_FIELDS_DEPTH).ok()?;
+        s.expect(b',', "").ok()?;
+    }
+}
+
+fn read_with<'a, F>(
+    doc: &'a [u8],
+    fields: fn(&mut Scanner<'a>) -> Result<F, ReadError>,
+) -> Result<Batch<'a, F>, ReadError> {
+    let text = std::str::from_utf8(doc).map_err(|e| ReadError {
+        offset: e.valid_up_to(),
+        reason: "document is not UTF-8",
+    })?;
+    let mut s = Scanner::new(text);
+    let mut format = false;
+    let mut app = None;
+    let mut install_id = None;
+    let mut sent_at = None;
+    let mut events = None;
+    s.object(|s, key, at| {
+        let dup = ReadError {
+            offset: at,
+            reason: "a key appears twice",
+        };
+        match key.raw() {
+            "format" => {
+                if std::mem::replace(&mut format, true) {
+                    return Err(dup);
                 }
-                "app" => {
-                    if app.replace(read_app(s)?).is_some() {
-                        return Err(dup);
-                    }
-                }
-                "install_id" => {
-                    let id = Id::parse_hex(s.string()?.raw())
-                        .ok_or_else(|| s.error("install_id is not 32 lowercase hex digits"))?;
-                    if install_id.replace(id).is_some() {
-                        return Err(dup);
-                    }
-                }
-                "sent_at" => {
-                    let m = read_minute(s, "sent_at is not a UTC minute")?;
-                    if sent_at.replace(m).is_some() {
-                        return Err(dup);
-                    }
-                }
-                "events" => {
-                    if events.is_some() {
-                        return Err(dup);
-                    }
-                    let mut list = Vec::new();
-                    s.array(|s| {
-                        list.push(read_event(s)?);
-                        Ok(())
-                    })?;
-                    if list.is_empty() {
-                        return Err(s.error("events is empty"));
-                    }
-                    events = Some(list);
-                }
-                _ => {
-                    return Err(ReadError {
-                        offset: at,
-                        reason: "unknown key in the batch",
-                    })
+                if s.string()?.raw() != BATCH_FORMAT {
+                    return Err(s.error("format is not candor.batch/1"));
                 }
             }
-            Ok(())
-        })?;
-        s.end()?;
-        let missing = |reason| ReadError { offset: 0, reason };
-        if !format {
-            return Err(missing("format is missing"));
+            "app" => {
+                if app.replace(read_app(s)?).is_some() {
+                    return Err(dup);
+                }
+            }
+            "install_id" => {
+                let id = Id::parse_hex(s.string()?.raw())
+                    .ok_or_else(|| s.error("install_id is not 32 lowercase hex digits"))?;
+                if install_id.replace(id).is_some() {
+                    return Err(dup);
+                }
+            }
+            "sent_at" => {
+                let m = read_minute(s, "sent_at is not a UTC minute")?;
+                if sent_at.replace(m).is_some() {
+                    return Err(dup);
+                }
+            }
+            "events" => {
+                if events.is_some() {
+                    return Err(dup);
+                }
+                let mut list = Vec::new();
+                s.array(|s| {
+                    list.push(read_event(s, fields)?);
+                    Ok(())
+                })?;
+                if list.is_empty() {
+                    return Err(s.error("events is empty"));
+                }
+                events = Some(list);
+            }
+            _ => {
+                return Err(ReadError {
+                    offset: at,
+                    reason: "unknown key in the batch",
+                })
+            }
         }
-        Ok(Batch {
-            app: app.ok_or_else(|| missing("app is missing"))?,
-            install_id,
-            sent_at: sent_at.ok_or_else(|| missing("sent_at is missing"))?,
-            events: events.ok_or_else(|| missing("events is missing"))?,
-        })
+        Ok(())
+    })?;
+    s.end()?;
+    let missing = |reason| ReadError { offset: 0, reason };
+    if !format {
+        return Err(missing("format is missing"));
     }
+    Ok(Batch {
+        app: app.ok_or_else(|| missing("app is missing"))?,
+        install_id,
+        sent_at: sent_at.ok_or_else(|| missing("sent_at is missing"))?,
+        events: events.ok_or_else(|| missing("events is missing"))?,
+    })
 }
 
 fn read_minute<'a>(s: &mut Scanner<'a>, reason: &'static str) -> Result<Minute<'a>, ReadError> {
@@ -242,7 +381,10 @@ fn read_app<'a>(s: &mut Scanner<'a>) -> Result<App<'a>, ReadError> {
     })
 }
 
-fn read_event<'a>(s: &mut Scanner<'a>) -> Result<Event<'a>, ReadError> {
+fn read_event<'a, F>(
+    s: &mut Scanner<'a>,
+    read_fields: fn(&mut Scanner<'a>) -> Result<F, ReadError>,
+) -> Result<Event<'a, F>, ReadError> {
     let (mut id, mut name, mut version, mut time, mut fields) = (None, None, None, None, None);
     s.object(|s, key, at| {
         let dup = ReadError {
@@ -310,6 +452,20 @@ fn read_event<'a>(s: &mut Scanner<'a>) -> Result<Event<'a>, ReadError> {
     })
 }
 
+/// `fields` as any JSON object, kept as text.
+fn read_raw_fields<'a>(s: &mut Scanner<'a>) -> Result<RawFields<'a>, ReadError> {
+    s.skip_ws();
+    let start = s.pos();
+    if s.peek() != Some(b'{') {
+        return Err(s.error("event fields are not an object"));
+    }
+    s.skip_value(MAX_FIELDS_DEPTH)?;
+    Ok(RawFields {
+        raw: s.slice_from(start),
+    })
+}
+
+/// `fields` as the encoders need them: flat, candor names, each once.
 fn read_fields<'a>(s: &mut Scanner<'a>) -> Result<Fields<'a>, ReadError> {
     s.skip_ws();
     let start = s.pos();
@@ -527,6 +683,91 @@ mod tests {
         assert!(b.install_id.is_none());
         assert_eq!(b.events[0].fields.raw, "{ }");
         assert!(b.events[0].fields.entries.is_empty());
+    }
+
+    #[test]
+    fn the_envelope_reader_refuses_what_the_strict_one_does_outside_fields() {
+        // Every refusal of the strict reader that is not about a member of `fields` is the
+        // envelope reader's too, with the same reason.
+        let swap = |from: &str, to: &str| DOC.replacen(from, to, 1);
+        for doc in [
+            swap("candor.batch/1", "candor.batch/2"),
+            swap("\"sent_at\"", "\"extra\":1,\"sent_at\""),
+            swap("\"os\":\"linux\"", "\"os\":\"Linux 6.1\""),
+            swap("5a0e", "5A0E"),
+            swap("\"version\":1", "\"version\":-1"),
+            swap("wallet.transaction_signed", "wallet..x"),
+            swap("\"time\":\"2026-11-22T12:33Z\",", ""),
+            format!("{DOC} x"),
+        ] {
+            let strict = Batch::read(doc.as_bytes()).unwrap_err();
+            let envelope = Batch::read_envelope(doc.as_bytes()).unwrap_err();
+            assert_eq!(strict, envelope, "{doc}");
+        }
+        for not_object in ["[]", "1", "\"x\"", "null"] {
+            let doc = swap("\"fields\":{", &format!("\"fields\":{not_object},\"f\":{{"));
+            assert!(Batch::read_envelope(doc.as_bytes()).is_err(), "{doc}");
+        }
+        let doc = swap("\"fields\":{", "\"fields\":[");
+        assert!(Batch::read_envelope(doc.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn the_envelope_reader_leaves_fields_to_the_schema() {
+        // What only a schema can judge (names, nesting, null, a key twice) is kept as text.
+        let doc = DOC.replacen(
+            "\"hw\":true",
+            "\"hw\":null,\"$set\":{\"a\":[1,{}]},\"network\":\"x\",\"big\":1e999",
+            1,
+        );
+        assert!(Batch::read(doc.as_bytes()).is_err());
+        let b = Batch::read_envelope(doc.as_bytes()).unwrap();
+        let e = &b.events[0];
+        assert_eq!(e.id.hex(), "9f1c0a6b2d4e48f1a3b5c7d9e0f21436");
+        assert_eq!(e.time.as_str(), "2026-11-22T12:33Z");
+        let members: Vec<_> = e.fields.members().map(|(k, v)| (k.raw(), v)).collect();
+        assert_eq!(members.len(), 7);
+        assert_eq!(members[1], ("amount_usd", Member::Number("100", false)));
+        assert_eq!(members[2], ("ratio", Member::Number("0.5", true)));
+        assert_eq!(members[3], ("hw", Member::Null));
+        assert_eq!(members[4], ("$set", Member::Nested));
+        assert_eq!(members[5].0, "network");
+        assert_eq!(members[6], ("big", Member::Number("1e999", true)));
+        // Broken JSON inside fields is still refused whole, and deep nesting is bounded.
+        for bad in [
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{\"a\":nul}",
+            "{\"a\":\"\\x\"}",
+        ] {
+            let doc = DOC.replacen(
+                "{\"network\":\"ethereum\"",
+                &format!("{bad},\"z\":{{\"n\":0"),
+                1,
+            );
+            assert!(Batch::read_envelope(doc.as_bytes()).is_err(), "{doc}");
+            assert!(RawFields::read(bad).is_err(), "{bad}");
+        }
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(RawFields::read(&deep).is_err());
+        assert_eq!(RawFields::read(" {} ").unwrap().members().count(), 0);
+    }
+
+    #[test]
+    fn the_format_is_found_wherever_it_is() {
+        assert_eq!(format_of(DOC), Some(BATCH_FORMAT));
+        let last = r#"{"app":{"x":[1,{"y":null}]},"events":[],"format":"candor.deletion/1"}"#;
+        assert_eq!(format_of(last), Some("candor.deletion/1"));
+        for none in [
+            "",
+            "[]",
+            "{}",
+            r#"{"format":1}"#,
+            r#"{"a":tru,"format":"x"}"#,
+        ] {
+            assert_eq!(format_of(none), None, "{none}");
+        }
     }
 
     #[test]

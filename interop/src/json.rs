@@ -88,6 +88,7 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> u32 {
 }
 
 /// A cursor over one JSON document.
+#[derive(Clone)]
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     pos: usize,

@@ -17,7 +17,7 @@
 //!   counts; an event no request can carry is reported in [`Encoded::rejected`].
 //!
 //! Module map:
-//! - [`batch`]: the strict zero-copy reader of `candor.batch/1`.
+//! - [`batch`]: the one strict, zero-copy reader of `candor.batch/1` (also the collector's).
 //! - [`vendor`]: the [`Encoder`] trait and the five encoders.
 //! - [`request`]: requests, limits, verdicts on the vendor's answer.
 //! - [`ids`], [`time`]: id and time forms; [`json`]: scanning and escaping.
