@@ -10,7 +10,7 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use candor_interop::batch::{Member, RawFields};
 
 use crate::minute;
 use crate::schemas::{EventSpec, Kind, Schemas};
@@ -218,12 +218,12 @@ pub fn delete_on(minute: i64, retention_days: u32) -> i64 {
 /// Validates every event of a batch.
 pub fn check(schemas: &Schemas, batch: &Batch<'_>, now: Now) -> Checked {
     let mut out = Checked {
-        app_name: batch.app.name.clone().into_owned(),
-        app_version: batch.app.version.clone().into_owned(),
-        app_os: batch.app.os.clone().into_owned(),
-        install_id: batch.install_id,
+        app_name: batch.app.name.decode().into_owned(),
+        app_version: batch.app.version.decode().into_owned(),
+        app_os: batch.app.os.to_owned(),
+        install_id: batch.install_id.map(|i| i.bytes()),
         rows: Vec::with_capacity(batch.events.len()),
-        text: String::with_capacity(batch.events.iter().map(|e| e.fields.get().len()).sum()),
+        text: String::with_capacity(batch.events.iter().map(|e| e.fields.raw.len()).sum()),
         refused: Vec::new(),
         day: now.today(),
         metrics: None,
@@ -232,9 +232,9 @@ pub fn check(schemas: &Schemas, batch: &Batch<'_>, now: Now) -> Checked {
         let start = out.text.len();
         match check_event(schemas, e, now, &mut out.text) {
             Ok(event) => out.rows.push(Row {
-                id: e.id,
+                id: e.id.bytes(),
                 event,
-                minute: e.time,
+                minute: e.time.since_epoch(),
                 fields: (start as u32, out.text.len() as u32),
             }),
             Err(r) => {
@@ -259,7 +259,7 @@ pub fn check_event(
         event,
         field,
     };
-    let Some(index) = schemas.find(&e.name) else {
+    let Some(index) = schemas.find(e.name) else {
         return Err(refuse(Reason::UnknownEvent, None, None));
     };
     let spec = schemas.event(index);
@@ -271,13 +271,14 @@ pub fn check_event(
     if spec.last_day.is_some_and(|last| today > last) {
         return Err(refuse(Reason::EventExpired, known, None));
     }
-    if delete_on(e.time, spec.retention_days) <= today {
+    let time = e.time.since_epoch();
+    if delete_on(time, spec.retention_days) <= today {
         return Err(refuse(Reason::TooOld, known, None));
     }
-    if e.time > now.minute + now.skew_minutes {
+    if time > now.minute + now.skew_minutes {
         return Err(refuse(Reason::FromFuture, known, None));
     }
-    check_fields(spec, e.fields.get(), canonical)
+    check_members(spec, e.fields, canonical)
         .map_err(|(reason, field)| refuse(reason, known, field))?;
     Ok(index)
 }
@@ -295,21 +296,55 @@ pub fn check_fields(
     json: &str,
     canonical: &mut String,
 ) -> Result<(), FieldProblem> {
-    let mut problem = None;
-    let mut de = serde_json::Deserializer::from_str(json);
-    let parsed = FieldsSeed {
-        spec,
-        problem: &mut problem,
-        out: canonical,
+    // Not an object: the batch reader refuses such an event before it gets here.
+    let fields = RawFields::read(json).map_err(|_| (Reason::WrongType, None))?;
+    check_members(spec, fields, canonical)
+}
+
+/// [`check_fields`] of an object the batch reader has already read.
+fn check_members(
+    spec: &EventSpec,
+    fields: RawFields<'_>,
+    out: &mut String,
+) -> Result<(), FieldProblem> {
+    let declared = &spec.fields;
+    let mut seen = Seen::new(declared.len());
+    out.push('{');
+    let mut first = true;
+    // Senders write fields in the schema's order, so the field after the last one found is
+    // tried first.
+    let mut next = 0;
+    for (key, value) in fields.members() {
+        let key = key.decode();
+        let found = match declared.get(next) {
+            Some(f) if f.name == key => Some(next),
+            _ => declared.iter().position(|f| f.name == key),
+        };
+        let Some(i) = found else {
+            return Err((Reason::UndeclaredField, None));
+        };
+        next = i + 1;
+        let at = Some(i as u16);
+        if !seen.mark(i) {
+            return Err((Reason::DuplicateField, at));
+        }
+        let value = Scalar::of(value);
+        check_value(&declared[i].kind, &value).map_err(|reason| (reason, at))?;
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        write_str(out, &declared[i].name);
+        out.push(':');
+        write_value(out, &declared[i].kind, &value);
     }
-    .deserialize(&mut de);
-    match (parsed, problem) {
-        (_, Some(p)) => Err(p),
-        (Ok(()), None) => Ok(()),
-        // The text came out of a RawValue and starts with `{`, so this cannot happen; refuse
-        // rather than store something unchecked.
-        (Err(_), None) => Err((Reason::WrongType, None)),
+    out.push('}');
+    if let Some(i) = (0..declared.len())
+        .find(|&i| !seen.has(i) && !declared[i].optional && !matches!(declared[i].kind, Kind::Pii))
+    {
+        return Err((Reason::MissingField, Some(i as u16)));
     }
+    Ok(())
 }
 
 /// Seen-field bookkeeping without allocating for events of up to 128 fields.
@@ -345,76 +380,6 @@ impl Seen {
     }
 }
 
-struct FieldsSeed<'s, 'p> {
-    spec: &'s EventSpec,
-    problem: &'p mut Option<FieldProblem>,
-    out: &'p mut String,
-}
-
-/// Stops the parse; the reason is in `problem`.
-fn stop<E: de::Error>() -> E {
-    E::custom("refused")
-}
-
-impl<'de> DeserializeSeed<'de> for FieldsSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let fields = &self.spec.fields;
-        let mut seen = Seen::new(fields.len());
-        self.out.push('{');
-        let mut first = true;
-        // Senders write fields in the schema's order, so the field after the last one found is
-        // tried first.
-        let mut next = 0;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let found = match fields.get(next) {
-                Some(f) if f.name == key => Some(next),
-                _ => fields.iter().position(|f| f.name == key),
-            };
-            let Some(i) = found else {
-                *self.problem = Some((Reason::UndeclaredField, None));
-                return Err(stop());
-            };
-            next = i + 1;
-            let at = Some(i as u16);
-            if !seen.mark(i) {
-                *self.problem = Some((Reason::DuplicateField, at));
-                return Err(stop());
-            }
-            let value = map.next_value_seed(ScalarSeed)?;
-            if let Err(reason) = check_value(&fields[i].kind, &value) {
-                *self.problem = Some((reason, at));
-                return Err(stop());
-            }
-            if !first {
-                self.out.push(',');
-            }
-            first = false;
-            write_str(self.out, &fields[i].name);
-            self.out.push(':');
-            write_value(self.out, &fields[i].kind, &value);
-        }
-        self.out.push('}');
-        if let Some(i) = (0..fields.len())
-            .find(|&i| !seen.has(i) && !fields[i].optional && !matches!(fields[i].kind, Kind::Pii))
-        {
-            *self.problem = Some((Reason::MissingField, Some(i as u16)));
-            return Err(stop());
-        }
-        Ok(())
-    }
-}
-
 /// A field value, borrowed where the JSON allows.
 #[derive(Debug)]
 enum Scalar<'a> {
@@ -427,48 +392,34 @@ enum Scalar<'a> {
     Other,
 }
 
-struct ScalarSeed;
-
-impl<'de> DeserializeSeed<'de> for ScalarSeed {
-    type Value = Scalar<'de>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ScalarSeed {
-    type Value = Scalar<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Uint(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Float(v))
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Str(std::borrow::Cow::Borrowed(v)))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Str(std::borrow::Cow::Owned(v.to_owned())))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Other)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Other)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Other)
+impl<'a> Scalar<'a> {
+    /// A member's value as JSON means it: a whole number as `i64` or `u64` when it fits, else
+    /// (beyond 64 bits) as the nearest `f64`, as a JSON number is commonly read; a
+    /// number that is no finite `f64` is no value of any field type.
+    fn of(m: Member<'a>) -> Scalar<'a> {
+        match m {
+            Member::Str(s) => Scalar::Str(s.decode()),
+            Member::Bool(b) => Scalar::Bool(b),
+            Member::Number(text, float) => {
+                // As serde_json reads them: a negative whole number is an `i64`, any other a
+                // `u64` (the kinds that check signs rely on it).
+                if !float {
+                    let whole = if text.starts_with('-') {
+                        text.parse::<i64>().map(Scalar::Int).ok()
+                    } else {
+                        text.parse::<u64>().map(Scalar::Uint).ok()
+                    };
+                    if let Some(v) = whole {
+                        return v;
+                    }
+                }
+                match text.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Scalar::Float(v),
+                    _ => Scalar::Other,
+                }
+            }
+            Member::Null | Member::Nested => Scalar::Other,
+        }
     }
 }
 

@@ -1,6 +1,10 @@
 //! Reading the three documents a candor client sends (`candor.batch/1`, `candor.deletion/1`,
-//! `candor.metrics/1`, described in docs/wire-format.md) straight from the request body, borrowing every string
-//! that needs no unescaping and keeping each event's `fields` as the raw JSON text.
+//! `candor.metrics/1`, described in docs/wire-format.md) straight from the request body.
+//!
+//! A batch is read by `candor_interop::batch`, the one reader of `candor.batch/1` (the vendor
+//! encoders use it too), with each event's `fields` kept as text ([`Batch::read_envelope`]);
+//! its refusals are that reader's, which name a rule and a byte offset only. Deletion requests
+//! and metrics documents are read here.
 //!
 //! What is a document and what is not follows the wire format's JSON Schemas
 //! (`runtime/wire/*.schema.json`): a body that fails them is not a batch and is refused whole.
@@ -16,8 +20,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use candor_schema::ir::Consent;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::minute;
 
@@ -44,27 +47,11 @@ pub struct App<'a> {
     pub os: Cow<'a, str>,
 }
 
-/// A `candor.batch/1` envelope.
-#[derive(Debug)]
-pub struct Batch<'a> {
-    pub app: App<'a>,
-    pub install_id: Option<[u8; 16]>,
-    /// Minutes since the epoch.
-    pub sent_at: i64,
-    pub events: Vec<WireEvent<'a>>,
-}
+/// A `candor.batch/1` document, each event's `fields` kept as text.
+pub type Batch<'a> = candor_interop::batch::Envelope<'a>;
 
 /// One element of a batch's `events`.
-#[derive(Debug)]
-pub struct WireEvent<'a> {
-    pub id: [u8; 16],
-    pub name: Cow<'a, str>,
-    pub version: u32,
-    /// Minutes since the epoch.
-    pub time: i64,
-    /// The `fields` object exactly as sent.
-    pub fields: &'a RawValue,
-}
+pub type WireEvent<'a> = candor_interop::batch::Event<'a, candor_interop::batch::RawFields<'a>>;
 
 /// A `candor.deletion/1` request.
 #[derive(Debug)]
@@ -109,6 +96,13 @@ pub fn parse(body: &[u8]) -> Result<Document<'_>, WireError> {
     let text = std::str::from_utf8(body).map_err(|e| WireError {
         message: format!("the body is not UTF-8 (at byte {})", e.valid_up_to()),
     })?;
+    if candor_interop::batch::format_of(text) == Some(BATCH_FORMAT) {
+        return candor_interop::Batch::read_envelope(body)
+            .map(Document::Batch)
+            .map_err(|e| WireError {
+                message: e.to_string(),
+            });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let doc = DocSeed
         .deserialize(&mut de)
@@ -158,12 +152,6 @@ pub fn parse_hex16(s: &str) -> Option<[u8; 16]> {
         *o = (nibble(b[2 * i])? << 4) | nibble(b[2 * i + 1])?;
     }
     Some(out)
-}
-
-/// Whether `name` is a dotted snake_case event name (`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`,
-/// `candor_core::wire`).
-fn is_event_name(name: &str) -> bool {
-    candor_core::wire::is_event_name(name)
 }
 
 fn is_os(os: &str) -> bool {
@@ -249,33 +237,6 @@ impl<'de> Visitor<'de> for Text {
         Ok(Cow::Owned(v.to_owned()))
     }
     refuse!(bool, i64, u64, f64, unit, seq, map);
-}
-
-/// A whole number in `0..=u32::MAX`.
-struct Version;
-
-impl Version {
-    fn what(&self) -> &'static str {
-        "`events[].version` must be a whole number from 0 to 4294967295"
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Version {
-    type Value = u32;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Version {
-    type Value = u32;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.what())
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
-        u32::try_from(v).map_err(|_| E::custom(self.what()))
-    }
-    refuse!(bool, i64, f64, str, unit, seq, map);
 }
 
 /// A key of an object with a fixed set of keys: the index of the key in `keys`. An unknown key
@@ -415,109 +376,6 @@ impl<'de> Visitor<'de> for AppSeed {
     refuse!(bool, i64, u64, f64, str, unit, seq);
 }
 
-struct EventSeed;
-
-impl EventSeed {
-    fn what(&self) -> &'static str {
-        "each element of `events` must be an object"
-    }
-}
-
-const EVENT_KEYS: &[&str] = &["id", "name", "version", "time", "fields"];
-
-impl<'de> DeserializeSeed<'de> for EventSeed {
-    type Value = WireEvent<'de>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<WireEvent<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventSeed {
-    type Value = WireEvent<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.what())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireEvent<'de>, A::Error> {
-        const OBJ: &str = "an element of `events`";
-        let (mut id, mut name, mut version, mut time, mut fields) = (None, None, None, None, None);
-        let mut seen = 0;
-        while let Some(k) = next_key(&mut map, &mut seen, EVENT_KEYS, OBJ)? {
-            match k {
-                0 => {
-                    let t = map.next_value_seed(Text {
-                        what: "events[].id",
-                    })?;
-                    id = Some(hex_of(&t, "events[].id")?);
-                }
-                1 => {
-                    let t = map.next_value_seed(Text {
-                        what: "events[].name",
-                    })?;
-                    if !is_event_name(&t) {
-                        return Err(de::Error::custom(
-                            "`events[].name` must be a dotted snake_case event name",
-                        ));
-                    }
-                    name = Some(t);
-                }
-                2 => version = Some(map.next_value_seed(Version)?),
-                3 => {
-                    let t = map.next_value_seed(Text {
-                        what: "events[].time",
-                    })?;
-                    time = Some(minute_of(&t, "events[].time")?);
-                }
-                _ => {
-                    let raw: &'de RawValue = map.next_value()?;
-                    if !raw.get().starts_with('{') {
-                        return Err(de::Error::custom("`events[].fields` must be an object"));
-                    }
-                    fields = Some(raw);
-                }
-            }
-        }
-        Ok(WireEvent {
-            id: id.ok_or_else(|| missing(OBJ, "id"))?,
-            name: name.ok_or_else(|| missing(OBJ, "name"))?,
-            version: version.ok_or_else(|| missing(OBJ, "version"))?,
-            time: time.ok_or_else(|| missing(OBJ, "time"))?,
-            fields: fields.ok_or_else(|| missing(OBJ, "fields"))?,
-        })
-    }
-    refuse!(bool, i64, u64, f64, str, unit, seq);
-}
-
-struct EventsSeed;
-
-impl EventsSeed {
-    fn what(&self) -> &'static str {
-        "`events` must be an array"
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for EventsSeed {
-    type Value = Vec<WireEvent<'de>>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventsSeed {
-    type Value = Vec<WireEvent<'de>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.what())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Each element takes at least ~100 bytes of JSON, so the body limit bounds this.
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(e) = seq.next_element_seed(EventSeed)? {
-            out.push(e);
-        }
-        Ok(out)
-    }
-    refuse!(bool, i64, u64, f64, str, unit, map);
-}
-
 struct CategoriesSeed;
 
 impl CategoriesSeed {
@@ -650,7 +508,7 @@ impl<'de> Visitor<'de> for DocSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
         const OBJ: &str = "the document";
         let (mut format, mut app, mut install_id, mut sent_at) = (None, None, None, None);
-        let (mut events, mut categories) = (None, None);
+        let mut categories = None;
         let (mut id, mut consent, mut start, mut end, mut metrics) = (None, None, None, None, None);
         let mut seen = 0;
         while let Some(k) = next_key(&mut map, &mut seen, DOC_KEYS, OBJ)? {
@@ -665,7 +523,10 @@ impl<'de> Visitor<'de> for DocSeed {
                     let t = map.next_value_seed(Text { what: "sent_at" })?;
                     sent_at = Some(minute_of(&t, "sent_at")?);
                 }
-                4 => events = Some(map.next_value_seed(EventsSeed)?),
+                // Only a batch has events; batches are read by `candor_interop::batch`.
+                4 => {
+                    map.next_value::<IgnoredAny>()?;
+                }
                 5 => categories = Some(map.next_value_seed(CategoriesSeed)?),
                 6 => {
                     let t = map.next_value_seed(Text { what: "id" })?;
@@ -707,18 +568,11 @@ impl<'de> Visitor<'de> for DocSeed {
             return Err(missing(OBJ, "app"));
         };
         match format {
-            Format::Batch => {
-                let events = events.unwrap_or_default();
-                if events.is_empty() {
-                    return Err(de::Error::custom("`events` must hold at least one event"));
-                }
-                Ok(Document::Batch(Batch {
-                    app,
-                    install_id,
-                    sent_at,
-                    events,
-                }))
-            }
+            // A body whose `format` is a batch's is read by `candor_interop::batch` unless
+            // something before that key is not JSON, which fails above first.
+            Format::Batch => Err(de::Error::custom(
+                "a `candor.batch/1` document could not be read",
+            )),
             Format::Deletion => {
                 let categories = categories.unwrap_or_default();
                 if categories.is_empty() {
@@ -775,9 +629,8 @@ mod tests {
             panic!("a batch")
         };
         assert_eq!(b.events.len(), 1);
-        assert_eq!(hex16(&b.events[0].id), ID);
-        assert_eq!(b.events[0].fields.get(), r#"{"network":"mainnet"}"#);
-        assert!(matches!(b.events[0].name, Cow::Borrowed(_)));
+        assert_eq!(b.events[0].id.hex(), ID);
+        assert_eq!(b.events[0].fields.raw, r#"{"network":"mainnet"}"#);
         let del = r#"{"format":"candor.deletion/1","app":{"name":"w","version":"1","os":"linux"},"install_id":"5a0e0000000000000000000000000000","categories":["usage"],"sent_at":"2026-11-22T12:40Z"}"#;
         let Document::Deletion(d) = parse(del.as_bytes()).unwrap() else {
             panic!("a deletion")

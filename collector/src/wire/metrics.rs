@@ -471,7 +471,7 @@ mod tests {
         assert!(parse(batch.as_bytes())
             .unwrap_err()
             .message
-            .contains("no key `metrics`"));
+            .contains("unknown key in the batch"));
     }
 
     #[test]
