@@ -13,6 +13,12 @@
 //! document per request, each with a fresh id), through the same collector into SQLite;
 //! throughput in documents.
 //!
+//! `ingest_stages/*`: the request path's stages on one 500-event batch, one thread, no
+//! network and no store: `gunzip` (capped inflate), `read` (the batch reader,
+//! `candor_interop::batch`), `validate` (every event against the registry, fields
+//! re-spelled), and `insert_only` (the store's write of the validated batch, one
+//! transaction each). Where a batch's time goes, to pick what to make cheaper.
+//!
 //! `cargo bench -p candor-collector --bench ingest`; ClickHouse is measured when
 //! `CANDOR_TEST_CLICKHOUSE` is set or `clickhouse-server` is installed (see tests/support).
 
@@ -274,7 +280,60 @@ fn metrics_through_collector(c: &mut Criterion, collector: Collector) {
     g.finish();
 }
 
+fn stages(c: &mut Criterion) {
+    let schemas = support::repo_schemas();
+    let now = minute::now();
+    let time = minute::format(now);
+    let gz = gzip_batch(&time);
+    let limit = Limits::default().max_decompressed_bytes;
+    let json = candor_collector::body::gunzip_capped(&gz, limit).unwrap();
+    let checked_now = candor_collector::validate::Now {
+        minute: now,
+        skew_minutes: 5,
+    };
+    let read = || match candor_collector::wire::parse(&json).unwrap() {
+        candor_collector::wire::Document::Batch(b) => b,
+        _ => unreachable!("a batch"),
+    };
+    let mut g = c.benchmark_group("ingest_stages");
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.bench_function("gunzip", |b| {
+        b.iter(|| candor_collector::body::gunzip_capped(&gz, limit).unwrap())
+    });
+    g.bench_function("read", |b| b.iter(read));
+    let batch = read();
+    g.bench_function("validate", |b| {
+        b.iter(|| candor_collector::validate::check(&schemas, &batch, checked_now))
+    });
+    let backend = Backend::sqlite();
+    let mut store = backend.open();
+    g.bench_function("insert_only", |b| {
+        b.iter_batched(
+            || {
+                // Fresh ids each time: a stored id would be skipped, not written.
+                let body = support::batch(
+                    &rows(&time)
+                        .iter()
+                        .map(|(id, name, fields)| support::event(id, name, 1, &time, fields))
+                        .collect::<Vec<_>>(),
+                    None,
+                );
+                let candor_collector::wire::Document::Batch(b) =
+                    candor_collector::wire::parse(body.as_bytes()).unwrap()
+                else {
+                    unreachable!("a batch")
+                };
+                candor_collector::validate::check(&schemas, &b, checked_now)
+            },
+            |checked| store.write(&schemas, &[&checked]).unwrap(),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
+    stages(c);
     let metrics = Backend::sqlite();
     metrics_through_collector(c, metrics.collector(support::repo_schemas()));
     let sqlite = Backend::sqlite();

@@ -25,6 +25,7 @@
 //! each newly stored event gets an entry in the same transaction as its row, and a sweep or a
 //! deletion request removes entries in the same transaction as their rows.
 
+mod checkpoint;
 mod ids;
 mod metrics;
 mod queue;
@@ -47,6 +48,7 @@ use crate::minute;
 use crate::schemas::{EventSpec, Schemas};
 use crate::validate::{delete_on, Checked, Row};
 use crate::wire::hex16;
+use checkpoint::Checkpointer;
 use ids::IdIndex;
 use queue::SqliteQueue;
 use schema::{first_seq, INSERT_ROW, MIGRATIONS};
@@ -91,6 +93,8 @@ struct Writer {
     _lock: File,
     ids: IdIndex,
     cache: Cache,
+    /// Copies committed pages into the database file beside the writer (`checkpoint.rs`).
+    checkpoints: Checkpointer,
 }
 
 /// Row numbers of the small tables, and the next `seq` of each day, as of `data_version`.
@@ -171,10 +175,17 @@ impl SqliteStore {
             }
         }
         let ids = load_ids(&self.conn)?;
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA wal_autocheckpoint = {}",
+                checkpoint::WRITER_MARK
+            ))
+            .map_err(err)?;
         self.writer = Some(Writer {
             _lock: lock,
             ids,
             cache: Cache::default(),
+            checkpoints: Checkpointer::start(&self.path),
         });
         Ok(())
     }
@@ -541,6 +552,7 @@ impl SqliteStore {
     /// Checkpoints the WAL and truncates it, so no old page image of removed rows remains in
     /// it. Best effort: a reader elsewhere can hold it back until the next time.
     fn truncate_wal(&self) {
+        let _running = self.writer.as_ref().map(|w| w.checkpoints.hold());
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
@@ -573,7 +585,9 @@ impl Store for SqliteStore {
             self.forward,
             &mut added,
         );
-        if result.is_err() {
+        if result.is_ok() {
+            w.checkpoints.nudge();
+        } else {
             // Rolled back: those ids are not stored, and rows the cache names may not exist.
             for id in &added {
                 w.ids.remove(id);
@@ -639,6 +653,7 @@ impl Store for SqliteStore {
         }
         // The deleted rows' old page images live on in the WAL until it is checkpointed and
         // reset; with `secure_delete` the checkpoint writes pages whose freed space is zeroed.
+        let _running = self.writer.as_ref().map(|w| w.checkpoints.hold());
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .map_err(err)
