@@ -129,7 +129,7 @@ pub enum Member<'a> {
 }
 
 /// The members of a [`RawFields`] object: `(key, value)` in document order.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Members<'a> {
     s: Scanner<'a>,
     first: bool,
