@@ -1128,6 +1128,40 @@ mod tests {
     }
 
     #[test]
+    fn committed_pages_reach_the_database_file_beside_the_writer() {
+        // Far below the writer's own checkpoint mark: only the checkpointing thread can copy
+        // these pages from the WAL into the database file while the store is open.
+        let dir = temp("checkpoint");
+        let path = dir.join("t.sqlite");
+        let schemas = schemas();
+        let mut s = SqliteStore::open(&path, SqliteSync::Normal).unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        let now = minute::now();
+        let events: Vec<(u8, i64)> = (0..200).map(|i| (i, now)).collect();
+        s.write(&schemas, &[&pings(&schemas, "app", &events)])
+            .unwrap();
+        let wal: i64 = s
+            .conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(wal, i64::from(checkpoint::WRITER_MARK));
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while size() <= before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no checkpoint: the database file stayed at {before} bytes"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The rows are whole and readable, and the writer goes on writing.
+        assert_eq!(ids(&mut s).len(), 200);
+        s.write(&schemas, &[&pings(&schemas, "app", &[(250, now)])])
+            .unwrap();
+        assert_eq!(ids(&mut s).len(), 201);
+    }
+
+    #[test]
     fn a_sweep_is_a_range_delete_and_forgets_ids_and_apps() {
         let dir = temp("sweep");
         let path = dir.join("t.sqlite");
