@@ -639,6 +639,39 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_is_read_by_the_one_batch_reader_wherever_its_format_key_is() {
+        let event = format!(
+            r#"{{"id":"{ID}","name":"a.b","version":1,"time":"2026-11-22T12:33Z","fields":{{"x":null,"$set":{{"a":[1]}},"x":2}}}}"#
+        );
+        // Fields only the schema can judge do not make the body less of a batch.
+        let first = batch_with(&event);
+        let Document::Batch(b) = parse(first.as_bytes()).unwrap() else {
+            panic!("a batch")
+        };
+        assert_eq!(b.events[0].fields.members().count(), 3);
+        // `format` last: still the batch reader, with its refusals.
+        let last = first
+            .replacen(r#""format":"candor.batch/1","#, "", 1)
+            .replacen(r#""events""#, r#""format":"candor.batch/1","events""#, 1);
+        assert!(matches!(parse(last.as_bytes()), Ok(Document::Batch(_))));
+        let unknown = last.replacen(r#""sent_at""#, r#""user":"alice","sent_at""#, 1);
+        let err = parse(unknown.as_bytes()).unwrap_err();
+        assert!(
+            err.message.starts_with("unknown key in the batch at byte "),
+            "{err}"
+        );
+        assert!(!err.message.contains("alice") && !err.message.contains("user"));
+        // Another document's keys with a batch's format, and a batch's with another's.
+        let del = first.replacen(r#""events""#, r#""categories":["usage"],"events""#, 1);
+        assert!(parse(del.as_bytes()).is_err());
+        let not_batch = first.replacen("candor.batch/1", "candor.deletion/1", 1);
+        assert!(parse(not_batch.as_bytes())
+            .unwrap_err()
+            .message
+            .contains("has no key `events`"));
+    }
+
+    #[test]
     fn refusals_never_repeat_a_value() {
         let secret = "alice@example.org";
         let event = |id: &str, version: &str, time: &str, extra: &str| {
