@@ -223,7 +223,7 @@ pub fn check(schemas: &Schemas, batch: &Batch<'_>, now: Now) -> Checked {
         app_os: batch.app.os.to_owned(),
         install_id: batch.install_id.map(|i| i.bytes()),
         rows: Vec::with_capacity(batch.events.len()),
-        text: String::with_capacity(batch.events.iter().map(|e| e.fields.raw.len()).sum()),
+        text: String::with_capacity(batch.events.iter().map(|e| e.fields.raw().len()).sum()),
         refused: Vec::new(),
         day: now.today(),
         metrics: None,

@@ -630,7 +630,7 @@ mod tests {
         };
         assert_eq!(b.events.len(), 1);
         assert_eq!(b.events[0].id.hex(), ID);
-        assert_eq!(b.events[0].fields.raw, r#"{"network":"mainnet"}"#);
+        assert_eq!(b.events[0].fields.raw(), r#"{"network":"mainnet"}"#);
         let del = r#"{"format":"candor.deletion/1","app":{"name":"w","version":"1","os":"linux"},"install_id":"5a0e0000000000000000000000000000","categories":["usage"],"sent_at":"2026-11-22T12:40Z"}"#;
         let Document::Deletion(d) = parse(del.as_bytes()).unwrap() else {
             panic!("a deletion")

@@ -87,8 +87,8 @@ pub struct Fields<'a> {
 /// A `fields` object known to be well-formed JSON, members not yet judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RawFields<'a> {
-    /// The object's text exactly as in the document, `{` to `}`.
-    pub raw: &'a str,
+    /// Private: only a reader makes one, so [`RawFields::members`] walks checked text.
+    raw: &'a str,
 }
 
 /// Deepest nesting a value inside `fields` may have before the document is refused: no
@@ -102,6 +102,11 @@ impl<'a> RawFields<'a> {
         let fields = read_raw_fields(&mut s)?;
         s.end()?;
         Ok(fields)
+    }
+
+    /// The object's text exactly as in the document, `{` to `}`.
+    pub fn raw(&self) -> &'a str {
+        self.raw
     }
 
     /// The members in document order, keys and values as slices of the text.
