@@ -1,6 +1,7 @@
 //! Properties over arbitrary batches: every vendor body parses, every event is carried exactly
 //! once (or reported), limits hold, ids are the vendor forms of candor's, and every field comes
-//! back with its value and JSON type. The reader never panics, whatever the bytes.
+//! back with its value and JSON type. The reader never panics, whatever the bytes, and its
+//! envelope form (the collector's) accepts what the strict form accepts, with the same events.
 
 use candor_interop::{Batch, Limits, Vendor};
 use proptest::prelude::*;
@@ -304,6 +305,12 @@ proptest! {
     #[test]
     fn the_reader_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let _ = Batch::read(&bytes);
+        if let Ok(b) = Batch::read_envelope(&bytes) {
+            for e in &b.events {
+                let _ = e.fields.members().count();
+            }
+        }
+        let _ = std::str::from_utf8(&bytes).map(candor_interop::batch::format_of);
     }
 
     #[test]
@@ -319,6 +326,21 @@ proptest! {
         }
         let keep = truncate.index(doc.len() + 1);
         for d in [&doc[..], &doc[..keep]] {
+            // The envelope reader (the collector's) is the strict reader with fields left as
+            // text: it accepts whatever the strict one does, with the same events.
+            let envelope = Batch::read_envelope(d);
+            match (&envelope, Batch::read(d)) {
+                (Ok(env), Ok(strict)) => {
+                    prop_assert_eq!(env.events.len(), strict.events.len());
+                    for (e, s) in env.events.iter().zip(&strict.events) {
+                        prop_assert_eq!(e.id, s.id);
+                        prop_assert_eq!(e.fields.raw(), s.fields.raw);
+                        prop_assert_eq!(e.fields.members().count(), s.fields.entries.len());
+                    }
+                }
+                (Err(e), Ok(_)) => prop_assert!(false, "only the envelope reader refused: {e}"),
+                _ => {}
+            }
             if let Ok(batch) = Batch::read(d) {
                 // Whatever is accepted must encode to parseable bodies.
                 for enc in encoders() {
