@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use candor::{Client, Config, Consent, HttpTransport};
 use support::{
-    batch, event, files_contain, minute_from_now, new_id, post, post_json, temp_dir, wait_until,
-    Send,
+    batch, event, files_contain, minute_from_now, new_id, post, post_json, post_json_once,
+    temp_dir, wait_until, Send,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_candor");
@@ -231,7 +231,7 @@ fn a_locked_store_answers_503_and_the_runtime_delivers_later() {
         )],
         None,
     );
-    let a = post_json(c.addr, &doc);
+    let a = post_json_once(c.addr, &doc);
     assert_eq!(a.status, 503, "{a:?}");
     assert!(
         a.header("retry-after")

@@ -64,7 +64,7 @@ fn an_unreachable_clickhouse_answers_503_with_retry_after() {
         SweepSchedule::Every(Duration::from_secs(3600)),
     )
     .unwrap();
-    let a = post_json(c.addr(), &good_batch());
+    let a = post_json_once(c.addr(), &good_batch());
     assert_eq!(a.status, 503, "{a:?}");
     assert_eq!(a.header("retry-after"), Some("2"));
     assert!(a.body.contains("retry later"), "{a:?}");
@@ -137,31 +137,44 @@ fn a_full_store_queue_answers_503_instead_of_holding_the_batch() {
     )
     .unwrap();
     let addr = c.addr();
-    std::thread::sleep(Duration::from_millis(200));
-    // One batch held by the writer, one waiting in the queue…
-    let waiting: Vec<_> = (0..2)
-        .map(|i| {
-            std::thread::sleep(Duration::from_millis(300 * i));
-            std::thread::spawn(move || post_json(addr, &good_batch()))
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(500));
-    // …so the next one is told to come back, at once.
-    let started = Instant::now();
-    let a = post_json(addr, &good_batch());
+    // Batches are sent one after another until one is told to come back: the writer holds
+    // one (the gate is shut) and the queue has room for one, so at most two are waiting when
+    // the first 503 comes, however slowly the machine runs them. Nothing here depends on how
+    // long anything takes, except that a 503 comes at once.
+    let mut waiting = Vec::new();
+    let refused = loop {
+        assert!(
+            waiting.len() <= 2,
+            "more batches waiting than the writer and queue hold"
+        );
+        let (tx, rx) = std::sync::mpsc::channel();
+        let started = Instant::now();
+        std::thread::spawn(move || {
+            let _ = tx.send((post_json_once(addr, &good_batch()), started.elapsed()));
+        });
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(answer) => break answer,
+            // Still open: it is held by the writer or waits in the queue.
+            Err(_) => waiting.push(rx),
+        }
+    };
+    let (a, took) = refused;
     assert_eq!(a.status, 503, "{a:?}");
     assert!(a.header("retry-after").is_some());
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(took < Duration::from_secs(5));
+    assert!(!waiting.is_empty(), "the writer held a batch");
     {
         let (open, cv) = &*gate;
         *open.lock().unwrap() = true;
         cv.notify_all();
     }
+    let accepted = waiting.len();
     for w in waiting {
-        assert_eq!(w.join().unwrap().status, 200);
+        let (answer, _) = w.recv().unwrap();
+        assert_eq!(answer.status, 200);
     }
     drop(c);
-    assert_eq!(b.open().events().unwrap().len(), 2);
+    assert_eq!(b.open().events().unwrap().len(), accepted);
 }
 
 #[test]
