@@ -2,26 +2,20 @@
 //! (`#[derive(Metrics)]`, `HttpTransport`) send `candor.metrics/1` documents to the real
 //! `candor collect` binary on 127.0.0.1, which stores them in SQLite; `candor report` shows
 //! them under the floor; `candor sweep --now` removes them at their retention.
+mod child;
 #[path = "../../collector/tests/support/mod.rs"]
 mod support;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use candor::{
     Client, Config, Consent, Counter, Distribution, EventEnum, HttpTransport, LabeledCounter,
     Metrics, Quantity,
 };
+use child::{candor, schemas_dir, Collect};
 use serde_json::Value;
 use support::temp_dir;
-
-const BIN: &str = env!("CARGO_BIN_EXE_candor");
-
-fn schemas_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas")
-}
 
 #[derive(EventEnum, Clone, Copy)]
 enum SyncError {
@@ -41,62 +35,6 @@ struct NodeMetrics {
 }
 
 static NODE: NodeMetrics = NodeMetrics::new();
-
-/// `candor collect` as a child process, stopped with SIGTERM.
-struct Collect {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Collect {
-    fn start(db: &Path, log: &Path) -> Collect {
-        let mut child = Command::new(BIN)
-            .arg("collect")
-            .arg("--schemas")
-            .arg(schemas_dir())
-            .arg("--store")
-            .arg(format!("sqlite:{}", db.display()))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log).unwrap())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let text = std::fs::read_to_string(log).unwrap_or_default();
-            if let Some(rest) = text.split("listening on http://").nth(1) {
-                let addr = rest.split('/').next().unwrap().parse().unwrap();
-                return Collect { child, addr };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("candor collect exited with {status}: {text}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "candor collect did not start: {text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(mut self) {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        assert!(self.child.wait().unwrap().success());
-    }
-}
-
-fn candor(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("candor runs")
-}
 
 fn find<'a>(list: &'a Value, key: &str, name: &str) -> &'a Value {
     list.as_array()

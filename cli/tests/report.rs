@@ -1,24 +1,19 @@
 //! The whole loop as a user runs it: apps with the real runtime send to the real
 //! `candor collect` binary, which stores in SQLite; then `candor report` writes the public page
 //! from that store, and the floor holds on what real clients sent.
+mod child;
 #[path = "../../collector/tests/support/mod.rs"]
 mod support;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use candor::{Client, Config, Consent, EventEnum, HttpTransport};
+use child::{candor, schemas_dir, Collect};
 use serde_json::Value;
 use support::temp_dir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_candor");
 const SURVEYS_PER_INSTALL: u64 = 500;
-
-fn schemas_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas")
-}
 
 #[derive(EventEnum, Clone, Copy, PartialEq)]
 enum Network {
@@ -59,62 +54,6 @@ enum HardestStep {
 struct SendFeedbackGiven {
     easy: bool,
     hardest_step: HardestStep,
-}
-
-/// `candor collect` as a child process, stopped with SIGTERM.
-struct Collect {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Collect {
-    fn start(db: &Path, log: &Path) -> Collect {
-        let mut child = Command::new(BIN)
-            .arg("collect")
-            .arg("--schemas")
-            .arg(schemas_dir())
-            .arg("--store")
-            .arg(format!("sqlite:{}", db.display()))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log).unwrap())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let text = std::fs::read_to_string(log).unwrap_or_default();
-            if let Some(rest) = text.split("listening on http://").nth(1) {
-                let addr = rest.split('/').next().unwrap().parse().unwrap();
-                return Collect { child, addr };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("candor collect exited with {status}: {text}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "candor collect did not start: {text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(mut self) {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        assert!(self.child.wait().unwrap().success());
-    }
-}
-
-fn candor(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("candor runs")
 }
 
 fn client(url: &str, state: PathBuf) -> Client {

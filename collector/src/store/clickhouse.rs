@@ -497,19 +497,7 @@ impl Store for ClickHouseStore {
         to: Option<i64>,
         f: &mut dyn FnMut(StoredEvent),
     ) -> Result<(), StoreError> {
-        // Days are whole numbers the report computed, never text from a client.
-        let mut cond = Vec::new();
-        if let Some(d) = from {
-            cond.push(format!("toUInt16(toDate(time)) >= {d}"));
-        }
-        if let Some(d) = to {
-            cond.push(format!("toUInt16(toDate(time)) <= {d}"));
-        }
-        let filter = if cond.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", cond.join(" AND "))
-        };
+        let filter = day_filter("time", from, to);
         for e in self.read_events(&filter)? {
             f(e);
         }
@@ -523,19 +511,7 @@ impl Store for ClickHouseStore {
         f: &mut dyn FnMut(StoredMetric),
     ) -> Result<(), StoreError> {
         self.ensure()?;
-        // Days are whole numbers the report computed, never text from a client.
-        let mut cond = Vec::new();
-        if let Some(d) = from {
-            cond.push(format!("toUInt16(toDate(interval_start)) >= {d}"));
-        }
-        if let Some(d) = to {
-            cond.push(format!("toUInt16(toDate(interval_start)) <= {d}"));
-        }
-        let filter = if cond.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", cond.join(" AND "))
-        };
+        let filter = day_filter("interval_start", from, to);
         let rows = self.json_rows(&format!(
             "SELECT lower(hex(doc)) AS doc, metric, version, metric_type, category, \
              retention_days, toUInt16(delete_on) AS d, toUInt32(interval_start) AS s, \
@@ -712,6 +688,23 @@ impl ClickHouseStore {
             .collect();
         out.sort_by(|a, b| (&a.time, &a.id).cmp(&(&b.time, &b.id)));
         Ok(out)
+    }
+}
+
+/// `WHERE` on the UTC day of `column`, inclusive at both ends, or nothing. The days are whole
+/// numbers the report computed, never text from a client.
+fn day_filter(column: &str, from: Option<i64>, to: Option<i64>) -> String {
+    let mut cond = Vec::new();
+    if let Some(d) = from {
+        cond.push(format!("toUInt16(toDate({column})) >= {d}"));
+    }
+    if let Some(d) = to {
+        cond.push(format!("toUInt16(toDate({column})) <= {d}"));
+    }
+    if cond.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", cond.join(" AND "))
     }
 }
 
