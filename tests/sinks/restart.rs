@@ -46,8 +46,13 @@ fn ids_survive_a_restart(vendor: Vendor) {
     // The next run: consent from the state directory, the batch from the spool.
     let c = candor::Client::start(cfg(), fake.sink()).unwrap();
     assert!(c.flush(Duration::from_secs(20)).is_complete(), "{vendor}");
-    assert_eq!(c.counters().loaded, 12);
-    assert_eq!(c.counters().sent, 12);
+    // Normally the next run loads the twelve and sends them. On a slow machine the first
+    // run's last request, on the wire when it stopped, may be answered after the fake healed:
+    // that run then saw its batch delivered and took it out of the spool, and the next run
+    // has nothing to load. Either way the vendor must end up with the twelve, once each.
+    let k = c.counters();
+    assert!(k.loaded == 12 || k.loaded == 0, "{vendor}: {k:?}");
+    assert_eq!(k.sent, k.loaded, "{vendor}: {k:?}");
     c.shutdown(Duration::from_secs(2));
     // At-least-once: a request of the first run still on the wire when it stopped may be
     // answered after the fake healed, and the next start sends the spooled batch again; the
@@ -58,7 +63,9 @@ fn ids_survive_a_restart(vendor: Vendor) {
         kept, first_attempts[0],
         "{vendor}: the same vendor ids after the restart"
     );
-    assert!(fake.server.requests().len() > before);
+    if k.loaded == 12 {
+        assert!(fake.server.requests().len() > before);
+    }
     let _ = std::fs::remove_dir_all(&spool);
     let _ = std::fs::remove_dir_all(&state);
 }
