@@ -63,28 +63,31 @@ pub struct Contributors {
 impl Contributors {
     /// The contributor of a stored event.
     pub fn of(&mut self, e: &StoredEvent) -> u32 {
-        let key = match &e.install_id {
-            Some(id) => {
-                self.installs = true;
-                Key::Install(id.clone())
-            }
-            None => {
-                self.sources = true;
-                Key::Source {
-                    app: e.app_name.clone(),
-                    version: e.app_version.clone(),
-                    os: e.app_os.clone(),
-                    minute: minute::parse(&e.time).unwrap_or(i64::MIN),
-                }
-            }
-        };
-        let next = self.ids.len() as u32;
-        *self.ids.entry(key).or_insert(next)
+        self.intern(
+            e.install_id.as_ref(),
+            [&e.app_name, &e.app_version, &e.app_os],
+            &e.time,
+        )
     }
 
-    /// The contributor of a stored metrics entry.
+    /// The contributor of a stored metrics entry: the same rule, with the interval's start as
+    /// its minute.
     pub fn of_metric(&mut self, m: &StoredMetric) -> u32 {
-        let key = match &m.install_id {
+        self.intern(
+            m.install_id.as_ref(),
+            [&m.app_name, &m.app_version, &m.app_os],
+            &m.start,
+        )
+    }
+
+    /// The installation when there is one, else the source (app, version, OS) at `minute`.
+    fn intern(
+        &mut self,
+        install_id: Option<&String>,
+        [app, version, os]: [&String; 3],
+        minute: &str,
+    ) -> u32 {
+        let key = match install_id {
             Some(id) => {
                 self.installs = true;
                 Key::Install(id.clone())
@@ -92,10 +95,10 @@ impl Contributors {
             None => {
                 self.sources = true;
                 Key::Source {
-                    app: m.app_name.clone(),
-                    version: m.app_version.clone(),
-                    os: m.app_os.clone(),
-                    minute: minute::parse(&m.start).unwrap_or(i64::MIN),
+                    app: app.clone(),
+                    version: version.clone(),
+                    os: os.clone(),
+                    minute: minute::parse(minute).unwrap_or(i64::MIN),
                 }
             }
         };

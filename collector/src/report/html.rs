@@ -230,19 +230,28 @@ fn event_section(w: &mut String, r: &Report, e: &EventReport) {
     for f in &e.fields {
         field_section(w, r, e, f, &id);
     }
-    if !e.withheld_fields.is_empty() {
-        let list: Vec<String> = e
-            .withheld_fields
-            .iter()
-            .map(|(name, _, why)| format!("<code>{}</code> ({})", escape(name), escape(why)))
-            .collect();
-        let _ = writeln!(
-            w,
-            "<p class=\"withheld-fields\">Not published: {}.</p>",
-            list.join(", ")
-        );
-    }
+    not_published(w, &e.withheld_fields);
     let _ = writeln!(w, "</article>");
+}
+
+/// "Not published: `name` (why), …" for the fields of an event or the metrics left out;
+/// nothing when none are.
+fn not_published(
+    w: &mut String,
+    withheld: &[(String, candor_schema::ir::PrivacyClass, &'static str)],
+) {
+    if withheld.is_empty() {
+        return;
+    }
+    let list: Vec<String> = withheld
+        .iter()
+        .map(|(name, _, why)| format!("<code>{}</code> ({})", escape(name), escape(why)))
+        .collect();
+    let _ = writeln!(
+        w,
+        "<p class=\"withheld-fields\">Not published: {}.</p>",
+        list.join(", ")
+    );
 }
 
 /// One row of numbers per period, and how to word it.

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::chart::{self, Mark};
-use super::{cell_td, cell_text, escape, over_time, Series};
+use super::{cell_td, cell_text, escape, not_published, over_time, Series};
 use crate::report::{MetricReport, Report};
 
 fn anchor(metric: &str) -> String {
@@ -41,18 +41,7 @@ pub(super) fn section(w: &mut String, r: &Report) {
     for m in &r.metrics {
         metric_section(w, r, m);
     }
-    if !r.withheld_metrics.is_empty() {
-        let list: Vec<String> = r
-            .withheld_metrics
-            .iter()
-            .map(|(name, _, why)| format!("<code>{}</code> ({})", escape(name), escape(why)))
-            .collect();
-        let _ = writeln!(
-            w,
-            "<p class=\"withheld-fields\">Not published: {}.</p>",
-            list.join(", ")
-        );
-    }
+    not_published(w, &r.withheld_metrics);
     let _ = writeln!(w, "</section>");
 }
 
